@@ -1,0 +1,87 @@
+// PtyPair, run_command, temp dirs, free ports, file reading.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "tests/support/test_support.hpp"
+
+namespace treadmill::testing {
+
+std::string make_temp_dir() {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/treadmill-test-XXXXXX";
+    if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    return templ;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+std::uint16_t free_tcp_port() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+        ::close(fd);
+        throw std::runtime_error("bind failed");
+    }
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+CommandResult run_command(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout) {
+    const std::string dir = make_temp_dir();
+    const std::string out_path = dir + "/output";
+    int code = -1;
+    {
+        ChildProcess child(argv, out_path);
+        auto exit_code = child.wait_exit(timeout);
+        if (exit_code) code = *exit_code;
+    }
+    CommandResult result{code, read_file(out_path)};
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return result;
+}
+
+PtyPair::PtyPair() : dir_(make_temp_dir()), a_(dir_ + "/A"), b_(dir_ + "/B") {
+    socat_.emplace(std::vector<std::string>{"socat", "-d", "-d",
+                                            "pty,raw,echo=0,link=" + a_,
+                                            "pty,raw,echo=0,link=" + b_},
+                   dir_ + "/socat.log");
+    bool ready = wait_until(
+        [this] {
+            return std::filesystem::exists(a_) && std::filesystem::exists(b_);
+        },
+        std::chrono::milliseconds(5000));
+    if (!ready) throw std::runtime_error("PtyPair: socat did not create the links");
+}
+
+PtyPair::~PtyPair() {
+    if (socat_) {
+        socat_->signal(SIGTERM);
+        if (!socat_->wait_exit(std::chrono::milliseconds(1000))) socat_->signal(SIGKILL);
+        socat_.reset();
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+}
+
+}  // namespace treadmill::testing
