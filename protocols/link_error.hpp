@@ -23,12 +23,18 @@ struct LinkError {
 
 constexpr std::string_view to_string(LinkError::Kind kind) {
     switch (kind) {
-        case LinkError::Kind::timeout: return "timeout";
-        case LinkError::Kind::crc: return "crc";
-        case LinkError::Kind::wrong_unit: return "wrong_unit";
-        case LinkError::Kind::exception: return "exception";
-        case LinkError::Kind::io: return "io";
-        case LinkError::Kind::bad_reply: return "bad_reply";
+        case LinkError::Kind::timeout:
+            return "timeout";
+        case LinkError::Kind::crc:
+            return "crc";
+        case LinkError::Kind::wrong_unit:
+            return "wrong_unit";
+        case LinkError::Kind::exception:
+            return "exception";
+        case LinkError::Kind::io:
+            return "io";
+        case LinkError::Kind::bad_reply:
+            return "bad_reply";
     }
     return "unknown";
 }

@@ -23,12 +23,12 @@ inline constexpr std::uint8_t kBusy = 0x06;
 
 // Unit 1: the motor drive (Delta MS300 / VFD-E style; Pr.GG-nn is register 0xGGnn).
 namespace motor {
-inline constexpr std::uint16_t kFrequencySource = 0x0014;  // Pr.00-20, 1 = RS-485
-inline constexpr std::uint16_t kRunSource = 0x0015;        // Pr.00-21, 2 = RS-485
-inline constexpr std::uint16_t kReverseDisable = 0x0017;   // Pr.00-23, 1 = reverse disabled
-inline constexpr std::uint16_t kMaxFrequency = 0x0100;     // Pr.01-00, 0.01 Hz
-inline constexpr std::uint16_t kAccelTime = 0x010C;        // Pr.01-12, 0.1 s (0 -> max freq)
-inline constexpr std::uint16_t kDecelTime = 0x010D;        // Pr.01-13, 0.1 s (max freq -> 0)
+inline constexpr std::uint16_t kFrequencySource = 0x0014;    // Pr.00-20, 1 = RS-485
+inline constexpr std::uint16_t kRunSource = 0x0015;          // Pr.00-21, 2 = RS-485
+inline constexpr std::uint16_t kReverseDisable = 0x0017;     // Pr.00-23, 1 = reverse disabled
+inline constexpr std::uint16_t kMaxFrequency = 0x0100;       // Pr.01-00, 0.01 Hz
+inline constexpr std::uint16_t kAccelTime = 0x010C;          // Pr.01-12, 0.1 s (0 -> max freq)
+inline constexpr std::uint16_t kDecelTime = 0x010D;          // Pr.01-13, 0.1 s (max freq -> 0)
 inline constexpr std::uint16_t kCommLossTreatment = 0x0902;  // Pr.09-02
 inline constexpr std::uint16_t kCommLossTimeout = 0x0903;    // Pr.09-03, 0.1 s, 0 = off
 inline constexpr std::uint16_t kCommand = 0x2000;
@@ -36,11 +36,11 @@ inline constexpr std::uint16_t kFrequencyCommand = 0x2001;  // 0.01 Hz
 inline constexpr std::uint16_t kControl = 0x2002;           // write-only bits
 inline constexpr std::uint16_t kFaultWarning = 0x2100;      // low byte fault, high byte warning
 inline constexpr std::uint16_t kStatus = 0x2101;
-inline constexpr std::uint16_t kFrequencyEcho = 0x2102;     // 0.01 Hz
-inline constexpr std::uint16_t kOutputFrequency = 0x2103;   // 0.01 Hz
-inline constexpr std::uint16_t kOutputCurrent = 0x2104;     // 0.01 A
-inline constexpr std::uint16_t kDcBusVoltage = 0x2105;      // 0.1 V
-inline constexpr std::uint16_t kOutputVoltage = 0x2106;     // 0.1 V
+inline constexpr std::uint16_t kFrequencyEcho = 0x2102;    // 0.01 Hz
+inline constexpr std::uint16_t kOutputFrequency = 0x2103;  // 0.01 Hz
+inline constexpr std::uint16_t kOutputCurrent = 0x2104;    // 0.01 A
+inline constexpr std::uint16_t kDcBusVoltage = 0x2105;     // 0.1 V
+inline constexpr std::uint16_t kOutputVoltage = 0x2106;    // 0.1 V
 
 // The telemetry block: exactly 0x2100..0x2106, read in one transaction.
 inline constexpr std::uint16_t kTelemetryStart = kFaultWarning;
@@ -99,24 +99,36 @@ inline constexpr std::uint8_t kWarningComm = 1;
 // Name of a drive fault code, "unknown" for codes outside the reference list.
 constexpr std::string_view fault_name(std::uint8_t code) {
     switch (code) {
-        case kFaultNone: return "none";
-        case kFaultOverCurrent: return "over-current";
-        case kFaultOverVoltage: return "over-voltage";
-        case kFaultOverHeat: return "over-heat";
-        case kFaultOverload: return "overload";
-        case kFaultExternal: return "external fault (EF)";
-        case kFaultUnderVoltage: return "under-voltage";
-        case kFaultCommTimeout: return "comm time-out (CE10)";
-        default: return "unknown";
+        case kFaultNone:
+            return "none";
+        case kFaultOverCurrent:
+            return "over-current";
+        case kFaultOverVoltage:
+            return "over-voltage";
+        case kFaultOverHeat:
+            return "over-heat";
+        case kFaultOverload:
+            return "overload";
+        case kFaultExternal:
+            return "external fault (EF)";
+        case kFaultUnderVoltage:
+            return "under-voltage";
+        case kFaultCommTimeout:
+            return "comm time-out (CE10)";
+        default:
+            return "unknown";
     }
 }
 
 // Name of a drive warning code.
 constexpr std::string_view warning_name(std::uint8_t code) {
     switch (code) {
-        case kWarningNone: return "none";
-        case kWarningComm: return "comm warning";
-        default: return "unknown";
+        case kWarningNone:
+            return "none";
+        case kWarningComm:
+            return "comm warning";
+        default:
+            return "unknown";
     }
 }
 }  // namespace motor
@@ -124,20 +136,20 @@ constexpr std::string_view warning_name(std::uint8_t code) {
 // Unit 2: the incline board (lift, roller speed sensor, safety-key input).
 namespace incline {
 inline constexpr std::uint16_t kCommand = 0x0000;
-inline constexpr std::uint16_t kTarget = 0x0001;   // int16, 0.1 % grade
-inline constexpr std::uint16_t kControl = 0x0002;  // write-only, bit1 fault reset
-inline constexpr std::uint16_t kMaxIncline = 0x0010;        // int16, 0.1 % (default 150)
-inline constexpr std::uint16_t kCommLossTimeout = 0x0011;   // 0.1 s, 0 = off
-inline constexpr std::uint16_t kCommLossTreatment = 0x0012;  // 0, 1, 3 (2 -> exception 03)
-inline constexpr std::uint16_t kMinIncline = 0x0013;        // int16, 0.1 % (default 0)
+inline constexpr std::uint16_t kTarget = 0x0001;               // int16, 0.1 % grade
+inline constexpr std::uint16_t kControl = 0x0002;              // write-only, bit1 fault reset
+inline constexpr std::uint16_t kMaxIncline = 0x0010;           // int16, 0.1 % (default 150)
+inline constexpr std::uint16_t kCommLossTimeout = 0x0011;      // 0.1 s, 0 = off
+inline constexpr std::uint16_t kCommLossTreatment = 0x0012;    // 0, 1, 3 (2 -> exception 03)
+inline constexpr std::uint16_t kMinIncline = 0x0013;           // int16, 0.1 % (default 0)
 inline constexpr std::uint16_t kRollerCircumference = 0x0014;  // 0.1 mm (default 2000)
 inline constexpr std::uint16_t kStatus = 0x0100;
 inline constexpr std::uint16_t kActualIncline = 0x0101;  // int16, 0.1 %
 inline constexpr std::uint16_t kRawPosition = 0x0102;    // ADC 0..1023
 inline constexpr std::uint16_t kFaultCode = 0x0103;
-inline constexpr std::uint16_t kLiftCurrent = 0x0104;    // 0.01 A
-inline constexpr std::uint16_t kRollerSpeed = 0x0105;    // unsigned, 0.01 km/h
-inline constexpr std::uint16_t kOdometerHigh = 0x0106;   // uint32 high word, 0.01 m
+inline constexpr std::uint16_t kLiftCurrent = 0x0104;   // 0.01 A
+inline constexpr std::uint16_t kRollerSpeed = 0x0105;   // unsigned, 0.01 km/h
+inline constexpr std::uint16_t kOdometerHigh = 0x0106;  // uint32 high word, 0.01 m
 inline constexpr std::uint16_t kOdometerLow = 0x0107;
 
 // The telemetry block: 0x0100..0x0107, read in one transaction.
@@ -184,13 +196,20 @@ inline constexpr std::uint16_t kFaultNotCalibrated = 5;
 // Name of an incline board fault code.
 constexpr std::string_view fault_name(std::uint16_t code) {
     switch (code) {
-        case kFaultNone: return "none";
-        case kFaultCommTimeout: return "comm time-out";
-        case kFaultStall: return "lift stall";
-        case kFaultSensorRange: return "position sensor out of range";
-        case kFaultOverCurrent: return "lift over-current";
-        case kFaultNotCalibrated: return "not calibrated";
-        default: return "unknown";
+        case kFaultNone:
+            return "none";
+        case kFaultCommTimeout:
+            return "comm time-out";
+        case kFaultStall:
+            return "lift stall";
+        case kFaultSensorRange:
+            return "position sensor out of range";
+        case kFaultOverCurrent:
+            return "lift over-current";
+        case kFaultNotCalibrated:
+            return "not calibrated";
+        default:
+            return "unknown";
     }
 }
 }  // namespace incline

@@ -17,7 +17,7 @@ Unexpected(E) -> Unexpected<E>;
 
 template <typename T, typename E>
 class Result {
-public:
+  public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Unexpected<E> e) : v_(std::in_place_index<1>, std::move(e.error)) {}
 
@@ -40,7 +40,7 @@ public:
     T& operator*() { return value(); }
     const T& operator*() const { return value(); }
 
-private:
+  private:
     std::variant<T, E> v_;
 };
 

@@ -33,8 +33,8 @@ struct InclineTelemetry {
     std::uint16_t raw_position = 0;
     std::uint16_t fault_code = 0;  // regmap::incline::kFault*
     double lift_current_a = 0;
-    double roller_speed_kmh = 0;   // measured belt speed
-    std::uint32_t odometer_cm = 0; // belt odometer, 0.01 m, wraps at 2^32
+    double roller_speed_kmh = 0;    // measured belt speed
+    std::uint32_t odometer_cm = 0;  // belt odometer, 0.01 m, wraps at 2^32
 };
 
 }  // namespace treadmill

@@ -29,11 +29,11 @@ struct InclineWrite {
 
 // The dead-man and the acceleration ramps the daemon configures on each board (rule S3).
 struct BoardSettings {
-    double drive_comm_timeout_s = 0.5;       // Pr.09-03
-    std::uint16_t drive_comm_treatment = 1;  // Pr.09-02: ramp stop
-    double accel_kmh_per_s = 1.0;            // sets Pr.01-12
-    double estop_decel_kmh_per_s = 3.5;      // sets Pr.01-13
-    double incline_comm_timeout_s = 0.5;     // 0x0011
+    double drive_comm_timeout_s = 0.5;         // Pr.09-03
+    std::uint16_t drive_comm_treatment = 1;    // Pr.09-02: ramp stop
+    double accel_kmh_per_s = 1.0;              // sets Pr.01-12
+    double estop_decel_kmh_per_s = 3.5;        // sets Pr.01-13
+    double incline_comm_timeout_s = 0.5;       // 0x0011
     std::uint16_t incline_comm_treatment = 1;  // 0x0012: stop the lift
 };
 
@@ -56,8 +56,18 @@ struct ConfigCheck {
 // Which board an operation addresses.
 enum class Board { motor, incline };
 
+// Health of the link that reaches one board, for the status API (`links`). On a shared bus
+// both boards report the same link.
+struct LinkHealth {
+    bool open = false;  // connected (TCP) / device open (RTU)
+    std::uint64_t transactions = 0;
+    std::uint64_t failures = 0;  // all kinds
+    std::uint64_t consecutive_failures = 0;
+    std::optional<TimePoint> last_good;  // `now` of the last good transaction
+};
+
 class TreadmillHardware {
-public:
+  public:
     TreadmillHardware() = default;
     TreadmillHardware(const TreadmillHardware&) = delete;
     TreadmillHardware& operator=(const TreadmillHardware&) = delete;
@@ -81,6 +91,9 @@ public:
 
     // Reads back one board's settings (rule S4, about once a second).
     virtual Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) = 0;
+
+    // Counters of the link that reaches `board` (no I/O). Fakes may keep the default.
+    virtual LinkHealth link_health(Board /*board*/) const { return {}; }
 };
 
 }  // namespace treadmill

@@ -1,0 +1,76 @@
+// One Modbus bus (RTU or TCP) as an RAII object over a libmodbus context. Every transaction is
+// a value: the registers or a classified LinkError. Never retries, never reconnects by itself.
+// Not thread safe: one link per bus, owned by one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "protocols/clock.hpp"
+#include "protocols/link_config.hpp"
+#include "protocols/link_error.hpp"
+#include "protocols/link_statistics.hpp"
+#include "protocols/result.hpp"
+
+struct _modbus;  // libmodbus's opaque context (modbus_t); only modbus_link.cpp sees libmodbus
+
+namespace treadmill {
+
+using Registers = std::vector<std::uint16_t>;
+
+class ModbusLink {
+  public:
+    explicit ModbusLink(LinkConfig config);
+    ~ModbusLink();
+    ModbusLink(const ModbusLink&) = delete;
+    ModbusLink& operator=(const ModbusLink&) = delete;
+
+    // Opens (or reopens) the bus: new context, time-outs set, connected. One attempt.
+    Result<Done, LinkError> open(TimePoint now);
+    void close();
+    bool is_open() const { return ctx_ != nullptr; }
+    // True after an error that broke the connection (reset, device gone): reopen before use.
+    bool connection_lost() const { return connection_lost_; }
+
+    // FC03: `count` (1..125) holding registers from `address` of `unit`.
+    Result<Registers, LinkError> read_registers(TimePoint now, int unit, std::uint16_t address,
+                                                int count);
+    // FC06: one register.
+    Result<Done, LinkError> write_register(TimePoint now, int unit, std::uint16_t address,
+                                           std::uint16_t value);
+    // FC16: consecutive registers (1..123) in one transaction.
+    Result<Done, LinkError> write_registers(TimePoint now, int unit, std::uint16_t address,
+                                            std::span<const std::uint16_t> values);
+
+    const LinkStatistics& statistics() const { return stats_; }
+    const LinkConfig& config() const { return config_; }
+    // How long the bus stays quiet after a time-out before the next request: RTU t3.5 plus the
+    // wire time of the longest RTU reply (256 bytes), at most 1 s; TCP the response time-out.
+    Duration late_reply_guard() const;
+
+  private:
+    template <class Call>
+    Result<Done, LinkError> transact(TimePoint now, int unit, int reply_bytes, Call call,
+                                     const char* what, std::uint16_t address, int count);
+    Result<Done, LinkError> configure_context();
+    // Modbus TCP exchange with our own framing (libmodbus 3.1.6 does not check the unit id of a
+    // TCP reply): -1 and errno on failure, like libmodbus.
+    int tcp_exchange(int unit, const std::vector<std::uint8_t>& request,
+                     std::span<std::uint16_t> dest);
+    int receive_matching_reply(std::uint16_t transaction, std::uint8_t* reply);
+    void prepare_request();
+    void quiet_after(const LinkError& error, int reply_bytes);
+    LinkError not_open_error() const;
+
+    LinkConfig config_;
+    _modbus* ctx_ = nullptr;
+    bool connection_lost_ = false;
+    std::uint16_t next_transaction_ = 1;
+    std::optional<TimePoint> quiet_until_;  // wall clock: no request before this
+    LinkStatistics stats_;
+};
+
+}  // namespace treadmill
