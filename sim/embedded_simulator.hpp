@@ -36,7 +36,7 @@ struct RtuEndpoint {
 };
 
 class EmbeddedSimulator {
-public:
+  public:
     // Starts serving at once; throws std::runtime_error when the endpoint cannot be opened.
     static std::unique_ptr<EmbeddedSimulator> start_tcp(const TcpEndpoint& ep,
                                                         const SimOptions& opt = {});

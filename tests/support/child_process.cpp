@@ -58,9 +58,12 @@ bool ChildProcess::try_reap() {
     int status = 0;
     pid_t r = ::waitpid(pid_, &status, WNOHANG);
     if (r != pid_) return false;
-    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
-    else exit_code_ = -1;
+    if (WIFEXITED(status))
+        exit_code_ = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status))
+        exit_code_ = 128 + WTERMSIG(status);
+    else
+        exit_code_ = -1;
     return true;
 }
 
@@ -69,6 +72,8 @@ std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {
     return exit_code_;
 }
 
-bool ChildProcess::running() { return !try_reap(); }
+bool ChildProcess::running() {
+    return !try_reap();
+}
 
 }  // namespace treadmill::testing

@@ -45,8 +45,7 @@ std::uint16_t free_tcp_port() {
     return ntohs(addr.sin_port);
 }
 
-CommandResult run_command(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout) {
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     const std::string dir = make_temp_dir();
     const std::string out_path = dir + "/output";
     int code = -1;
@@ -62,15 +61,12 @@ CommandResult run_command(const std::vector<std::string>& argv,
 }
 
 PtyPair::PtyPair() : dir_(make_temp_dir()), a_(dir_ + "/A"), b_(dir_ + "/B") {
-    socat_.emplace(std::vector<std::string>{"socat", "-d", "-d",
-                                            "pty,raw,echo=0,link=" + a_,
+    socat_.emplace(std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + a_,
                                             "pty,raw,echo=0,link=" + b_},
                    dir_ + "/socat.log");
-    bool ready = wait_until(
-        [this] {
-            return std::filesystem::exists(a_) && std::filesystem::exists(b_);
-        },
-        std::chrono::milliseconds(5000));
+    bool ready =
+        wait_until([this] { return std::filesystem::exists(a_) && std::filesystem::exists(b_); },
+                   std::chrono::milliseconds(5000));
     if (!ready) throw std::runtime_error("PtyPair: socat did not create the links");
 }
 

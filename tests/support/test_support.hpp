@@ -16,7 +16,7 @@ namespace treadmill::testing {
 // stdout/stderr go to `output_file` when given (both to the same file), else are inherited.
 // The destructor SIGKILLs the child if it still runs, and reaps it.
 class ChildProcess {
-public:
+  public:
     explicit ChildProcess(const std::vector<std::string>& argv,
                           const std::string& output_file = {});
     ~ChildProcess();
@@ -31,7 +31,7 @@ public:
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
     bool running();
 
-private:
+  private:
     bool try_reap();
     pid_t pid_ = -1;
     std::optional<int> exit_code_;
@@ -39,7 +39,7 @@ private:
 
 // A connected pair of pseudo-terminals made by socat; a() and b() are symlinks to the ptys.
 class PtyPair {
-public:
+  public:
     PtyPair();
     ~PtyPair();
     PtyPair(const PtyPair&) = delete;
@@ -48,7 +48,7 @@ public:
     const std::string& a() const { return a_; }
     const std::string& b() const { return b_; }
 
-private:
+  private:
     std::string dir_;
     std::string a_;
     std::string b_;
@@ -67,13 +67,12 @@ bool wait_until(F pred, std::chrono::milliseconds timeout) {
 }
 
 struct CommandResult {
-    int exit_code;  // 128+signal when killed; -1 when the time-out hit (the child is killed)
+    int exit_code;       // 128+signal when killed; -1 when the time-out hit (the child is killed)
     std::string output;  // stdout and stderr together
 };
 
 // Runs argv to completion (or `timeout`), capturing stdout+stderr.
-CommandResult run_command(const std::vector<std::string>& argv,
-                          std::chrono::milliseconds timeout);
+CommandResult run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
 
 // A fresh directory under $TMPDIR (or /tmp); the caller removes it if it cares.
 std::string make_temp_dir();
