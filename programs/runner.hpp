@@ -13,21 +13,21 @@ namespace treadmill::programs {
 
 struct RunnerState {
     bool done = false;
-    std::size_t step_index = 0;     // == steps.size() when done
+    std::size_t step_index = 0;          // == steps.size() when done
     const TimelineStep* step = nullptr;  // nullptr when done
-    double target_speed_kmh = 0;    // ramps interpolated over the step's extent
+    double target_speed_kmh = 0;         // ramps interpolated over the step's extent
     double target_incline_pct = 0;
-    bool manual_speed = false;      // the runner sets the speed in this step
-    std::string cue;                // the step's cue (placeholders already filled)
+    bool manual_speed = false;  // the runner sets the speed in this step
+    std::string cue;            // the step's cue (placeholders already filled)
     std::optional<int> rep, reps;
-    double step_remaining_s = 0;    // estimates where the extent is a distance
+    double step_remaining_s = 0;  // estimates where the extent is a distance
     double step_remaining_m = 0;
     double total_remaining_s = 0;
     double total_remaining_m = 0;
 };
 
 class Runner {
-public:
+  public:
     // The timeline must outlive the runner.
     explicit Runner(const Timeline& timeline);
 
@@ -41,11 +41,16 @@ public:
     bool done() const;
     std::size_t step_index() const { return index_; }
 
-private:
+  private:
+    // Crosses every step boundary passed since the previous update.
+    void advance(double elapsed_s, double distance_m);
+
     const Timeline& timeline_;
     std::size_t index_ = 0;
     double step_start_s_ = 0;  // when the current step started (workout time)
     double step_start_m_ = 0;  // and at what belt distance
+    double last_s_ = 0;        // the previous update, to place boundaries crossed in between
+    double last_m_ = 0;
 };
 
 }  // namespace treadmill::programs
