@@ -1,0 +1,41 @@
+# cmake -P script: runs treadmillctl once and checks its exit code and output.
+#   CTL         the treadmillctl binary
+#   ARGS        its arguments, '|'-separated
+#   EXIT        the expected exit code
+#   MATCH       regexes the output (stdout+stderr) must match, '|'-separated... use ';;' inside
+#   NO_MATCH    a regex the output must not match (optional)
+#   STDOUT_JSON when ON, stdout alone must be a JSON document (starts with '{', ends with '}')
+#   FILE, FILE_MATCH  a file the command must have written, and a regex its content must match
+string(REPLACE "|" ";" args "${ARGS}")
+execute_process(COMMAND ${CTL} ${args} RESULT_VARIABLE code OUTPUT_VARIABLE out
+                ERROR_VARIABLE err TIMEOUT 20)
+set(all "${out}${err}")
+set(failures "")
+if(NOT code STREQUAL "${EXIT}")
+  string(APPEND failures "exit code ${code}, expected ${EXIT}\n")
+endif()
+string(REPLACE ";;" ";" patterns "${MATCH}")
+foreach(pattern IN LISTS patterns)
+  if(NOT all MATCHES "${pattern}")
+    string(APPEND failures "output does not match: ${pattern}\n")
+  endif()
+endforeach()
+if(NO_MATCH AND all MATCHES "${NO_MATCH}")
+  string(APPEND failures "output matches: ${NO_MATCH}\n")
+endif()
+if(STDOUT_JSON AND NOT out MATCHES "^{.*}\n$")
+  string(APPEND failures "stdout is not only a JSON document\n")
+endif()
+if(FILE)
+  if(NOT EXISTS "${FILE}")
+    string(APPEND failures "${FILE} was not written\n")
+  else()
+    file(READ "${FILE}" content)
+    if(NOT content MATCHES "${FILE_MATCH}")
+      string(APPEND failures "${FILE} does not match: ${FILE_MATCH}\n")
+    endif()
+  endif()
+endif()
+if(failures)
+  message(FATAL_ERROR "treadmillctl ${args}\n${failures}--- stdout:\n${out}--- stderr:\n${err}")
+endif()
