@@ -20,8 +20,8 @@ struct TimelineStep {
     std::size_t index = 0;  // 0-based position in the timeline
     StepClass step_class = StepClass::run;
     ExtentKind extent_kind = ExtentKind::time;
-    double extent = 0;   // seconds or metres, per extent_kind (for open steps: their max)
-    bool open = false;   // ends when the runner skips it, or at `extent` (its max)
+    double extent = 0;  // seconds or metres, per extent_kind (for open steps: their max)
+    bool open = false;  // ends when the runner skips it, or at `extent` (its max)
     // Nominal duration and distance: one is the extent, the other estimated from the speed
     // (speed changes taken as instant; a ramp by its mean speed).
     double duration_s = 0;
