@@ -1,0 +1,60 @@
+// The numbers the controller works with: machine limits and control timing, already parsed
+// from the configuration (treadmilld.yaml) into engineering units.
+#pragma once
+
+#include <chrono>
+
+#include "protocols/clock.hpp"
+#include "protocols/treadmill_hardware.hpp"
+
+namespace treadmill::controller {
+
+using namespace std::chrono_literals;
+
+// The roller "reads 0" below this (km/h): the belt stands still.
+inline constexpr double kBeltStoppedKmh = 0.05;
+
+// limits: in treadmilld.yaml. Speeds in km/h, inclines in % grade, rates per second.
+struct Limits {
+    double min_speed_kmh = 0.8;
+    double max_speed_kmh = 20.0;
+    double min_incline_pct = 0.0;
+    double max_incline_pct = 15.0;
+    double accel_kmh_per_s = 1.0;
+    double decel_kmh_per_s = 1.5;
+    double estop_decel_kmh_per_s = 3.5;
+    double incline_rate_pct_per_s = 0.6;
+    double speed_step_kmh = 0.1;
+};
+
+// Everything the control cycle needs to know besides the hardware.
+struct ControlConfig {
+    Limits limits;
+    Duration period = 100ms;
+    Duration countdown = 3s;          // wall clock
+    Duration max_pause = 5min;        // wall clock
+    Duration watchdog = 1s;           // a cycle later than this after the previous: loop_stall
+    int comm_loss_failures = 3;       // consecutive failed transactions on one bus
+    Duration no_reply_limit = 300ms;  // no good reply from a board for this long: comm_loss
+    Duration connect_retry = 1s;
+    double time_scale = 1.0;            // workout clock = wall clock x time_scale
+    bool shared_bus = true;             // both boards on one bus (failures count together)
+    double drive_comm_timeout_s = 0.5;  // the boards' dead-man (S3)
+    double incline_comm_timeout_s = 0.5;
+    double coast_time_constant_s = 2.0;  // S5 envelope of a belt coasting to a stop
+    std::size_t setpoint_log_size = 256;
+
+    // The settings written to the boards at connect and read back by S4.
+    BoardSettings board_settings() const {
+        BoardSettings s;
+        s.drive_comm_timeout_s = drive_comm_timeout_s;
+        s.drive_comm_treatment = 1;
+        s.accel_kmh_per_s = limits.accel_kmh_per_s;
+        s.estop_decel_kmh_per_s = limits.estop_decel_kmh_per_s;
+        s.incline_comm_timeout_s = incline_comm_timeout_s;
+        s.incline_comm_treatment = 1;
+        return s;
+    }
+};
+
+}  // namespace treadmill::controller

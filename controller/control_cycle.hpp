@@ -1,0 +1,141 @@
+// One control cycle (ros2_control style read -> update -> write, time passed in): reads each
+// board once, runs the supervisor, the session and the rate limiter, then writes the drive
+// (command + frequency in one FC16) and the incline board (when its target changes). Also the
+// `connecting` sequence, the S4 read-back about once a second, the set-point log (S11), the
+// API commands and the status snapshot. Never reads the clock and never sleeps: the event loop
+// calls cycle(now) every control.period.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "controller/command_result.hpp"
+#include "controller/config.hpp"
+#include "controller/link_monitor.hpp"
+#include "controller/odometer.hpp"
+#include "controller/rate_limiter.hpp"
+#include "controller/session.hpp"
+#include "controller/setpoint_log.hpp"
+#include "controller/status.hpp"
+#include "controller/supervisor.hpp"
+#include "programs/timeline.hpp"
+#include "protocols/treadmill_hardware.hpp"
+
+namespace treadmill::controller {
+
+class ControlCycle {
+  public:
+    using EventSink = std::function<void(TimePoint, const std::string&)>;
+
+    // The hardware must outlive the cycle.
+    ControlCycle(TreadmillHardware& hardware, const ControlConfig& config);
+    ControlCycle(const ControlCycle&) = delete;
+    ControlCycle& operator=(const ControlCycle&) = delete;
+
+    // One period's work.
+    void cycle(TimePoint now);
+
+    // API commands: ok, or a refusal with its reason.
+    CommandResult start(programs::Timeline timeline, TimePoint now);
+    CommandResult pause(TimePoint now);
+    CommandResult resume(TimePoint now);
+    CommandResult stop(TimePoint now);
+    CommandResult skip(TimePoint now);
+    CommandResult speed(double kmh, TimePoint now);
+    CommandResult speed_delta(double delta_kmh, TimePoint now);
+    CommandResult incline(double pct, TimePoint now);
+    CommandResult estop(TimePoint now);
+    CommandResult reset(TimePoint now);
+    // Incline calibration (drive to the lower limit, zero): only in idle with the belt at 0.
+    CommandResult calibrate(TimePoint now);
+
+    // SIGTERM: ends any session with a ramped stop (countdown: back to idle). Poll at_rest().
+    void shutdown(TimePoint now);
+    // No session moves the belt and the roller reads 0 (safe to exit).
+    bool at_rest() const;
+
+    Status status(TimePoint now) const;
+    State state() const { return session_.state(); }
+    bool ready() const { return ready_; }
+    const Supervisor& supervisor() const { return supervisor_; }
+    const SetpointLog& setpoint_log() const { return setpoint_log_; }
+    void set_setpoint_sink(SetpointLog::Sink sink) { setpoint_log_.set_sink(std::move(sink)); }
+    // Notable events (connect steps, faults, resets) as text, also kept in a short ring.
+    void set_event_sink(EventSink sink) { event_sink_ = std::move(sink); }
+    const std::deque<std::string>& events() const { return events_; }
+    // The last session that ended (for the history), once.
+    std::optional<SessionSummary> take_finished_session() { return session_.take_finished(); }
+    const ControlConfig& config() const { return config_; }
+
+  private:
+    // control_cycle.cpp
+    bool check_loop_stall(TimePoint now);
+    void advance_clock(TimePoint now);
+    void read_boards(TimePoint now);
+    Observations observe() const;
+    void supervise(TimePoint now);
+    void decide(TimePoint now);
+    void write_boards(TimePoint now);
+    void write_fault_stop(TimePoint now, bool best_effort);
+    void write_drive(TimePoint now, const DriveWrite& w, bool best_effort = false);
+    void write_incline(TimePoint now, const InclineWrite& w);
+    void verify_config(TimePoint now);
+    void enter_fault(TimePoint now);
+    void log_event(TimePoint now, std::string text);
+    // control_connect.cpp
+    void connect_step(TimePoint now);
+    bool connect_configure(TimePoint now);
+    void connect_failed(TimePoint now, Board board, const LinkError& e);
+    bool connect_check_limits(TimePoint now, const BoardLimits& limits);
+    bool connect_clear_leftovers(TimePoint now, const DriveTelemetry& d, const InclineTelemetry& i);
+    void connect_done(TimePoint now, const InclineTelemetry& i);
+    // control_reset.cpp
+    std::optional<std::string> reset_blocker(TimePoint now) const;
+    void apply_reset(TimePoint now);
+    void finish_reset(TimePoint now);
+
+    TreadmillHardware& hw_;
+    ControlConfig config_;
+    SetpointLog setpoint_log_;
+    Supervisor supervisor_;
+    Session session_;
+    RateLimiter limiter_;
+    LinkMonitor links_;
+    Odometer odometer_;
+
+    // Clocks.
+    std::optional<TimePoint> last_cycle_;
+    double workout_s_ = 0;
+    double workout_dt_s_ = 0;
+    // This cycle's reads and the latest good ones.
+    std::optional<DriveTelemetry> drive_now_, drive_last_;
+    std::optional<InclineTelemetry> incline_now_, incline_last_;
+    double distance_step_m_ = 0;
+    // What was written.
+    Commanded commanded_;
+    std::optional<InclineWrite> incline_written_;
+    bool incline_write_failed_ = false;
+    // S4 read-back.
+    std::optional<TimePoint> last_verify_;
+    Board next_verify_ = Board::motor;
+    std::optional<std::pair<Board, ConfigCheck>> config_check_;
+    // Connecting.
+    TimePoint next_connect_{};
+    std::optional<std::string> connect_reason_;
+    std::optional<BoardLimits> board_limits_;
+    bool ready_ = false;
+    // Fault and reset.
+    bool reset_requested_ = false;
+    bool resetting_ = false;  // reset applied, waiting for the roller to read 0
+    bool board_faults_stale_ = false;
+    std::optional<Fault> clearing_fault_;
+    bool trip_cycle_ = false;  // the cycle in which the fault latched (best-effort STOP)
+    bool calibrate_requested_ = false;
+
+    EventSink event_sink_;
+    std::deque<std::string> events_;
+};
+
+}  // namespace treadmill::controller

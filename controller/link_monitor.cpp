@@ -1,0 +1,54 @@
+#include "controller/link_monitor.hpp"
+
+namespace treadmill::controller {
+
+void LinkMonitor::begin_cycle() {
+    for (Slot* s : {&motor_, &incline_}) s->failed_this_cycle = false;
+}
+
+void LinkMonitor::errors_seen() {
+    for (Slot* s : {&motor_, &incline_}) s->errors_this_cycle.clear();
+}
+
+int& LinkMonitor::bus_failures(Board b) {
+    if (shared_bus_) return motor_bus_failures_;
+    return b == Board::motor ? motor_bus_failures_ : incline_bus_failures_;
+}
+
+int LinkMonitor::bus_failures(Board b) const {
+    if (shared_bus_) return motor_bus_failures_;
+    return b == Board::motor ? motor_bus_failures_ : incline_bus_failures_;
+}
+
+void LinkMonitor::record_success(Board b, TimePoint now) {
+    Slot& s = slot(b);
+    s.stats.last_good = now;
+    s.stats.last_ok = true;
+    bus_failures(b) = 0;
+}
+
+void LinkMonitor::record_failure(Board b, const LinkError& e) {
+    Slot& s = slot(b);
+    s.stats.errors++;
+    s.stats.last_ok = false;
+    s.stats.last_error = e;
+    s.failed_this_cycle = true;
+    s.errors_this_cycle.push_back(e);
+    bus_failures(b)++;
+}
+
+LinkObservation LinkMonitor::observation(Board b) const {
+    const Slot& s = slot(b);
+    return LinkObservation{s.stats.last_good, bus_failures(b), s.errors_this_cycle};
+}
+
+void LinkMonitor::mark_fresh(TimePoint now) {
+    for (Slot* s : {&motor_, &incline_}) {
+        s->stats.last_good = now;
+        s->stats.last_ok = true;
+    }
+    motor_bus_failures_ = 0;
+    incline_bus_failures_ = 0;
+}
+
+}  // namespace treadmill::controller

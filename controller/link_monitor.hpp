@@ -1,0 +1,64 @@
+// Health of the two board links: consecutive failures per bus, last good reply per board,
+// error counts, and which board already failed in the current cycle (rule S2).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "protocols/clock.hpp"
+#include "protocols/link_error.hpp"
+#include "protocols/treadmill_hardware.hpp"
+
+namespace treadmill::controller {
+
+struct LinkStats {
+    std::optional<TimePoint> last_good;  // last successful transaction with this board
+    std::uint64_t errors = 0;            // failed transactions since start
+    bool last_ok = false;                // the most recent transaction succeeded
+    std::optional<LinkError> last_error;
+};
+
+// One board's view for the supervisor.
+struct LinkObservation {
+    std::optional<TimePoint> last_good;
+    int bus_consecutive_failures = 0;
+    std::vector<LinkError> errors_this_cycle;
+};
+
+class LinkMonitor {
+  public:
+    explicit LinkMonitor(bool shared_bus) : shared_bus_(shared_bus) {}
+
+    // Forgets which boards failed in the previous cycle.
+    void begin_cycle();
+    // Forgets the errors the supervisor has seen (those recorded later stay for the next look).
+    void errors_seen();
+    void record_success(Board b, TimePoint now);
+    void record_failure(Board b, const LinkError& e);
+    // Whether a transaction with this board failed in this cycle (its others are skipped).
+    bool failed_this_cycle(Board b) const { return slot(b).failed_this_cycle; }
+
+    const LinkStats& stats(Board b) const { return slot(b).stats; }
+    LinkObservation observation(Board b) const;
+    // Treats both boards as freshly heard from (after connect or a reset).
+    void mark_fresh(TimePoint now);
+
+  private:
+    struct Slot {
+        LinkStats stats;
+        bool failed_this_cycle = false;
+        std::vector<LinkError> errors_this_cycle;
+    };
+    Slot& slot(Board b) { return b == Board::motor ? motor_ : incline_; }
+    const Slot& slot(Board b) const { return b == Board::motor ? motor_ : incline_; }
+    int& bus_failures(Board b);
+    int bus_failures(Board b) const;
+
+    bool shared_bus_;
+    Slot motor_, incline_;
+    int motor_bus_failures_ = 0;
+    int incline_bus_failures_ = 0;
+};
+
+}  // namespace treadmill::controller

@@ -1,0 +1,309 @@
+// Rules S1-S11 through the whole control cycle on the FakeTreadmill, under virtual time.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "tests/controller/rig.hpp"
+
+using namespace treadmill;
+using namespace treadmill::testing;
+using controller::SetpointCause;
+
+namespace {
+
+// The log records of the cycle at `t`.
+std::vector<FakeTreadmill::Record> at_time(const FakeTreadmill& hw, TimePoint t) {
+    std::vector<FakeTreadmill::Record> out;
+    for (const auto& r : hw.log())
+        if (r.at == t) out.push_back(r);
+    return out;
+}
+
+bool is_write(Call c) {
+    return c == Call::write_drive || c == Call::write_incline || c == Call::reset;
+}
+
+std::string fault_code(const Rig& rig) {
+    const auto f = rig.cycle.status(rig.now).fault;
+    return f ? f->code : std::string("none");
+}
+
+}  // namespace
+
+TEST_CASE("S1: STOP is the first write of the cycle that read the key out; the lift halts") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0, 3.0}}));
+    rig.run_for(4s);  // the deck is moving
+    REQUIRE(rig.hw.lift_moving);
+    rig.hw.key_present = false;
+    rig.tick();
+    CHECK(rig.cycle.state() == State::fault);
+    CHECK(fault_code(rig) == "safety_key");
+    const auto cycle = at_time(rig.hw, rig.now);
+    std::vector<FakeTreadmill::Record> writes;
+    for (const auto& r : cycle)
+        if (is_write(r.call)) writes.push_back(r);
+    REQUIRE(writes.size() >= 2);
+    CHECK(writes[0].call == Call::write_drive);
+    CHECK_FALSE(writes[0].drive.run);
+    CHECK(writes[1].call == Call::write_incline);
+    CHECK(writes[1].incline.kind == InclineWrite::Kind::stop);
+    // No motion until the key is back, reset, start.
+    rig.run_for(2s);
+    for (const auto& r : rig.hw.calls(Call::write_drive))
+        if (r.at > rig.now - 2s) CHECK_FALSE(r.drive.run);
+    CHECK_FALSE(rig.cycle.start(make_timeline({{60, 8.0}}), rig.now).ok);
+}
+
+TEST_CASE("S2: a dead bus latches comm_loss within 0.5 s and a best-effort STOP is sent") {
+    ControlConfig c;
+    c.period = 150ms;  // 100 ms period + two 50 ms time-outs would stretch a cycle this far
+    Rig rig(c);
+    rig.start(make_timeline({{600, 10.0}}));
+    rig.run_for(12s);
+    const TimePoint died = rig.now;
+    rig.hw.kill_bus();
+    CHECK(rig.reach(State::fault, 1s));
+    CHECK(rig.now - died <= 500ms);
+    CHECK(fault_code(rig) == "comm_loss");
+    const auto trip = at_time(rig.hw, rig.now);
+    CHECK(std::any_of(trip.begin(), trip.end(), [](const auto& r) {
+        return r.call == Call::write_drive && !r.drive.run;  // attempted although the bus is dead
+    }));
+}
+
+TEST_CASE("S2: one silent board on a shared bus: no good reply for 300 ms -> comm_loss") {
+    Rig rig;
+    rig.connect();
+    rig.hw.fail(Call::read_drive, LinkError{LinkError::Kind::timeout, 0, ""});
+    const TimePoint died = rig.now;
+    CHECK(rig.reach(State::fault, 1s));
+    CHECK(rig.now - died <= 500ms);
+    CHECK(fault_code(rig) == "comm_loss");
+}
+
+TEST_CASE("S2: after a failure the cycle skips that board's remaining transactions") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0}}));
+    rig.run_for(3s);
+    rig.hw.fail(Call::read_drive, LinkError{LinkError::Kind::crc, 0, ""}, 1);
+    rig.tick();
+    CHECK(rig.cycle.state() == State::running);  // one failure is not a fault
+    const auto cycle = at_time(rig.hw, rig.now);
+    CHECK(std::none_of(cycle.begin(), cycle.end(), [](const auto& r) {
+        return r.call == Call::write_drive || (r.call == Call::verify && r.board == Board::motor);
+    }));
+    CHECK(std::any_of(cycle.begin(), cycle.end(),
+                      [](const auto& r) { return r.call == Call::read_incline; }));
+    CHECK(rig.cycle.status(rig.now).motor.errors == 1);
+}
+
+TEST_CASE("S2: exception 06 counts as a failure; 02 is `protocol` at once; 04 `board_failure`") {
+    Rig busy;
+    busy.connect();
+    busy.hw.fail(Call::read_drive, LinkError{LinkError::Kind::exception, 6, ""});
+    busy.hw.fail(Call::read_incline, LinkError{LinkError::Kind::exception, 6, ""});
+    busy.tick();
+    CHECK(busy.cycle.state() == State::idle);
+    busy.tick();
+    CHECK(fault_code(busy) == "comm_loss");  // 3 consecutive failures on the bus
+    Rig wrong;
+    wrong.connect();
+    wrong.hw.fail(Call::read_incline, LinkError{LinkError::Kind::exception, 2, ""}, 1);
+    wrong.tick();
+    CHECK(fault_code(wrong) == "protocol");
+    Rig dev;
+    dev.connect();
+    dev.hw.fail(Call::read_drive, LinkError{LinkError::Kind::exception, 4, ""}, 1);
+    dev.tick();
+    CHECK(fault_code(dev) == "board_failure");
+    Rig late;  // an exception in the S4 read-back, after the cycle's decision: seen next cycle
+    late.connect();
+    late.hw.fail(Call::verify, LinkError{LinkError::Kind::exception, 3, ""}, 1);
+    CHECK(late.reach(State::fault, 3s));
+    CHECK(fault_code(late) == "protocol");
+}
+
+TEST_CASE("S3: every board is polled every cycle") {
+    Rig rig;
+    rig.connect();
+    rig.hw.clear_log();
+    rig.run_for(2s);
+    CHECK(rig.hw.calls(Call::read_drive).size() == 20);
+    CHECK(rig.hw.calls(Call::read_incline).size() == 20);
+    CHECK(rig.hw.calls(Call::write_drive).size() == 20);  // the drive's command every cycle
+}
+
+TEST_CASE(
+    "S4: settings read back about once a second, boards alternating; a change -> board_config") {
+    Rig rig;
+    rig.connect();
+    rig.hw.clear_log();
+    rig.run_for(10s);
+    const auto v = rig.hw.calls(Call::verify);
+    CHECK(v.size() >= 9);
+    CHECK(v.size() <= 11);
+    for (std::size_t i = 1; i < v.size(); ++i) CHECK(v[i].board != v[i - 1].board);
+    ConfigCheck lost;
+    lost.mismatch_address = 0x0011;
+    lost.expected = 5;
+    lost.actual = 0;
+    rig.hw.verify_result[1] = lost;  // the incline board was reset to factory
+    CHECK(rig.reach(State::fault, 3s));
+    CHECK(fault_code(rig) == "board_config");
+    // reset writes the configuration again
+    const int before = rig.hw.configure_calls;
+    REQUIRE(rig.cycle.reset(rig.now).ok);
+    CHECK(rig.reach(State::idle, 3s));
+    CHECK(rig.hw.configure_calls == before + 1);
+}
+
+TEST_CASE("S5: a runaway belt -> overspeed; the drive in reverse -> reverse") {
+    Rig rig;
+    rig.start(make_timeline({{600, 8.0}}));
+    rig.run_for(15s);
+    rig.hw.runaway = true;
+    CHECK(rig.reach(State::fault, 3s));
+    CHECK(fault_code(rig) == "overspeed");
+    Rig rev;
+    rev.start(make_timeline({{600, 8.0}}));
+    rev.hw.reverse = true;
+    rev.tick();
+    CHECK(fault_code(rev) == "reverse");
+}
+
+TEST_CASE("S5: a normal stop from speed (decel ramp) and a key-out coast do not trip overspeed") {
+    Rig rig;
+    rig.start(make_timeline({{600, 16.0}}));
+    rig.run_for(25s);
+    rig.cycle.stop(rig.now);
+    CHECK(rig.reach(State::idle, 30s));
+    CHECK_FALSE(rig.cycle.supervisor().latched());
+    Rig key;
+    key.start(make_timeline({{600, 16.0}}));
+    key.run_for(25s);
+    key.hw.key_present = false;
+    key.run_for(15s);
+    CHECK(fault_code(key) == "safety_key");
+    CHECK(key.cycle.supervisor().later_faults().empty());
+}
+
+TEST_CASE("S6: belt commanded but the roller stands still for 5 s -> belt_stall") {
+    Rig rig;
+    rig.start(make_timeline({{600, 8.0}}));
+    rig.hw.belt_stall = true;
+    rig.run_for(4800ms);
+    CHECK(rig.cycle.state() == State::running);
+    CHECK(rig.reach(State::fault, 2s));
+    CHECK(fault_code(rig) == "belt_stall");
+}
+
+TEST_CASE("S7: the incline not at its target in time -> incline_stall") {
+    Rig rig;
+    rig.start(make_timeline({{600, 6.0, 3.0}}));
+    rig.hw.incline_stall = true;
+    // 3 % at 0.6 %/s = 5 s; allowed 5 * 1.25 + 2 = 8.25 s.
+    rig.run_for(8s);
+    CHECK(rig.cycle.state() == State::running);
+    CHECK(rig.reach(State::fault, 2s));
+    CHECK(fault_code(rig) == "incline_stall");
+}
+
+TEST_CASE("S5-S7 durations run on the workout clock (time_scale)") {
+    ControlConfig c;
+    c.time_scale = 10.0;
+    Rig rig(c);
+    rig.start(make_timeline({{600, 8.0}}));
+    rig.hw.belt_stall = true;
+    CHECK(rig.reach(State::fault, 1s));  // 5 s of workout time = 0.5 s of wall time
+    CHECK(fault_code(rig) == "belt_stall");
+}
+
+TEST_CASE("S8: a board's own fault code -> a fault with that code and its name") {
+    Rig rig;
+    rig.start(make_timeline({{600, 8.0}}));
+    rig.run_for(5s);
+    rig.hw.drive_fault = 3;
+    rig.tick();
+    const auto f = rig.cycle.status(rig.now).fault;
+    REQUIRE(f.has_value());
+    CHECK(f->code == "drive_fault");
+    CHECK(f->board_code == 3);
+    CHECK(f->message.find("over-heat") != std::string::npos);
+    rig.hw.incline_fault = 4;  // a later fault is recorded, the first stays the cause
+    rig.tick();
+    CHECK(rig.cycle.status(rig.now).fault->code == "drive_fault");
+    REQUIRE(rig.cycle.status(rig.now).later_faults.size() == 1);
+    CHECK(rig.cycle.status(rig.now).later_faults[0].code == "incline_fault");
+}
+
+TEST_CASE("S9: written speeds never step beyond the rates or the limits, whatever is asked") {
+    Rig rig;
+    rig.start(make_timeline({{30, 30.0, 40.0}, {30, 2.0}, {30, 18.0}}));
+    rig.run_for(10s);
+    rig.cycle.speed(50.0, rig.now);
+    rig.cycle.incline(-10.0, rig.now);
+    rig.reach(State::idle, 200s);
+    double prev = 0;
+    bool started = false;
+    for (const auto& r : rig.hw.calls(Call::write_drive)) {
+        const double v = r.drive.run ? r.drive.speed_kmh : 0.0;
+        CHECK(v <= 20.0 + 1e-9);
+        if (!started && v > 0) {
+            CHECK(v == doctest::Approx(0.8));  // the single step 0 -> minimum speed
+            started = true;
+        } else {
+            CHECK(v - prev <= 0.1 + 1e-9);  // accel 1 km/h/s at 10 Hz
+            CHECK(prev - v <= 0.2 + 1e-9);  // decel 1.5 km/h/s on the 0.1 grid
+        }
+        prev = v;
+    }
+    for (const auto& r : rig.hw.calls(Call::write_incline))
+        if (r.incline.kind == InclineWrite::Kind::move) {
+            CHECK(r.incline.target_pct <= 15.0 + 1e-9);
+            CHECK(r.incline.target_pct >= 0.0 - 1e-9);
+        }
+}
+
+TEST_CASE("S10 side: a cycle later than control.watchdog writes only STOP and halt: loop_stall") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0}}));
+    rig.run_for(12s);
+    rig.now += 1500ms;  // the process was stopped
+    rig.cycle.cycle(rig.now);
+    CHECK(rig.cycle.state() == State::fault);
+    CHECK(fault_code(rig) == "loop_stall");
+    const auto cycle = at_time(rig.hw, rig.now);
+    REQUIRE(cycle.size() == 2);
+    CHECK(cycle[0].call == Call::write_drive);
+    CHECK_FALSE(cycle[0].drive.run);
+    CHECK(cycle[1].call == Call::write_incline);
+    CHECK(cycle[1].incline.kind == InclineWrite::Kind::stop);
+}
+
+TEST_CASE("S11: every set-point change is logged with its cause, in the ring and the sink") {
+    Rig rig;
+    std::vector<controller::SetpointChange> sunk;
+    rig.cycle.set_setpoint_sink([&](const controller::SetpointChange& c) { sunk.push_back(c); });
+    rig.start(make_timeline({{20, 8.0, 1.0}, {600, 10.0}}));
+    rig.run_for(25s);
+    rig.cycle.speed(11.0, rig.now);
+    rig.cycle.incline(2.0, rig.now);
+    rig.run_for(3s);
+    rig.cycle.pause(rig.now);
+    rig.run_for(1s);
+    rig.cycle.estop(rig.now);
+    rig.tick();
+    std::set<SetpointCause> causes;
+    for (const auto& c : rig.cycle.setpoint_log().entries()) causes.insert(c.cause);
+    CHECK(causes.count(SetpointCause::program) == 1);
+    CHECK(causes.count(SetpointCause::user) == 1);
+    CHECK(causes.count(SetpointCause::api) == 1);
+    CHECK(causes.count(SetpointCause::safety) == 1);
+    CHECK(sunk.size() == rig.cycle.setpoint_log().entries().size());
+    const auto& first = rig.cycle.setpoint_log().entries().front();
+    CHECK(first.kind == controller::SetpointKind::speed);
+    CHECK(first.to == doctest::Approx(8.0));
+    CHECK(first.detail == "step 1");
+}

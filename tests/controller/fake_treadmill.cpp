@@ -1,0 +1,186 @@
+#include "tests/controller/fake_treadmill.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "protocols/register_map.hpp"
+
+namespace treadmill::testing {
+
+namespace {
+constexpr double kCoastTimeConstantS = 1.5;
+constexpr double kLiftRatePctPerS = 0.6;
+}  // namespace
+
+void FakeTreadmill::fail(Call call, LinkError error, int count) {
+    injections_[static_cast<std::size_t>(call)] = Injection{std::move(error), count};
+}
+
+void FakeTreadmill::clear_failures() {
+    for (auto& i : injections_) i.reset();
+    bus_dead_ = false;
+}
+
+std::optional<LinkError> FakeTreadmill::injected(Call call) {
+    if (bus_dead_) return LinkError{LinkError::Kind::timeout, 0, "bus dead"};
+    auto& slot = injections_[static_cast<std::size_t>(call)];
+    if (!slot) return std::nullopt;
+    LinkError e = slot->error;
+    if (slot->remaining > 0 && --slot->remaining == 0) slot.reset();
+    return e;
+}
+
+void FakeTreadmill::record(TimePoint now, Call call, bool ok, DriveWrite d, InclineWrite i,
+                           Board b) {
+    log_.push_back(Record{now, call, ok, d, i, b});
+}
+
+std::vector<FakeTreadmill::Record> FakeTreadmill::calls(Call call) const {
+    std::vector<Record> out;
+    for (const auto& r : log_)
+        if (r.call == call) out.push_back(r);
+    return out;
+}
+
+void FakeTreadmill::advance(TimePoint now) {
+    if (!last_) last_ = now;
+    const double dt = std::max(0.0, seconds_between(*last_, now)) * time_scale;
+    last_ = now;
+    if (!key_present) {
+        drive_fault = regmap::motor::kFaultExternal;
+        lift_moving = false;
+    }
+    step_belt(dt);
+    step_lift(dt);
+}
+
+void FakeTreadmill::step_belt(double dt) {
+    if (drive_fault != 0) run = false;
+    if (belt_stall) {
+        belt_kmh = 0;
+    } else if (runaway) {
+        belt_kmh += 2.0 * dt;
+    } else if (drive_fault != 0) {
+        belt_kmh *= std::exp(-dt / kCoastTimeConstantS);  // a fault coasts
+        if (belt_kmh < 0.01) belt_kmh = 0;
+    } else {
+        const double target = run ? speed_cmd_kmh : 0.0;
+        const double up = settings.accel_kmh_per_s * dt;
+        const double down = settings.estop_decel_kmh_per_s * dt;
+        belt_kmh =
+            target > belt_kmh ? std::min(target, belt_kmh + up) : std::max(target, belt_kmh - down);
+    }
+    odometer_m += belt_kmh / 3.6 * dt;
+}
+
+void FakeTreadmill::step_lift(double dt) {
+    if (!lift_moving || incline_stall || incline_fault != 0) return;
+    const double step = kLiftRatePctPerS * dt;
+    incline_pct = lift_target_pct > incline_pct ? std::min(lift_target_pct, incline_pct + step)
+                                                : std::max(lift_target_pct, incline_pct - step);
+    if (incline_pct == lift_target_pct) lift_moving = false;
+}
+
+Result<DriveTelemetry, LinkError> FakeTreadmill::read_drive(TimePoint now) {
+    advance(now);
+    if (auto e = injected(Call::read_drive)) {
+        record(now, Call::read_drive, false);
+        return Unexpected{*e};
+    }
+    record(now, Call::read_drive, true);
+    DriveTelemetry t;
+    t.fault_code = drive_fault;
+    t.running = run;
+    t.reverse = reverse;
+    t.output_speed_kmh = run ? speed_cmd_kmh : 0;
+    t.output_frequency_hz = t.output_speed_kmh * 3.0;
+    return t;
+}
+
+Result<InclineTelemetry, LinkError> FakeTreadmill::read_incline(TimePoint now) {
+    advance(now);
+    if (auto e = injected(Call::read_incline)) {
+        record(now, Call::read_incline, false);
+        return Unexpected{*e};
+    }
+    record(now, Call::read_incline, true);
+    InclineTelemetry t;
+    t.key_present = key_present;
+    t.moving = lift_moving;
+    t.at_target = std::abs(incline_pct - lift_target_pct) <= 0.2;
+    t.calibrated = true;
+    t.incline_pct = std::round(incline_pct * 10.0) / 10.0;
+    t.fault_code = incline_fault;
+    t.fault_bit = incline_fault != 0;
+    t.roller_speed_kmh = std::round(belt_kmh * 100.0) / 100.0;
+    const auto cm = static_cast<std::uint64_t>(odometer_m * 100.0);
+    t.odometer_cm = static_cast<std::uint32_t>((cm + odometer_offset_cm) & 0xFFFFFFFFu);
+    return t;
+}
+
+Result<Done, LinkError> FakeTreadmill::write_drive(TimePoint now, const DriveWrite& w) {
+    advance(now);
+    if (auto e = injected(Call::write_drive)) {
+        record(now, Call::write_drive, false, w);
+        return Unexpected{*e};
+    }
+    record(now, Call::write_drive, true, w);
+    // A faulted drive keeps STOP until a reset; RUN is ignored then.
+    run = w.run && drive_fault == 0;
+    speed_cmd_kmh = w.run ? std::min(w.speed_kmh, limits.max_speed_kmh) : 0.0;
+    return Done{};
+}
+
+Result<Done, LinkError> FakeTreadmill::write_incline(TimePoint now, const InclineWrite& w) {
+    advance(now);
+    if (auto e = injected(Call::write_incline)) {
+        record(now, Call::write_incline, false, {}, w);
+        return Unexpected{*e};
+    }
+    record(now, Call::write_incline, true, {}, w);
+    if (w.kind == InclineWrite::Kind::stop) {
+        lift_moving = false;
+    } else if (w.kind == InclineWrite::Kind::move && key_present) {
+        lift_target_pct = w.target_pct;
+        lift_moving = true;
+    }
+    return Done{};
+}
+
+Result<Done, LinkError> FakeTreadmill::reset_fault(TimePoint now, Board board) {
+    advance(now);
+    if (auto e = injected(Call::reset)) {
+        record(now, Call::reset, false, {}, {}, board);
+        return Unexpected{*e};
+    }
+    record(now, Call::reset, true, {}, {}, board);
+    if (board == Board::motor && key_present) drive_fault = 0;
+    if (board == Board::incline) incline_fault = 0;
+    return Done{};
+}
+
+Result<BoardLimits, LinkError> FakeTreadmill::configure(TimePoint now, const BoardSettings& s) {
+    advance(now);
+    if (auto e = injected(Call::configure)) {
+        record(now, Call::configure, false);
+        return Unexpected{*e};
+    }
+    record(now, Call::configure, true);
+    settings = s;
+    configure_calls++;
+    if (settings_stick) verify_result = {};
+    return limits;
+}
+
+Result<ConfigCheck, LinkError> FakeTreadmill::verify(TimePoint now, Board board) {
+    advance(now);
+    if (auto e = injected(Call::verify)) {
+        record(now, Call::verify, false, {}, {}, board);
+        return Unexpected{*e};
+    }
+    record(now, Call::verify, true, {}, {}, board);
+    const auto& r = verify_result[board == Board::motor ? 0 : 1];
+    return r.value_or(ConfigCheck{});
+}
+
+}  // namespace treadmill::testing

@@ -1,0 +1,103 @@
+// An in-process TreadmillHardware for fast logic tests: simple belt and incline physics on the
+// time passed in, injectable failures per call, the safety key, board faults, and a log of
+// every call with its time. Virtual time: the test advances it by hand.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "protocols/treadmill_hardware.hpp"
+
+namespace treadmill::testing {
+
+class FakeTreadmill : public TreadmillHardware {
+  public:
+    enum class Call {
+        read_drive,
+        read_incline,
+        write_drive,
+        write_incline,
+        reset,
+        configure,
+        verify
+    };
+    static constexpr std::size_t kCalls = 7;
+
+    struct Record {
+        TimePoint at{};
+        Call call = Call::read_drive;
+        bool ok = true;
+        DriveWrite drive;            // write_drive
+        InclineWrite incline;        // write_incline
+        Board board = Board::motor;  // reset, verify
+    };
+
+    // --- physics and board state (tests set these directly) ---
+    double time_scale = 1.0;  // physics runs on the workout clock
+    bool key_present = true;
+    std::uint8_t drive_fault = 0;  // 0x2100 low byte
+    std::uint16_t incline_fault = 0;
+    bool reverse = false;        // the drive reports reverse
+    bool runaway = false;        // the belt speeds up whatever the command
+    bool belt_stall = false;     // the roller stands still whatever the command
+    bool incline_stall = false;  // the lift does not move
+    double belt_kmh = 0;         // the belt's (and roller's) speed
+    double incline_pct = 0;
+    double odometer_m = 0;                 // reported as uint32 centimetres (wraps)
+    std::uint32_t odometer_offset_cm = 0;  // start of the counter (to test the wrap)
+    BoardLimits limits{60.0, 20.0, 0.0, 15.0};
+    std::array<std::optional<ConfigCheck>, 2> verify_result;  // motor, incline
+    // Drive state as commanded.
+    bool run = false;
+    double speed_cmd_kmh = 0;
+    bool lift_moving = false;
+    double lift_target_pct = 0;
+    BoardSettings settings;      // what configure() wrote
+    bool settings_stick = true;  // false: the boards ignore configure() (a read-back differs)
+    int configure_calls = 0;
+
+    // --- failure injection ---
+    // The next `count` calls of this kind fail with `error` (count < 0: until cleared).
+    void fail(Call call, LinkError error, int count = -1);
+    // Every call fails with a time-out (the bus is dead) until revived.
+    void kill_bus() { bus_dead_ = true; }
+    void revive_bus() { bus_dead_ = false; }
+    void clear_failures();
+
+    const std::vector<Record>& log() const { return log_; }
+    void clear_log() { log_.clear(); }
+    // The records of one kind of call.
+    std::vector<Record> calls(Call call) const;
+
+    // TreadmillHardware
+    Result<DriveTelemetry, LinkError> read_drive(TimePoint now) override;
+    Result<InclineTelemetry, LinkError> read_incline(TimePoint now) override;
+    Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) override;
+    Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) override;
+    Result<Done, LinkError> reset_fault(TimePoint now, Board board) override;
+    Result<BoardLimits, LinkError> configure(TimePoint now, const BoardSettings& s) override;
+    Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) override;
+
+    // Runs the physics up to `now` (every call does this first).
+    void advance(TimePoint now);
+
+  private:
+    std::optional<LinkError> injected(Call call);
+    void record(TimePoint now, Call call, bool ok, DriveWrite d = {}, InclineWrite i = {},
+                Board b = Board::motor);
+    void step_belt(double dt);
+    void step_lift(double dt);
+
+    std::optional<TimePoint> last_;
+    bool bus_dead_ = false;
+    struct Injection {
+        LinkError error;
+        int remaining = 0;
+    };
+    std::array<std::optional<Injection>, kCalls> injections_;
+    std::vector<Record> log_;
+};
+
+}  // namespace treadmill::testing
