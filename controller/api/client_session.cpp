@@ -1,0 +1,132 @@
+#include "controller/api/client_session.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/write.hpp>
+
+#include "controller/api/server.hpp"
+
+namespace treadmill::api {
+
+namespace asio = boost::asio;
+
+ClientSession::ClientSession(asio::local::stream_protocol::socket socket, ApiServer& server)
+    : socket_(std::move(socket)), server_(&server) {}
+
+void ClientSession::shut_down() {
+    server_ = nullptr;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+}
+
+void ClientSession::drop() {
+    if (server_ == nullptr) return;
+    server_->remove(shared_from_this());  // calls shut_down()
+}
+
+void ClientSession::read_more() {
+    if (server_ == nullptr || reading_ || close_after_flush_) return;
+    if (queued_bytes_ > server_->options_.pause_reading_bytes) return;  // resumes after writes
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(read_buffer_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+            self->reading_ = false;
+            if (ec) return self->drop();
+            self->on_read(n);
+        });
+}
+
+void ClientSession::on_read(std::size_t bytes) {
+    if (server_ == nullptr) return;
+    consume(read_buffer_.data(), bytes);
+    read_more();
+}
+
+// Splits bytes into lines; a line over the limit is answered with an error, then the client
+// is closed once that reply is written.
+void ClientSession::consume(const char* data, std::size_t size) {
+    const std::size_t limit = server_->options_.max_line_bytes;
+    for (std::size_t i = 0; i < size && server_ != nullptr && !close_after_flush_; ++i) {
+        if (data[i] != '\n') {
+            partial_line_.push_back(data[i]);
+            if (partial_line_.size() > limit) {
+                partial_line_.clear();
+                send(error_reply(nullptr, {ErrorCode::bad_request,
+                                           "line longer than " + std::to_string(limit) + " bytes"})
+                         .dump() +
+                     "\n");
+                close_after_flush_ = true;
+                if (!writing_) drop();
+            }
+            continue;
+        }
+        std::string line;
+        line.swap(partial_line_);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) handle_line(line);
+    }
+}
+
+void ClientSession::handle_line(const std::string& line) {
+    const json request = json::parse(line, nullptr, false);
+    json reply;
+    if (request.is_discarded()) {
+        reply = error_reply(nullptr, {ErrorCode::bad_json, "not valid JSON"});
+    } else {
+        reply = answer(request);
+    }
+    send(reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+}
+
+json ClientSession::answer(const json& request) {
+    if (!request.is_object()) {
+        return error_reply(nullptr, {ErrorCode::bad_request, "a request is a JSON object"});
+    }
+    const json id = request.value("id", json());
+    if (!id.is_null() && !id.is_number_integer()) {
+        return error_reply(nullptr, {ErrorCode::bad_request, "'id' must be an integer"});
+    }
+    const auto cmd = request.find("cmd");
+    if (cmd == request.end() || !cmd->is_string()) {
+        return error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"});
+    }
+    if (*cmd == "watch") {
+        watching_ = true;
+        watch_id_ = id;
+        return ok_reply(id, {{"status", server_->dispatcher_.status()}});
+    }
+    const Reply reply = server_->dispatcher_.dispatch(cmd->get<std::string>(), request);
+    return reply ? ok_reply(id, *reply) : error_reply(id, reply.error());
+}
+
+void ClientSession::send_status(const std::string& status_json) {
+    send("{\"id\":" + watch_id_.dump() + ",\"ok\":true,\"status\":" + status_json + "}\n");
+}
+
+// Queues a line; a client whose queue would pass the limit is dropped, never waited for.
+void ClientSession::send(std::string line) {
+    if (server_ == nullptr) return;
+    if (queued_bytes_ + line.size() > server_->options_.max_queued_bytes) return drop();
+    queued_bytes_ += line.size();
+    queue_.push_back(std::move(line));
+    if (!writing_) write_next();
+}
+
+void ClientSession::write_next() {
+    if (server_ == nullptr) return;
+    if (queue_.empty()) {
+        if (close_after_flush_) return drop();
+        return read_more();
+    }
+    writing_ = true;
+    asio::async_write(socket_, asio::buffer(queue_.front()),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                          self->writing_ = false;
+                          if (ec || self->server_ == nullptr) return self->drop();
+                          self->queued_bytes_ -= self->queue_.front().size();
+                          self->queue_.pop_front();
+                          self->write_next();
+                      });
+}
+
+}  // namespace treadmill::api

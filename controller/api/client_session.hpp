@@ -1,0 +1,53 @@
+// One connected API client: splits its bytes into lines, answers each, queues the replies.
+// Internal to the server.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "controller/api/protocol.hpp"
+
+namespace treadmill::api {
+
+class ApiServer;
+
+class ClientSession : public std::enable_shared_from_this<ClientSession> {
+  public:
+    ClientSession(boost::asio::local::stream_protocol::socket socket, ApiServer& server);
+
+    void start() { read_more(); }
+    // Closes the socket; pending handlers then find the session detached.
+    void shut_down();
+    bool watching() const { return watching_; }
+    // Queues one status line for a watcher (drops the client when its queue is full).
+    void send_status(const std::string& status_json);
+
+  private:
+    void read_more();
+    void on_read(std::size_t bytes);
+    void consume(const char* data, std::size_t size);
+    void handle_line(const std::string& line);
+    json answer(const json& request);
+    void send(std::string line);
+    void write_next();
+    void drop();
+
+    boost::asio::local::stream_protocol::socket socket_;
+    ApiServer* server_;  // null once detached
+    std::array<char, 4096> read_buffer_{};
+    std::string partial_line_;
+    std::deque<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool reading_ = false;
+    bool writing_ = false;
+    bool close_after_flush_ = false;
+    bool watching_ = false;
+    json watch_id_;
+};
+
+}  // namespace treadmill::api

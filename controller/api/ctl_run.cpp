@@ -1,0 +1,83 @@
+#include "controller/api/ctl_run.hpp"
+
+#include <ostream>
+
+#include "controller/api/api_client.hpp"
+#include "controller/api/ctl_requests.hpp"
+#include "controller/api/watch_screen.hpp"
+
+namespace treadmill::api {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr int kOk = 0, kFailure = 1, kUsage = 2;
+
+// One line for a successful reply of `name`.
+std::string success_text(const std::string& name, const json& reply) {
+    if (name == "status") {
+        WatchMemory memory;
+        return render_watch_screen(reply["status"], memory);
+    }
+    if (name == "sim") return reply["sim"].dump() + "\n";
+    std::string text = name + ": ok";
+    if (reply.contains("value") && reply["value"].is_number())
+        text += " (" + json(reply["value"]).dump() + ")";
+    return text + "\n";
+}
+
+int watch(ApiClient& client, const CtlContext& c) {
+    WatchMemory memory;
+    std::optional<std::string> summary;
+    const auto done = client.watch([&](const json& status) {
+        if (c.json) {
+            c.out << status.dump() << std::endl;
+            return true;
+        }
+        c.out << (c.terminal ? "\x1b[H\x1b[2J" : "") << render_watch_screen(status, memory)
+              << (c.terminal ? "" : "\n") << std::flush;
+        summary = watch_summary(status, memory);
+        return !summary.has_value();
+    });
+    if (!done) {
+        c.err << "treadmillctl: " << done.error() << "\n";
+        return kFailure;
+    }
+    if (summary) c.out << *summary;
+    return kOk;
+}
+
+}  // namespace
+
+int run_daemon_command(const std::string& name, const std::vector<std::string>& args,
+                       const CtlContext& c) {
+    const auto request = build_request(name, args);
+    if (!request) {
+        c.err << "treadmillctl: " << request.error() << "\n";
+        return kUsage;
+    }
+    auto client = ApiClient::connect(c.socket);
+    if (!client) {
+        c.err << "treadmillctl: " << client.error() << "\n";
+        return kFailure;
+    }
+    if (name == "watch") return watch(*client, c);
+    const auto reply = client->call(*request);
+    if (!reply) {
+        c.err << "treadmillctl: " << reply.error() << "\n";
+        return kFailure;
+    }
+    if (c.json) c.out << reply->dump() << "\n";
+    if (!reply->value("ok", false)) {
+        const json& error = (*reply)["error"];
+        if (!c.json)
+            c.err << "treadmillctl: " << name << ": " << error.value("message", "failed") << " ("
+                  << error.value("code", "error") << ")\n";
+        return kFailure;
+    }
+    if (!c.json) c.out << success_text(name, *reply);
+    return kOk;
+}
+
+}  // namespace treadmill::api

@@ -1,0 +1,40 @@
+// Maps a request's "cmd" to its handler. The server owns framing and clients; the dispatcher
+// owns meaning. Handlers run on the io_context thread between control cycles: they only
+// enqueue commands or read a snapshot, never block.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "controller/api/protocol.hpp"
+
+namespace treadmill::api {
+
+class Dispatcher {
+  public:
+    virtual ~Dispatcher() = default;
+    // Runs one command (every command but "watch", which the server streams itself).
+    virtual Reply dispatch(const std::string& cmd, const json& request) = 0;
+    // The status object, as `status` answers it and `watch` streams it.
+    virtual json status() = 0;
+};
+
+// A Dispatcher built from a table of handlers.
+class CommandTable : public Dispatcher {
+  public:
+    using Handler = std::function<Reply(const json& request)>;
+
+    void add(const std::string& cmd, Handler handler) { handlers_[cmd] = std::move(handler); }
+    void set_status(std::function<json()> status) { status_ = std::move(status); }
+
+    // unknown_command for a name not in the table; a handler that throws → internal.
+    Reply dispatch(const std::string& cmd, const json& request) override;
+    json status() override { return status_ ? status_() : json::object(); }
+
+  private:
+    std::map<std::string, Handler> handlers_;
+    std::function<json()> status_;
+};
+
+}  // namespace treadmill::api

@@ -1,0 +1,43 @@
+// The control API's wire format: newline-delimited JSON requests {"id":N,"cmd":"...",...} and
+// replies {"id":N,"ok":true,...} or {"id":N,"ok":false,"error":{"code":"...","message":"..."}}.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "protocols/result.hpp"
+
+namespace treadmill::api {
+
+using nlohmann::json;
+
+enum class ErrorCode { bad_json, bad_request, unknown_command, bad_value, refused, internal };
+
+std::string_view to_string(ErrorCode code);
+
+struct ApiError {
+    ErrorCode code = ErrorCode::internal;
+    std::string message;
+};
+
+// What a command handler returns: the reply's extra fields (an object, may be empty), or why not.
+using Reply = Result<json, ApiError>;
+
+inline Reply fail(ErrorCode code, std::string message) {
+    return Unexpected{ApiError{code, std::move(message)}};
+}
+
+// A successful reply line: {"id":id,"ok":true} plus the fields of `body`.
+json ok_reply(const json& id, const json& body = json::object());
+// An error reply line.
+json error_reply(const json& id, const ApiError& error);
+
+// Reading a request's arguments: absent → nullopt; present with the wrong type → bad_request.
+Result<std::optional<std::string>, ApiError> optional_string(const json& request, const char* key);
+// A required string argument.
+Result<std::string, ApiError> required_string(const json& request, const char* key);
+
+}  // namespace treadmill::api

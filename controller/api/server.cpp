@@ -1,0 +1,137 @@
+#include "controller/api/server.hpp"
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <boost/asio/write.hpp>
+
+#include "controller/api/client_session.hpp"
+
+namespace treadmill::api {
+
+namespace asio = boost::asio;
+using asio::local::stream_protocol;
+
+namespace {
+
+// True when something accepts connections at `path` (another daemon runs).
+bool socket_in_use(const std::string& path, asio::io_context& io) {
+    stream_protocol::socket probe(io);
+    boost::system::error_code ec;
+    probe.connect(stream_protocol::endpoint(path), ec);
+    return !ec;
+}
+
+}  // namespace
+
+ApiServer::ApiServer(asio::io_context& io, std::string path, Dispatcher& dispatcher,
+                     ServerOptions options)
+    : io_(io),
+      path_(std::move(path)),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      acceptor_(io),
+      watch_timer_(io) {}
+
+ApiServer::~ApiServer() {
+    close();
+}
+
+Result<std::vector<std::string>, std::string> ApiServer::open() {
+    namespace fs = std::filesystem;
+    std::error_code fs_error;
+    if (fs::exists(fs::symlink_status(path_, fs_error))) {
+        if (!fs::is_socket(fs::symlink_status(path_, fs_error)))
+            return Unexpected{path_ + " exists and is not a socket"};
+        if (socket_in_use(path_, io_)) return Unexpected{path_ + ": another daemon is listening"};
+        fs::remove(path_, fs_error);
+    }
+    boost::system::error_code ec;
+    acceptor_.open(stream_protocol(), ec);
+    if (!ec) acceptor_.bind(stream_protocol::endpoint(path_), ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Unexpected{path_ + ": " + ec.message()};
+    auto warnings = set_permissions();
+    if (!warnings) return warnings;
+    open_ = true;
+    accept_next();
+    watch_timer_.expires_after(options_.watch_period);
+    watch_timer_.async_wait([this](boost::system::error_code e) {
+        if (!e) on_watch_tick();
+    });
+    return warnings;
+}
+
+Result<std::vector<std::string>, std::string> ApiServer::set_permissions() {
+    std::vector<std::string> warnings;
+    if (::chmod(path_.c_str(), static_cast<mode_t>(options_.socket_mode)) != 0)
+        return Unexpected{path_ + ": chmod: " + std::strerror(errno)};
+    if (options_.group.empty()) return warnings;
+    const group* g = ::getgrnam(options_.group.c_str());
+    if (g == nullptr) {
+        warnings.push_back("group '" + options_.group +
+                           "' does not exist; the socket keeps the daemon's group");
+    } else if (::chown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+        warnings.push_back(path_ + ": chown to group '" + options_.group +
+                           "': " + std::strerror(errno));
+    }
+    return warnings;
+}
+
+void ApiServer::close() {
+    if (!open_) return;
+    open_ = false;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    watch_timer_.cancel();
+    for (const auto& client : clients_) client->shut_down();
+    clients_.clear();
+    ::unlink(path_.c_str());
+}
+
+void ApiServer::accept_next() {
+    acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
+        if (ec == asio::error::operation_aborted || !open_) return;  // closed: `this` may be gone
+        if (!ec) {
+            if (clients_.size() >= options_.max_clients) {
+                const std::string busy =
+                    error_reply(nullptr, {ErrorCode::refused, "too many clients"}).dump() + "\n";
+                socket.non_blocking(true, ec);
+                asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
+            } else {
+                auto client = std::make_shared<ClientSession>(std::move(socket), *this);
+                clients_.insert(client);
+                client->start();
+            }
+        }
+        accept_next();
+    });
+}
+
+// Streams the status to every watcher, then re-arms (a fixed rate, not drifting).
+void ApiServer::on_watch_tick() {
+    if (!open_) return;
+    std::vector<std::shared_ptr<ClientSession>> watchers;
+    for (const auto& client : clients_)
+        if (client->watching()) watchers.push_back(client);
+    if (!watchers.empty()) {
+        const std::string status = dispatcher_.status().dump();
+        for (const auto& watcher : watchers) watcher->send_status(status);
+    }
+    watch_timer_.expires_at(watch_timer_.expiry() + options_.watch_period);
+    watch_timer_.async_wait([this](boost::system::error_code e) {
+        if (!e) on_watch_tick();
+    });
+}
+
+void ApiServer::remove(const std::shared_ptr<ClientSession>& client) {
+    client->shut_down();
+    clients_.erase(client);
+}
+
+}  // namespace treadmill::api

@@ -1,0 +1,90 @@
+// The daemon's configuration (/etc/treadmilld/treadmilld.yaml): every key optional, these
+// members carry the defaults. Speeds in km/h, inclines in %, times as durations.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/clock.hpp"
+
+namespace treadmill::daemon {
+
+using std::chrono::milliseconds;
+
+inline constexpr const char* kDefaultConfigPath = "/etc/treadmilld/treadmilld.yaml";
+
+struct BusConfig {
+    enum class Transport { sim, rtu, tcp };
+    Transport transport = Transport::sim;
+    std::string device = "/dev/ttyUSB0";  // rtu
+    int baud = 19200;
+    char parity = 'E';  // 'N', 'E', 'O'
+    int stop_bits = 1;
+    std::string host = "127.0.0.1";  // tcp
+    int port = 502;
+    Duration response_timeout = milliseconds(50);
+};
+
+struct MotorConfig {
+    int unit = 1;
+    double max_frequency_hz = 60;
+    double speed_at_max_frequency_kmh = 20;
+    Duration comm_timeout = milliseconds(500);
+    std::optional<BusConfig> bus;  // own bus; else the top-level one
+};
+
+struct InclineConfig {
+    int unit = 2;
+    Duration comm_timeout = milliseconds(500);
+    std::optional<BusConfig> bus;
+};
+
+struct LimitsConfig {
+    double min_speed_kmh = 0.8;
+    double max_speed_kmh = 20;
+    double min_incline_pct = 0;
+    double max_incline_pct = 15;
+    double accel_kmh_per_s = 1;
+    double decel_kmh_per_s = 1.5;
+    double estop_decel_kmh_per_s = 3.5;
+    double incline_rate_pct_per_s = 0.6;
+    double speed_step_kmh = 0.1;
+};
+
+struct ControlConfig {
+    Duration period = milliseconds(100);
+    Duration countdown = std::chrono::seconds(3);
+    Duration max_pause = std::chrono::minutes(5);
+    int comm_loss_failures = 3;
+    Duration watchdog = std::chrono::seconds(1);
+};
+
+struct ApiConfig {
+    std::string socket = "/run/treadmilld/control.sock";
+    std::string group = "treadmill";
+};
+
+struct Config {
+    BusConfig bus;
+    MotorConfig motor;
+    InclineConfig incline;
+    LimitsConfig limits;
+    ControlConfig control;
+    ApiConfig api;
+    std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
+    std::string profile = "/etc/treadmilld/profile.yaml";
+    std::string history_database = "/var/lib/treadmilld/history.db";
+
+    // The bus each board is on.
+    const BusConfig& motor_bus() const { return motor.bus ? *motor.bus : bus; }
+    const BusConfig& incline_bus() const { return incline.bus ? *incline.bus : bus; }
+    // True when no board is on real hardware: the embedded simulator runs.
+    bool simulated() const {
+        return motor_bus().transport == BusConfig::Transport::sim &&
+               incline_bus().transport == BusConfig::Transport::sim;
+    }
+};
+
+}  // namespace treadmill::daemon

@@ -1,0 +1,157 @@
+#include "controller/daemon/daemon.hpp"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "controller/daemon/hardware_setup.hpp"
+#include "controller/daemon/sd_notify.hpp"
+
+namespace treadmill::daemon {
+
+namespace {
+
+void log(const std::string& line) {
+    std::cerr << "treadmilld: " << line << std::endl;
+}
+
+std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o) {
+    if (!o.config.simulated()) return nullptr;
+    sim::SimOptions sim_options;
+    sim_options.time_scale = o.time_scale;
+    auto simulator = sim::EmbeddedSimulator::start_tcp({"127.0.0.1", 0}, sim_options);
+    log("no hardware configured: embedded simulator on 127.0.0.1:" +
+        std::to_string(simulator->port()) + ", time scale " + std::to_string(o.time_scale));
+    return simulator;
+}
+
+// The runner's profile when its file is there and valid (else a logged warning).
+std::optional<programs::Profile> load_profile(const std::string& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    auto loaded = programs::load_profile_file(path);
+    for (const auto& d : loaded.diagnostics) log(d.to_string());
+    return loaded.profile;
+}
+
+programs::MachineLimits machine_limits(const LimitsConfig& l) {
+    return {l.min_speed_kmh, l.max_speed_kmh, l.min_incline_pct, l.max_incline_pct,
+            l.speed_step_kmh};
+}
+
+api::ServerOptions server_options(const Config& config) {
+    api::ServerOptions o;
+    o.group = config.api.group;
+    return o;
+}
+
+std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simulator) {
+    if (simulator == nullptr) return std::nullopt;
+    return simulator->port();
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options)
+    : options_(std::move(options)),
+      simulator_(start_simulator(options_)),
+      hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
+      cycle_(hardware_, control_config(options_.config, options_.time_scale)),
+      catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
+               machine_limits(options_.config.limits)),
+      api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get()},
+      commands_(api::make_controller_commands(api_)),
+      server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
+      heartbeat_(SteadyClock::now()),
+      loop_(io_, cycle_, heartbeat_, options_.config.control.period,
+            [this](TimePoint now) { after_cycle(now); }),
+      signals_(io_, SIGTERM, SIGINT) {
+    cycle_.set_event_sink([](TimePoint, const std::string& text) { log(text); });
+    cycle_.set_setpoint_sink([](const controller::SetpointChange& c) {
+        log(std::string(to_string(c.kind)) + " " + std::to_string(c.from) + " -> " +
+            std::to_string(c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
+    });
+}
+
+int Daemon::run() {
+    const auto opened = server_.open();
+    if (!opened) {
+        log("cannot open the control socket: " + opened.error());
+        return 1;
+    }
+    for (const auto& warning : *opened) log("warning: " + warning);
+    log("control API on " + server_.path());
+    wait_signal();
+    loop_.start();
+    watchdog_.emplace(heartbeat_,
+                      watchdog_options_from_environment(options_.config.control.watchdog));
+    io_.run();
+    watchdog_.reset();
+    log("stopped");
+    return 0;
+}
+
+void Daemon::wait_signal() {
+    signals_.async_wait([this](boost::system::error_code ec, int) {
+        if (ec) return;
+        begin_shutdown();
+        wait_signal();  // a second signal changes nothing: the ramped stop goes on
+    });
+}
+
+void Daemon::after_cycle(TimePoint now) {
+    report_state(now);
+    if (shutting_down_) continue_shutdown(now);
+}
+
+// READY=1 once `connecting` gave way to `idle`; STATUS= on every change of state or reason.
+void Daemon::report_state(TimePoint now) {
+    if (!ready_sent_ && cycle_.ready() && !shutting_down_) {
+        sd_notify("READY=1");
+        ready_sent_ = true;
+    }
+    const auto status = cycle_.status(now);
+    if (reported_state_ == status.state && reported_reason_ == status.reason) return;
+    reported_state_ = status.state;
+    reported_reason_ = status.reason;
+    std::string text(controller::to_string(status.state));
+    if (status.reason) text += ": " + *status.reason;
+    if (status.fault) text += ": " + status.fault->code + " (" + status.fault->message + ")";
+    log("state " + text);
+    sd_notify("STATUS=" + text);
+}
+
+// SIGTERM: STOPPING=1 at once, no new commands, then a ramped stop.
+void Daemon::begin_shutdown() {
+    if (shutting_down_) return;
+    shutting_down_ = true;
+    sd_notify("STOPPING=1");
+    log("stopping: ramping the belt down");
+    server_.close();
+    const TimePoint now = SteadyClock::now();
+    shutdown_deadline_ = now + options_.shutdown_limit;
+    cycle_.stop(now);  // refused when nothing runs; that is fine
+}
+
+void Daemon::continue_shutdown(TimePoint now) {
+    using controller::State;
+    const State state = cycle_.state();
+    if (state == State::idle || state == State::fault || state == State::connecting) {
+        return finish();
+    }
+    if (state == State::countdown || state == State::paused) cycle_.stop(now);
+    if (now >= *shutdown_deadline_ && !shutdown_estop_) {
+        log("the ramped stop took too long: emergency stop");
+        cycle_.estop(now);
+        shutdown_estop_ = true;
+    }
+}
+
+void Daemon::finish() {
+    loop_.stop();
+    signals_.cancel();
+    server_.close();
+    io_.stop();
+}
+
+}  // namespace treadmill::daemon

@@ -1,0 +1,70 @@
+// treadmilld assembled: the embedded simulator (when no hardware is configured), the Modbus
+// driver, the control cycle, the API server, the control loop and the watchdog, built in
+// dependency order and torn down in reverse. run() returns the exit code.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "controller/api/controller_commands.hpp"
+#include "controller/api/server.hpp"
+#include "controller/control_cycle.hpp"
+#include "controller/daemon/config.hpp"
+#include "controller/daemon/control_loop.hpp"
+#include "controller/daemon/watchdog.hpp"
+#include "protocols/modbus_treadmill.hpp"
+#include "sim/embedded_simulator.hpp"
+
+namespace treadmill::daemon {
+
+struct DaemonOptions {
+    Config config;
+    double time_scale = 1.0;                             // embedded simulator only
+    Duration shutdown_limit = std::chrono::seconds(25);  // inside TimeoutStopSec=30
+};
+
+class Daemon {
+  public:
+    // Throws std::runtime_error when the embedded simulator cannot start.
+    explicit Daemon(DaemonOptions options);
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Serves until SIGTERM/SIGINT and a ramped stop; 0 on a clean exit, 1 when it cannot start.
+    int run();
+
+  private:
+    void after_cycle(TimePoint now);
+    void report_state(TimePoint now);
+    void begin_shutdown();
+    void continue_shutdown(TimePoint now);
+    void finish();
+    void wait_signal();
+
+    DaemonOptions options_;
+    std::unique_ptr<sim::EmbeddedSimulator> simulator_;
+    ModbusTreadmill hardware_;
+    controller::ControlCycle cycle_;
+    api::ProgramCatalog catalog_;
+    boost::asio::io_context io_;
+    api::ControllerApi api_;
+    api::CommandTable commands_;
+    api::ApiServer server_;
+    Heartbeat heartbeat_;
+    ControlLoop loop_;
+    boost::asio::signal_set signals_;
+    std::optional<WatchdogThread> watchdog_;
+
+    std::optional<controller::State> reported_state_;
+    std::optional<std::string> reported_reason_;
+    bool ready_sent_ = false;
+    bool shutting_down_ = false;
+    bool shutdown_estop_ = false;
+    std::optional<TimePoint> shutdown_deadline_;
+};
+
+}  // namespace treadmill::daemon

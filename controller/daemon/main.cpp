@@ -1,0 +1,31 @@
+// treadmilld: parse options, load the config, build the daemon, run it.
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "controller/daemon/config_loader.hpp"
+#include "controller/daemon/daemon.hpp"
+#include "controller/daemon/options.hpp"
+
+int main(int argc, char** argv) {
+    using namespace treadmill::daemon;
+    const auto options = parse_options(argc, argv);
+    if (!options) return 2;
+    const std::string path = options->config_file.value_or(kDefaultConfigPath);
+    const ConfigLoad load = load_config(path, options->config_file.has_value());
+    for (const auto& d : load.diagnostics) std::cerr << d.to_string() << "\n";
+    if (!load.ok()) return 1;
+    DaemonOptions daemon_options{load.config, options->time_scale};
+    if (options->socket) daemon_options.config.api.socket = *options->socket;
+    if (options->time_scale != 1.0 && !load.config.simulated()) {
+        std::cerr << "treadmilld: --time-scale is refused with real hardware\n";
+        return 2;
+    }
+    try {
+        Daemon daemon(std::move(daemon_options));
+        return daemon.run();
+    } catch (const std::exception& e) {
+        std::cerr << "treadmilld: " << e.what() << "\n";
+        return 1;
+    }
+}

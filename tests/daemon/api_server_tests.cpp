@@ -1,0 +1,246 @@
+// The control API server with a stub dispatcher: framing, error codes, limits, watchers, and a
+// timer on the same io_context (standing in for the control cycle) that must keep its schedule.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "controller/api/server.hpp"
+#include "tests/daemon/line_client.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using treadmill::testing::LineClient;
+namespace api = treadmill::api;
+namespace asio = boost::asio;
+
+namespace {
+
+api::CommandTable stub_commands() {
+    api::CommandTable table;
+    table.add("echo", [](const json& r) { return api::Reply(json{{"echo", r}}); });
+    table.add("speed", [](const json& r) -> api::Reply {
+        auto value = api::required_string(r, "value");
+        if (!value) return treadmill::Unexpected{value.error()};
+        if (*value != "12 km/h") return api::fail(api::ErrorCode::bad_value, "bad speed");
+        return json::object();
+    });
+    table.add("boom", [](const json&) -> api::Reply { throw std::runtime_error("boom"); });
+    table.set_status([] { return json{{"state", "idle"}, {"padding", std::string(2000, 'x')}}; });
+    return table;
+}
+
+// A server on its own io_context thread, plus a 10 ms "control cycle" timer on the same
+// io_context that records how late it ever fired.
+struct ServerFixture {
+    explicit ServerFixture(api::ServerOptions options = {})
+        : path(treadmill::testing::make_temp_dir() + "/control.sock"),
+          table(stub_commands()),
+          server(io, path, table, std::move(options)),
+          cycle(io) {
+        auto opened = server.open();
+        REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
+        cycle.expires_after(10ms);
+        cycle.async_wait([this](auto ec) { on_cycle(ec); });
+        thread = std::thread([this] { io.run(); });
+    }
+    ~ServerFixture() {
+        asio::post(io, [this] {
+            stopping = true;
+            server.close();
+            cycle.cancel();
+        });
+        thread.join();
+    }
+    void on_cycle(boost::system::error_code ec) {
+        if (ec || stopping) return;
+        const auto late = std::chrono::steady_clock::now() - cycle.expiry();
+        if (late > max_late.load()) max_late = late;
+        ++cycles;
+        cycle.expires_at(cycle.expiry() + 10ms);
+        cycle.async_wait([this](auto e) { on_cycle(e); });
+    }
+    std::size_t client_count() {
+        std::promise<std::size_t> count;
+        asio::post(io, [&] { count.set_value(server.client_count()); });
+        return count.get_future().get();
+    }
+
+    asio::io_context io;
+    std::string path;
+    api::CommandTable table;
+    api::ApiServer server;
+    asio::steady_timer cycle;
+    std::atomic<std::chrono::steady_clock::duration> max_late{};
+    std::atomic<int> cycles{0};
+    bool stopping = false;  // io thread only
+    std::thread thread;
+};
+
+// How late the cycle timer may fire: well inside control.watchdog (1 s); the rest is the
+// scheduling noise of a loaded 2-core CI machine, not the server.
+constexpr auto kMaxCycleLateness = 250ms;
+
+std::string error_code(const std::optional<json>& reply) {
+    if (!reply || reply->value("ok", true)) return "";
+    return (*reply)["error"]["code"];
+}
+
+}  // namespace
+
+TEST_CASE("requests get replies with their id; bad input gets the right error code") {
+    ServerFixture f;
+    LineClient c(f.path);
+    REQUIRE(c.connected());
+    const auto ok = c.call({{"id", 7}, {"cmd", "echo"}, {"x", 1}});
+    REQUIRE(ok);
+    CHECK((*ok)["id"] == 7);
+    CHECK((*ok)["ok"] == true);
+    CHECK((*ok)["echo"]["x"] == 1);
+
+    CHECK(c.send_raw("{\"id\":1,\"cmd\":\n"));
+    CHECK(error_code(c.read_json(2s)) == "bad_json");
+    CHECK(error_code(c.call(json::array({1, 2}))) == "bad_request");
+    CHECK(error_code(c.call({{"id", "one"}, {"cmd", "echo"}})) == "bad_request");
+    CHECK(error_code(c.call({{"id", 2}})) == "bad_request");
+    CHECK(error_code(c.call({{"id", 3}, {"cmd", 5}})) == "bad_request");
+    const auto unknown = c.call({{"id", 4}, {"cmd", "fly"}});
+    CHECK(error_code(unknown) == "unknown_command");
+    CHECK((*unknown)["id"] == 4);
+    CHECK(error_code(c.call({{"id", 5}, {"cmd", "speed"}, {"value", 12}})) == "bad_request");
+    CHECK(error_code(c.call({{"id", 6}, {"cmd", "speed"}, {"value", "99 mph"}})) == "bad_value");
+    CHECK(error_code(c.call({{"id", 8}, {"cmd", "boom"}})) == "internal");
+    // Still serving after all of that; CRLF and blank lines are fine.
+    CHECK(c.send_raw("\r\n\n{\"id\":9,\"cmd\":\"speed\",\"value\":\"12 km/h\"}\r\n"));
+    const auto last = c.read_json(2s);
+    REQUIRE(last);
+    CHECK((*last)["ok"] == true);
+    CHECK((*last)["id"] == 9);
+}
+
+TEST_CASE("the socket is mode 0660; a stale socket file is replaced, a live one refused") {
+    ServerFixture f;
+    struct stat st {};
+    REQUIRE(stat(f.path.c_str(), &st) == 0);
+    CHECK(S_ISSOCK(st.st_mode));
+    CHECK((st.st_mode & 0777) == 0660);
+    asio::io_context other;
+    api::ApiServer second(other, f.path, f.table);
+    const auto refused = second.open();
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().find("another daemon") != std::string::npos);
+}
+
+TEST_CASE("a line over 64 KiB gets an error reply, then the connection is closed") {
+    ServerFixture f;
+    LineClient big(f.path);
+    LineClient other(f.path);
+    std::thread writer([&] { big.send_raw(std::string(1 << 20, 'x') + "\n"); });
+    const auto reply = big.read_json(5s);
+    writer.join();
+    CHECK(error_code(reply) == "bad_request");
+    CHECK((*reply)["error"]["message"].get<std::string>().find("65536") != std::string::npos);
+    CHECK(big.wait_eof(2s));
+    CHECK(other.call({{"id", 1}, {"cmd", "echo"}}).has_value());
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+TEST_CASE("100 concurrent clients each get their answers") {
+    ServerFixture f;
+    std::vector<std::unique_ptr<LineClient>> clients;
+    for (int i = 0; i < 100; ++i) {
+        clients.push_back(std::make_unique<LineClient>(f.path));
+        REQUIRE(clients.back()->connected());
+    }
+    for (int round = 0; round < 5; ++round) {
+        for (int i = 0; i < 100; ++i)
+            CHECK(clients[static_cast<std::size_t>(i)]->send(
+                {{"id", i * 10 + round}, {"cmd", "echo"}}));
+    }
+    int answered = 0;
+    for (int i = 0; i < 100; ++i) {
+        for (int round = 0; round < 5; ++round) {
+            const auto reply = clients[static_cast<std::size_t>(i)]->read_json(5s);
+            if (reply && (*reply)["id"] == i * 10 + round && (*reply)["ok"] == true) ++answered;
+        }
+    }
+    CHECK(answered == 500);
+    CHECK(f.client_count() == 100);
+    clients.clear();
+    CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 0; }, 2s));
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+TEST_CASE("a flood from one client does not starve another client or the cycle timer") {
+    ServerFixture f;
+    LineClient flooder(f.path);
+    LineClient calm(f.path);
+    std::string burst;
+    for (int i = 0; i < 2000; ++i) burst += "{\"id\":" + std::to_string(i) + ",\"cmd\":\"echo\"}\n";
+    std::atomic<bool> flooding{true};
+    std::thread writer([&] {  // never reads its replies: the server stops reading it
+        while (flooding && flooder.send_raw(burst)) {
+        }
+    });
+    const int cycles_before = f.cycles;
+    for (int i = 0; i < 20; ++i) {
+        const auto reply = calm.call({{"id", i}, {"cmd", "echo"}}, 1s);
+        REQUIRE(reply);
+        CHECK((*reply)["id"] == i);
+    }
+    std::this_thread::sleep_for(300ms);  // let the flood run against the timer for a while
+    CHECK(f.cycles - cycles_before >= 25);
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+    flooding = false;
+    flooder.shut_down();
+    writer.join();
+}
+
+TEST_CASE("watch streams the status at 5 Hz; a client vanishing mid-watch disturbs nobody") {
+    ServerFixture f;
+    LineClient watcher(f.path);
+    LineClient vanisher(f.path);
+    LineClient other(f.path);
+    REQUIRE(vanisher.send({{"id", 2}, {"cmd", "watch"}}));
+    REQUIRE(vanisher.read_json(1s));
+    vanisher.close_now();  // gone mid-stream
+
+    REQUIRE(watcher.send({{"id", 1}, {"cmd", "watch"}}));
+    const auto first = watcher.read_json(1s);
+    REQUIRE(first);
+    CHECK((*first)["status"]["state"] == "idle");
+    const auto start = std::chrono::steady_clock::now();
+    int updates = 0;
+    while (std::chrono::steady_clock::now() - start < 1s) {
+        const auto update = watcher.read_json(500ms);
+        REQUIRE(update);
+        CHECK((*update)["id"] == 1);
+        CHECK((*update)["status"]["state"] == "idle");
+        ++updates;
+    }
+    CHECK(updates >= 4);
+    CHECK(other.call({{"id", 3}, {"cmd", "echo"}}).has_value());
+    CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 2; }, 2s));
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+TEST_CASE("a watcher that does not read is dropped, not waited for") {
+    api::ServerOptions options;
+    options.watch_period = 2ms;
+    options.max_queued_bytes = 32 * 1024;
+    ServerFixture f(options);
+    LineClient slow(f.path);
+    LineClient other(f.path);
+    REQUIRE(slow.send({{"id", 1}, {"cmd", "watch"}}));
+    CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 1; }, 5s));
+    CHECK(other.call({{"id", 2}, {"cmd", "echo"}}).has_value());
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}

@@ -1,0 +1,186 @@
+// The config loader: defaults, units, and every error located file:line:col.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "controller/daemon/config_loader.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace std::chrono_literals;
+namespace d = treadmill::daemon;
+
+namespace {
+
+std::vector<std::string> messages(const d::ConfigLoad& load) {
+    std::vector<std::string> out;
+    for (const auto& diagnostic : load.diagnostics) out.push_back(diagnostic.to_string());
+    return out;
+}
+
+bool has_message(const d::ConfigLoad& load, const std::string& text) {
+    for (const auto& m : messages(load))
+        if (m.find(text) != std::string::npos) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("an empty config is all defaults: the embedded simulator") {
+    const auto load = d::parse_config("", "t.yaml");
+    REQUIRE(load.ok());
+    const auto& c = load.config;
+    CHECK(c.simulated());
+    CHECK(c.bus.baud == 19200);
+    CHECK(c.bus.parity == 'E');
+    CHECK(c.bus.response_timeout == 50ms);
+    CHECK(c.motor.unit == 1);
+    CHECK(c.incline.unit == 2);
+    CHECK(c.motor.max_frequency_hz == 60);
+    CHECK(c.limits.max_speed_kmh == 20);
+    CHECK(c.limits.estop_decel_kmh_per_s == 3.5);
+    CHECK(c.limits.incline_rate_pct_per_s == doctest::Approx(0.6));
+    CHECK(c.control.period == 100ms);
+    CHECK(c.control.max_pause == 5min);
+    CHECK(c.control.watchdog == 1s);
+    CHECK(c.api.socket == "/run/treadmilld/control.sock");
+    CHECK(c.program_dirs == std::vector<std::string>{"/etc/treadmilld/programs"});
+    CHECK(c.history_database == "/var/lib/treadmilld/history.db");
+}
+
+TEST_CASE("every key of the documented config is read, with units converted") {
+    const auto load = d::parse_config(R"(
+bus: {transport: rtu, device: /dev/treadmill-rs485, baud: 9600, parity: none, stop_bits: 2,
+      response_timeout: 0.08 s}
+motor: {unit: 3, max_frequency: 50 Hz, speed_at_max_frequency: 18 km/h, comm_timeout: 400 ms}
+incline: {unit: 4, comm_timeout: 600 ms, bus: {transport: tcp, host: 10.0.0.5, port: 1502}}
+limits: {min_speed: 1 km/h, max_speed: 16 km/h, min_incline: -2 %, max_incline: 12%,
+         accel: 0.8 km/h/s, decel: 1.2 km/h/s, estop_decel: 3 km/h/s, incline_rate: 0.5 %/s,
+         speed_step: 0.2 km/h}
+control: {period: 50 ms, countdown: 5 s, max_pause: 2 min, comm_loss_failures: 4, watchdog: 2 s}
+api: {socket: /tmp/x.sock, group: gym}
+programs: {dirs: [/a, /b]}
+profile: /p.yaml
+history: {database: /h.db}
+)",
+                                      "t.yaml");
+    REQUIRE_MESSAGE(load.ok(), messages(load).front());
+    const auto& c = load.config;
+    CHECK(c.bus.transport == d::BusConfig::Transport::rtu);
+    CHECK(c.bus.parity == 'N');
+    CHECK(c.bus.stop_bits == 2);
+    CHECK(c.bus.response_timeout == 80ms);
+    CHECK(c.motor.speed_at_max_frequency_kmh == 18);
+    CHECK(c.motor_bus().device == "/dev/treadmill-rs485");
+    // A board's own bus starts from the top-level one.
+    CHECK(c.incline_bus().transport == d::BusConfig::Transport::tcp);
+    CHECK(c.incline_bus().port == 1502);
+    CHECK(c.incline_bus().baud == 9600);
+    CHECK(c.limits.min_incline_pct == -2);
+    CHECK(c.limits.max_incline_pct == 12);
+    CHECK(c.control.comm_loss_failures == 4);
+    CHECK(c.program_dirs == std::vector<std::string>{"/a", "/b"});
+    CHECK_FALSE(c.simulated());
+}
+
+TEST_CASE("an unknown key is an error at its line:col, with a suggestion") {
+    const auto load = d::parse_config("limits:\n  max_sped: 12 km/h\n", "t.yaml");
+    CHECK_FALSE(load.ok());
+    CHECK(messages(load) ==
+          std::vector<std::string>{
+              "t.yaml:2:3: error: unknown key 'limits.max_sped'; did you mean 'max_speed'?"});
+    const auto top = d::parse_config("contrl: {period: 1 s}\n", "t.yaml");
+    CHECK(has_message(top, "t.yaml:1:1: error: unknown key 'contrl'; did you mean 'control'?"));
+    const auto far = d::parse_config("zzzzzz: 1\n", "t.yaml");
+    CHECK(messages(far) == std::vector<std::string>{"t.yaml:1:1: error: unknown key 'zzzzzz'"});
+}
+
+TEST_CASE("every error is listed, each located") {
+    const auto load = d::parse_config(R"(bus:
+  transport: can
+  baud: fast
+  parity: mark
+motor:
+  max_frequency: 60
+  comm_timeout: 500 km/h
+limits:
+  max_speed: 20 km
+  max_speed: 19 km/h
+control:
+  period: -5 ms
+  comm_loss_failures: 0
+)",
+                                      "t.yaml");
+    CHECK_FALSE(load.ok());
+    const auto m = messages(load);
+    CHECK(has_message(load, "t.yaml:2:14: error: 'can' is not one of: sim, rtu, tcp"));
+    CHECK(has_message(load, "t.yaml:3:9: error: expected an integer, got 'fast'"));
+    CHECK(has_message(load, "t.yaml:4:11: error: 'mark' is not one of: none, even, odd"));
+    CHECK(has_message(load,
+                      "t.yaml:6:18: error: expected a frequency like '60 Hz'; a bare "
+                      "number needs a unit"));
+    CHECK(has_message(load, "t.yaml:7:17: error: expected a time like"));
+    CHECK(has_message(load, "got '500 km/h'"));
+    CHECK(has_message(load, "t.yaml:9:14: error: expected a speed like '12 km/h'"));
+    CHECK(has_message(load, "t.yaml:10:3: error: duplicate key 'max_speed'"));
+    CHECK(has_message(load, "t.yaml:12:11: error: expected a time like"));
+    CHECK(has_message(load, "t.yaml:13:23: error: value 0 out of range 1..100"));
+    CHECK(m.size() == 9);
+}
+
+TEST_CASE("YAML syntax errors and wrong shapes are located 1-based") {
+    const auto syntax = d::parse_config("bus: {transport: sim\n", "t.yaml");
+    CHECK_FALSE(syntax.ok());
+    REQUIRE(syntax.diagnostics.size() == 1);
+    CHECK(syntax.diagnostics[0].line >= 1);
+    CHECK(syntax.diagnostics[0].column >= 1);
+    CHECK(has_message(d::parse_config("- a\n", "t.yaml"), "t.yaml:1:1: error: expected a mapping"));
+    CHECK(has_message(d::parse_config("limits: 3\n", "t.yaml"),
+                      "t.yaml:1:9: error: 'limits' must be a mapping"));
+    CHECK(has_message(d::parse_config("programs: {dirs: /x}\n", "t.yaml"),
+                      "t.yaml:1:18: error: expected a list of strings"));
+}
+
+TEST_CASE("inconsistent limits are errors") {
+    CHECK(has_message(d::parse_config("limits: {min_speed: 5 km/h, max_speed: 4 km/h}\n", "t"),
+                      "min_speed must be above 0 and below max_speed"));
+    CHECK(has_message(d::parse_config("limits: {max_speed: 25 km/h}\n", "t"),
+                      "max_speed is above motor.speed_at_max_frequency"));
+    CHECK(has_message(d::parse_config("control: {watchdog: 50 ms}\n", "t"),
+                      "t:1:21: error: control.watchdog must be longer than control.period"));
+    CHECK(has_message(d::parse_config("motor: {bus: {transport: rtu}}\n", "t"),
+                      "transport 'sim' cannot be mixed with real hardware"));
+}
+
+TEST_CASE("files: absent default means defaults, absent explicit is an error, env warnings") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    const auto absent_default = d::load_config(dir + "/none.yaml", false);
+    CHECK(absent_default.ok());
+    CHECK(absent_default.config.simulated());
+    const auto absent_explicit = d::load_config(dir + "/none.yaml", true);
+    CHECK(has_message(absent_explicit, dir + "/none.yaml: error: cannot read the file"));
+
+    const std::string file = dir + "/c.yaml";
+    std::ofstream(file) << "api: {group: no-such-group-xyz}\nprofile: " << dir << "/p.yaml\n";
+    const auto load = d::load_config(file, true);
+    CHECK(load.ok());
+    CHECK(has_message(load, "warning: api.group 'no-such-group-xyz' does not exist"));
+    CHECK(has_message(load, "warning: profile '" + dir + "/p.yaml' is absent"));
+}
+
+TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaults") {
+    const std::string text = treadmill::testing::read_file(TREADMILL_DEFAULT_CONFIG);
+    REQUIRE_FALSE(text.empty());
+    const auto load = d::parse_config(text, "treadmilld.yaml");
+    REQUIRE_MESSAGE(load.ok(), (load.ok() ? "" : messages(load).front()));
+    const d::Config defaults;
+    const auto& c = load.config;
+    CHECK(c.simulated());
+    CHECK(c.bus.response_timeout == defaults.bus.response_timeout);
+    CHECK(c.limits.max_speed_kmh == defaults.limits.max_speed_kmh);
+    CHECK(c.limits.incline_rate_pct_per_s ==
+          doctest::Approx(defaults.limits.incline_rate_pct_per_s));
+    CHECK(c.control.max_pause == defaults.control.max_pause);
+    CHECK(c.api.socket == defaults.api.socket);
+    CHECK(c.program_dirs == defaults.program_dirs);
+    CHECK_FALSE(c.motor.bus.has_value());
+}

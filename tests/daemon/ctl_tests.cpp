@@ -1,0 +1,103 @@
+// treadmillctl's daemon-facing side: requests from words, the watch screen, connect errors.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "controller/api/ctl_requests.hpp"
+#include "controller/api/ctl_run.hpp"
+#include "controller/api/watch_screen.hpp"
+#include "tests/support/test_support.hpp"
+
+using nlohmann::json;
+namespace api = treadmill::api;
+
+namespace {
+
+json request(const std::string& name, const std::vector<std::string>& args) {
+    const auto r = api::build_request(name, args);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error()));
+    return *r;
+}
+
+json idle_status() {
+    return json::parse(R"({"state":"running","reason":null,"fault":null,"reset_pending":false,
+      "program":{"id":"8x400m","name":"8 x 400 m","seeds":[]},
+      "step":{"index":2,"count":10,"class":"run","cue":"go","rep":1,"reps":8,
+              "remaining_s":80,"remaining_m":400},
+      "elapsed_s":600,"distance_m":1500,"countdown_s":null,
+      "speed":{"program_kmh":14.4,"target_kmh":14.4,"actual_kmh":14.3},"pace_s_per_km":250,
+      "incline":{"program_pct":1,"target_pct":1,"actual_pct":1},"key_present":true,
+      "links":{"motor":{"ok":true,"last_good_s_ago":0.1,"errors":0},
+               "incline":{"ok":true,"last_good_s_ago":0.1,"errors":0}},"ready":true})");
+}
+
+}  // namespace
+
+TEST_CASE("speed and incline: bare numbers get units, a sign makes a delta") {
+    CHECK(request("speed", {"12"}) == json{{"cmd", "speed"}, {"value", "12 km/h"}});
+    CHECK(request("speed", {"+0.5"}) == json{{"cmd", "speed"}, {"delta", "+0.5 km/h"}});
+    CHECK(request("speed", {"-1"}) == json{{"cmd", "speed"}, {"delta", "-1 km/h"}});
+    CHECK(request("speed", {"7.5", "mph"}) == json{{"cmd", "speed"}, {"value", "7.5 mph"}});
+    CHECK(request("speed", {"4:30/km"}) == json{{"cmd", "speed"}, {"value", "4:30/km"}});
+    CHECK(request("incline", {"6"}) == json{{"cmd", "incline"}, {"value", "6%"}});
+    CHECK(request("incline", {"2.5%"}) == json{{"cmd", "incline"}, {"value", "2.5%"}});
+    CHECK_FALSE(api::build_request("speed", {}).ok());
+}
+
+TEST_CASE("start: a program id or a file, with --pace overrides") {
+    CHECK(request("start", {"8x400m", "--pace", "5k=4:10/km", "--pace=easy=6:00/km"}) ==
+          json{{"cmd", "start"},
+               {"program", "8x400m"},
+               {"pace", {{"5k", "4:10/km"}, {"easy", "6:00/km"}}}});
+    const std::string file = treadmill::testing::make_temp_dir() + "/mine.yaml";
+    std::ofstream(file) << "format: treadmill-workout/1\n";
+    CHECK(request("start", {file}) ==
+          json{{"cmd", "start"}, {"yaml", "format: treadmill-workout/1\n"}});
+    CHECK_FALSE(api::build_request("start", {}).ok());
+    CHECK_FALSE(api::build_request("start", {"a", "b"}).ok());
+    CHECK_FALSE(api::build_request("start", {"a", "--pace", "nope"}).ok());
+    CHECK_FALSE(api::build_request("start", {"a", "--fast"}).ok());
+}
+
+TEST_CASE("simple commands, sim JSON, and usage errors") {
+    for (const char* name :
+         {"pause", "resume", "stop", "skip", "estop", "reset", "status", "watch"}) {
+        CHECK(api::is_daemon_command(name));
+        CHECK(request(name, {}) == json{{"cmd", name}});
+        CHECK_FALSE(api::build_request(name, {"extra"}).ok());
+    }
+    CHECK(request("sim", {R"({"cmd":"key","present":false})"}) ==
+          json{{"cmd", "sim"}, {"command", {{"cmd", "key"}, {"present", false}}}});
+    CHECK_FALSE(api::build_request("sim", {"{not json"}).ok());
+    CHECK_FALSE(api::is_daemon_command("validate"));
+}
+
+TEST_CASE("the watch screen shows state, step, rep, bars, speed, pace and incline") {
+    api::WatchMemory memory;
+    const std::string screen = api::render_watch_screen(idle_status(), memory);
+    CHECK(screen.find("treadmill  running") != std::string::npos);
+    CHECK(screen.find("program 8 x 400 m") != std::string::npos);
+    CHECK(screen.find("step    3/10  run  rep 1/8") != std::string::npos);
+    CHECK(screen.find("\"go\"") != std::string::npos);
+    CHECK(screen.find("1:20 left") != std::string::npos);
+    CHECK(screen.find("time    10:00   distance 1.50 km") != std::string::npos);
+    CHECK(screen.find("speed   14.3 km/h (target 14.4)   pace 4:10/km") != std::string::npos);
+    CHECK(screen.find("incline 1.0 %") != std::string::npos);
+    CHECK(api::progress_bar(0.5, 17) == "[#####.....] 50%");
+    CHECK(api::progress_bar(2.0, 17) == "[##########] 100%");
+    CHECK_FALSE(api::watch_summary(idle_status(), memory).has_value());
+    json over = idle_status();
+    over["state"] = "idle";
+    CHECK(api::watch_summary(over, memory) ==
+          std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
+}
+
+TEST_CASE("no daemon: a clear message and exit 1; a usage error exits 2") {
+    std::ostringstream out, err;
+    const std::string socket = treadmill::testing::make_temp_dir() + "/none.sock";
+    const api::CtlContext context{socket, false, out, err};
+    CHECK(api::run_daemon_command("status", {}, context) == 1);
+    CHECK(err.str().find("treadmilld is not running") != std::string::npos);
+    CHECK(api::run_daemon_command("speed", {}, context) == 2);
+}

@@ -1,0 +1,131 @@
+// treadmilld as a process: readiness and stopping over a test NOTIFY_SOCKET, the API on its
+// socket, a ramped stop on SIGTERM, bad configs and refused options; and the systemd unit.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "controller/api/ctl_run.hpp"
+#include "tests/daemon/line_client.hpp"
+#include "tests/daemon/notify_socket.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace t = treadmill::testing;
+
+namespace {
+
+struct DaemonRun {
+    std::string dir = t::make_temp_dir();
+    std::string socket = dir + "/control.sock";
+    std::string log = dir + "/log.txt";
+    t::NotifySocket notify{dir + "/notify"};
+    std::optional<t::ChildProcess> child;
+
+    explicit DaemonRun(const std::string& config_text) {
+        const std::string config = dir + "/treadmilld.yaml";
+        std::ofstream(config) << config_text << "profile: " << dir << "/no-profile.yaml\n";
+        setenv("NOTIFY_SOCKET", notify.name().c_str(), 1);
+        child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
+                                               socket, "--time-scale", "20"},
+                      log);
+        unsetenv("NOTIFY_SOCKET");
+    }
+    // Waits for one notify message, skipping STATUS= lines.
+    std::optional<std::string> next_state(std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            auto m = notify.receive(100ms);
+            if (m && m->rfind("STATUS=", 0) != 0 && *m != "WATCHDOG=1") return m;
+        }
+        return std::nullopt;
+    }
+    json status(t::LineClient& c) {
+        const auto reply = c.call({{"id", 1}, {"cmd", "status"}});
+        REQUIRE(reply);
+        return (*reply)["status"];
+    }
+};
+
+}  // namespace
+
+TEST_CASE("treadmilld on the embedded simulator: READY=1 at idle, API, SIGTERM ramps and exits 0") {
+    DaemonRun run("bus: {transport: sim}\n");
+    REQUIRE_MESSAGE(run.next_state(10s) == std::optional<std::string>("READY=1"),
+                    t::read_file(run.log));
+    t::LineClient client(run.socket);
+    REQUIRE(client.connected());
+    CHECK(run.status(client)["state"] == "idle");
+
+    const auto started = client.call(
+        {{"id", 2}, {"cmd", "start"}, {"program", "5k-time-trial"}, {"pace", {{"5k", "5:00/km"}}}});
+    REQUIRE(started);
+    CHECK_MESSAGE((*started)["ok"] == true, started->dump());
+    CHECK(t::wait_until([&] { return run.status(client)["state"] == "running"; }, 10s));
+    CHECK(t::wait_until([&] { return run.status(client)["speed"]["actual_kmh"] > 2.0; }, 10s));
+    {  // treadmillctl's side of the same commands
+        std::ostringstream out, err;
+        const treadmill::api::CtlContext ctl{run.socket, false, out, err};
+        CHECK_MESSAGE(treadmill::api::run_daemon_command("speed", {"+0.5"}, ctl) == 0, err.str());
+        CHECK(treadmill::api::run_daemon_command("status", {}, ctl) == 0);
+        CHECK(out.str().find("treadmill  running") != std::string::npos);
+        CHECK(treadmill::api::run_daemon_command("incline", {"steep"}, ctl) == 1);
+        CHECK(err.str().find("incline: ") != std::string::npos);
+    }
+    const auto sim = client.call({{"id", 3}, {"cmd", "sim"}, {"command", {{"cmd", "state"}}}});
+    REQUIRE(sim);
+    CHECK((*sim)["sim"]["ok"] == true);
+
+    run.child->signal(SIGTERM);
+    CHECK(run.next_state(2s) == std::optional<std::string>("STOPPING=1"));
+    const auto code = run.child->wait_exit(30s);
+    CHECK_MESSAGE(code == std::optional<int>(0), t::read_file(run.log));
+    const std::string log = t::read_file(run.log);
+    CHECK(log.find("stopping") != std::string::npos);
+    CHECK(log.find("state stopping") != std::string::npos);  // a ramp, not a cut
+}
+
+TEST_CASE("a bad config exits non-zero with located errors, before anything starts") {
+    DaemonRun run("bus: {transport: sim}\nlimits:\n  max_sped: 12 km/h\n  accel: fast\n");
+    const auto code = run.child->wait_exit(10s);
+    CHECK(code == std::optional<int>(1));
+    const std::string log = t::read_file(run.log);
+    CHECK(log.find(":3:3: error: unknown key 'limits.max_sped'; did you mean 'max_speed'?") !=
+          std::string::npos);
+    CHECK(log.find(":4:10: error: expected a rate like '1 km/h/s'; got 'fast'") !=
+          std::string::npos);
+    CHECK_FALSE(run.notify.receive(0ms).has_value());
+}
+
+TEST_CASE("--time-scale is refused with real hardware") {
+    DaemonRun run("bus: {transport: tcp, host: 127.0.0.1, port: 1}\n");
+    CHECK(run.child->wait_exit(10s) == std::optional<int>(2));
+    CHECK(t::read_file(run.log).find("--time-scale is refused") != std::string::npos);
+}
+
+TEST_CASE("systemd-analyze verify passes on the unit with ExecStart at the built binary") {
+    if (t::run_command({"sh", "-c", "command -v systemd-analyze"}, 5s).exit_code != 0) {
+        MESSAGE("systemd-analyze is not installed; skipped");
+        return;
+    }
+    std::string unit = t::read_file(TREADMILL_UNIT_FILE);
+    REQUIRE_FALSE(unit.empty());
+    const std::string from = "ExecStart=/usr/sbin/treadmilld";
+    const auto at = unit.find(from);
+    REQUIRE(at != std::string::npos);
+    unit.replace(at, from.size(), std::string("ExecStart=") + TREADMILLD_BIN);
+    const std::string copy = t::make_temp_dir() + "/treadmilld.service";
+    std::ofstream(copy) << unit;
+    const auto result = t::run_command({"systemd-analyze", "verify", copy}, 30s);
+    CHECK_MESSAGE(result.exit_code == 0, result.output);
+    for (const char* key :
+         {"Type=notify", "WatchdogSec=2s", "Restart=on-failure", "TimeoutStartSec=infinity",
+          "TimeoutStopSec=30", "User=treadmill", "SupplementaryGroups=dialout",
+          "DeviceAllow=char-ttyUSB rw", "DeviceAllow=char-ttyACM rw", "ProtectSystem=strict",
+          "NoNewPrivileges=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"}) {
+        CHECK_MESSAGE(unit.find(std::string("\n") + key + "\n") != std::string::npos, key);
+    }
+}
