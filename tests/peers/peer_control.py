@@ -1,0 +1,150 @@
+"""The peer's control channel: JSON lines over a Unix stream socket, one reply line each."""
+
+import asyncio
+import json
+import os
+
+MAX_LINE = 64 * 1024
+
+
+class Control:
+    def __init__(self, bus, drive, incline):
+        self.bus = bus
+        self.drive = drive
+        self.incline = incline
+        self.boards = {1: drive, 2: incline}
+
+    def handle(self, request):
+        """One command object -> one reply object."""
+        if not isinstance(request, dict) or not isinstance(request.get("cmd"), str):
+            return {"ok": False, "error": 'expected {"cmd": ...}'}
+        handler = getattr(self, "cmd_" + request["cmd"], None)
+        if handler is None:
+            return {"ok": False, "error": f"unknown command {request['cmd']!r}"}
+        try:
+            reply = handler(request) or {}
+        except (KeyError, TypeError, ValueError) as error:
+            return {"ok": False, "error": f"bad arguments: {error}"}
+        reply.setdefault("ok", True)
+        return reply
+
+    def cmd_key(self, request):
+        present = request["present"]
+        if not isinstance(present, bool):
+            raise ValueError("present must be true or false")
+        self.drive.set_key(present)
+        self.incline.set_key(present)
+
+    def cmd_silence(self, request):
+        self.bus.silent_until = self.bus.clock() + float(request["seconds"])
+
+    def cmd_drop(self, request):
+        self.inject("drop", request, True)
+
+    def cmd_exception(self, request):
+        code = int(request["code"])
+        if not 1 <= code <= 255:
+            raise ValueError("code must be 1..255")
+        self.inject("exception", request, code)
+
+    def cmd_delay(self, request):
+        self.inject("delay", request, float(request["ms"]))
+
+    def cmd_gap(self, request):
+        self.inject("gap", request, float(request["ms"]))
+
+    def cmd_truncate(self, request):
+        self.inject("truncate", request, int(request["bytes"]))
+
+    def cmd_corrupt_crc(self, request):
+        self.inject("corrupt_crc", request, True)
+
+    def cmd_wrong_unit(self, request):
+        self.bus.injections.add("wrong_unit", None, True, request.get("count", 1))
+
+    def cmd_garbage(self, request):
+        self.bus.injections.add("garbage", None, int(request["bytes"]), 1)
+
+    def inject(self, kind, request, parameter):
+        self.bus.injections.add(kind, self.unit(request), parameter, request.get("count", 1))
+
+    def cmd_fault(self, request):
+        board, code = self.boards[self.unit(request)], int(request["code"])
+        if board is self.drive:
+            board.trip(code & 0xFF, coast=True)
+        else:
+            board.trip(code)
+
+    def cmd_runaway(self, request):
+        self.drive.runaway = bool(request["on"])
+
+    def cmd_stall(self, request):
+        what, on = request["what"], bool(request["on"])
+        if what == "belt":
+            self.drive.belt_stalled = on
+        elif what == "incline":
+            self.incline.stalled = on
+        else:
+            raise ValueError('what is "belt" or "incline"')
+
+    def cmd_reboot(self, request):
+        unit = self.unit(request)
+        self.boards[unit].reboot(self.bus.clock())
+        self.bus.unit_silent_until[unit] = self.bus.clock() + float(request.get("seconds", 1.0))
+
+    def cmd_factory_reset(self, request):
+        self.boards[self.unit(request)].factory_reset()
+
+    def cmd_clear(self, _request):
+        self.bus.clear_injections()
+        self.drive.set_key(True)
+        self.incline.set_key(True)
+        self.drive.runaway = self.drive.belt_stalled = self.incline.stalled = False
+
+    def cmd_state(self, request):
+        since = float(request.get("writes_since", -1.0))
+        return {
+            "now": self.bus.elapsed(),
+            "belt_speed_kmh": round(self.drive.belt_kmh, 3),
+            "output_frequency_hz": round(self.drive.output_frequency) / 100.0,
+            "incline_pct": round(self.incline.position) / 10.0,
+            "key_present": self.drive.key_present,
+            "silent": self.bus.clock() < self.bus.silent_until,
+            "faults": {"motor": self.drive.fault, "incline": self.incline.fault},
+            "drive": self.drive.snapshot(),
+            "incline": self.incline.snapshot(),
+            "requests": {str(u): n for u, n in self.bus.requests.items()},
+            "writes": [w for w in self.bus.writes if w["t"] > since],
+        }
+
+    def unit(self, request):
+        unit = int(request["unit"])
+        if unit not in self.boards:
+            raise ValueError(f"no unit {unit}")
+        return unit
+
+    async def serve_client(self, reader, writer):
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                if len(line) > MAX_LINE:
+                    break
+                if not line.strip():
+                    continue
+                try:
+                    reply = self.handle(json.loads(line))
+                except ValueError as error:
+                    reply = {"ok": False, "error": f"bad JSON: {error}"}
+                writer.write((json.dumps(reply) + "\n").encode())
+                await writer.drain()
+        except (ConnectionError, asyncio.LimitOverrunError, ValueError):
+            pass
+        finally:
+            writer.close()
+
+    async def start(self, path):
+        if os.path.exists(path):
+            os.unlink(path)
+        return await asyncio.start_unix_server(self.serve_client, path=path, limit=MAX_LINE + 2)
