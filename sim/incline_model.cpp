@@ -212,7 +212,9 @@ void InclineModel::tick(TimePoint now, double workout_dt, int adc_noise) {
 }
 
 void InclineModel::set_roller(double belt_kmh, double odometer_m) {
-    const double ratio = kTrueCircumference / std::max<double>(1.0, params_.roller_circumference);
+    // The board counts roller turns and multiplies by the circumference it was told: a larger
+    // configured circumference than the true one reads proportionally faster.
+    const double ratio = static_cast<double>(params_.roller_circumference) / kTrueCircumference;
     const double kmh = std::clamp(belt_kmh * ratio * 100.0, 0.0, 65535.0);
     roller_speed_ = static_cast<std::uint16_t>(std::lround(kmh));
     const double counts = std::clamp(odometer_m * ratio * 100.0, 0.0, 4294967295.0);

@@ -141,3 +141,16 @@ TEST_CASE("calibrate drives to the lower limit") {
     CHECK((b.reg(2, in::kStatus) & (in::kStatusLowerLimit | in::kStatusCalibrated)) ==
           (in::kStatusLowerLimit | in::kStatusCalibrated));
 }
+
+TEST_CASE("the roller reads faster when told a larger circumference than the true one") {
+    VirtualBench b;
+    b.write(1, m::kAccelTime, 0);
+    b.write_many(1, m::kCommand, {m::kCommandRunForward, 3000});  // ~10 km/h
+    b.run_for(5s);
+    const double at_true = b.reg(2, in::kRollerSpeed) / 100.0;
+    REQUIRE(at_true > 9.0);
+    b.write(2, in::kRollerCircumference, 2200);
+    b.run_for(100ms);
+    const double at_larger = b.reg(2, in::kRollerSpeed) / 100.0;
+    CHECK(at_larger == doctest::Approx(at_true * 2200.0 / 2000.0).epsilon(0.01));
+}
