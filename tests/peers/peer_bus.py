@@ -13,7 +13,7 @@ from peer_registers import ILLEGAL_ADDRESS, ILLEGAL_FUNCTION
 from peer_wire import Injections
 
 READ_HOLDING, WRITE_SINGLE, WRITE_MULTIPLE = 3, 6, 16
-WRITE_LOG_LENGTH = 5000
+WRITE_LOG_LENGTH = 50000  # the state report keeps the last writes only
 
 
 class Bus:
@@ -23,8 +23,10 @@ class Bus:
         self.boards = boards  # {unit: board}
         self.rtu = rtu
         self.wire_char_s = wire_char_s  # emulated character time (RTU), None: replies at once
+        self.frame_gap_s = 0.010  # RTU: a silence this long ends a partial request
         self.clock = clock
         self.started = clock()
+        self.workout_s = 0.0  # simulated time (wall clock x --time-scale)
         self.pending_exception = None  # set while a request executes, used by the manipulator
         self.silent_until = 0.0
         self.unit_silent_until = {}  # unit -> wall clock (a rebooting board)
@@ -52,8 +54,7 @@ class Bus:
     def record_write(self, unit, function, address, values, exception):
         entry = {"t": self.elapsed(), "unit": unit, "fc": function, "address": address}
         entry["values"] = list(values) if values is not None else None
-        if exception:
-            entry["exception"] = exception
+        entry["exception"] = exception or 0
         self.writes.append(entry)
 
     def clear_injections(self):

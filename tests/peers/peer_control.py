@@ -66,7 +66,8 @@ class Control:
         self.bus.injections.add("garbage", None, int(request["bytes"]), 1)
 
     def inject(self, kind, request, parameter):
-        self.bus.injections.add(kind, self.unit(request), parameter, request.get("count", 1))
+        unit = self.unit(request, optional=True)
+        self.bus.injections.add(kind, unit, parameter, request.get("count", 1))
 
     def cmd_fault(self, request):
         board, code = self.boards[self.unit(request)], int(request["code"])
@@ -103,21 +104,29 @@ class Control:
 
     def cmd_state(self, request):
         since = float(request.get("writes_since", -1.0))
-        return {
-            "now": self.bus.elapsed(),
-            "belt_speed_kmh": round(self.drive.belt_kmh, 3),
-            "output_frequency_hz": round(self.drive.output_frequency) / 100.0,
-            "incline_pct": round(self.incline.position) / 10.0,
+        now = self.bus.clock()
+        state = {
+            "wall_s": self.bus.elapsed(),
+            "workout_s": round(self.bus.workout_s, 4),
+            "belt_kmh": round(self.drive.belt_kmh, 4),
+            "odometer_m": round(self.incline.distance_m, 3),
             "key_present": self.drive.key_present,
-            "silent": self.bus.clock() < self.bus.silent_until,
-            "faults": {"motor": self.drive.fault, "incline": self.incline.fault},
+            "runaway": self.drive.runaway,
+            "belt_stalled": self.drive.belt_stalled,
+            "silent": now < self.bus.silent_until,
+            "rebooting": {str(u): now < t for u, t in self.bus.unit_silent_until.items()},
+            "injections": self.bus.injections.describe(),
             "drive": self.drive.snapshot(),
             "incline": self.incline.snapshot(),
             "requests": {str(u): n for u, n in self.bus.requests.items()},
             "writes": [w for w in self.bus.writes if w["t"] > since],
         }
+        return {"state": state}
 
-    def unit(self, request):
+    def unit(self, request, optional=False):
+        """The request's unit (1 or 2); None (any unit) when optional and left out."""
+        if optional and "unit" not in request:
+            return None
         unit = int(request["unit"])
         if unit not in self.boards:
             raise ValueError(f"no unit {unit}")

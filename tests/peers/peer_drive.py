@@ -8,7 +8,17 @@ STOP, RUN_FORWARD = 0x0001, 0x0012
 FAULT_EF, FAULT_COMM = 6, 49
 WARNING_COMM = 1
 
-RUNAWAY_KMH_PER_S = 1.0
+RUNAWAY_KMH_PER_S, RUNAWAY_TOP_KMH = 1.0, 30.0
+PARAMETER_NAMES = {
+    0x0014: "frequency_source",
+    0x0015: "run_source",
+    0x0017: "reverse_disable",
+    0x0100: "max_frequency",
+    0x010C: "accel_time",
+    0x010D: "decel_time",
+    0x0902: "comm_loss_treatment",
+    0x0903: "comm_loss_timeout",
+}
 # Delta's factory values where they differ from the power-on state of the spec.
 FACTORY = {0x0014: 0, 0x0015: 0, 0x0017: 0}
 
@@ -230,8 +240,7 @@ class MotorDrive(RegisterBoard):
             self.belt_kmh = 0.0
             return
         if self.runaway:
-            top = self.scale[1] * self.params[0x0100] / (self.scale[0] * 100.0)
-            self.belt_kmh = min(top, self.belt_kmh + RUNAWAY_KMH_PER_S * dt)
+            self.belt_kmh = min(RUNAWAY_TOP_KMH, self.belt_kmh + RUNAWAY_KMH_PER_S * dt)
             return
         if self.output_on() and self.output_frequency > 0:
             target, tau = self.speed_for(self.output_frequency), self.follow_tau_s
@@ -256,8 +265,9 @@ class MotorDrive(RegisterBoard):
     def output_current(self):
         if self.output_frequency <= 0.5:
             return 0
-        amps = 1.0 + 0.3 * self.belt_kmh + 0.08 * max(self.load_incline_pct, 0.0)
-        return round(amps * 100)
+        speed = self.speed_for(self.output_frequency)
+        amps = 1.0 + 0.3 * speed + 0.08 * max(self.load_incline_pct, 0.0)
+        return round(amps * (200 if self.belt_stalled else 100))
 
     def dc_bus_voltage(self):
         decelerating = not self.running and self.output_frequency > 0.5
@@ -268,16 +278,15 @@ class MotorDrive(RegisterBoard):
 
     def snapshot(self):
         return {
+            "command": self.command,
             "fault": self.fault,
             "warning": self.warning,
             "status": self.status_word(),
-            "command": self.command,
-            "frequency_command_hz": self.frequency_command / 100.0,
-            "output_frequency_hz": round(self.output_frequency) / 100.0,
+            "frequency_command": self.frequency_command,
+            "output_hz": round(self.output_frequency) / 100.0,
+            "output_active": self.output_on(),
             "running": self.running,
-            "coasting": not self.output_on(),
-            "runaway": self.runaway,
-            "belt_stalled": self.belt_stalled,
+            "reverse": self.reverse,
             "comm_lost": self.comm.lost,
-            "parameters": {f"0x{a:04X}": v for a, v in self.params.items()},
+            "params": {name: self.params[a] for a, name in PARAMETER_NAMES.items()},
         }

@@ -68,10 +68,10 @@ void configure(ModbusTreadmill& hw, PeerProcess& peer) {
     CHECK(near(limits->max_incline_pct, 15.0, 1e-9));
     auto state = peer.state();
     REQUIRE(state.is_object());
-    CHECK(state["drive"]["parameters"]["0x0903"] == 5);  // 0.5 s dead-man
-    CHECK(state["drive"]["parameters"]["0x0902"] == 1);  // ramp stop
-    CHECK(state["incline"]["parameters"]["0x0011"] == 5);
-    CHECK(state["incline"]["parameters"]["0x0012"] == 1);
+    CHECK(state["drive"]["params"]["comm_loss_timeout"] == 5);    // 0.5 s dead-man
+    CHECK(state["drive"]["params"]["comm_loss_treatment"] == 1);  // ramp stop
+    CHECK(state["incline"]["params"]["comm_loss_timeout"] == 5);
+    CHECK(state["incline"]["params"]["comm_loss_treatment"] == 1);
 }
 
 const DriveWrite kRun10{true, 10.0};
@@ -79,7 +79,11 @@ const DriveWrite kRun10{true, 10.0};
 // Runs the belt to 10 km/h and checks it at the roller (unit 2) and at the drive (unit 1).
 void run_to_10_kmh(ModbusTreadmill& hw) {
     auto at_speed = drive_until(
-        hw, kRun10, [](const Readings& r) { return near(r.incline.roller_speed_kmh, 10.0, 0.05); },
+        hw, kRun10,
+        [](const Readings& r) {
+            return near(r.drive.output_frequency_hz, 30.0, 0.011) &&
+                   near(r.incline.roller_speed_kmh, 10.0, 0.05);
+        },
         10s);
     REQUIRE(at_speed.has_value());
     INFO("output ", at_speed->drive.output_frequency_hz, " Hz, command ",
@@ -111,10 +115,10 @@ TEST_CASE("driver over TCP: configure, 10 km/h at the roller, then the dead-man 
         [&] {
             auto s = peer.state();
             if (!s.is_object()) return false;
-            const double f = s["output_frequency_hz"];
-            if (s["drive"]["fault"] == 49 && f > 0 && f < 30 && s["drive"]["coasting"] == false)
+            const double f = s["drive"]["output_hz"];
+            if (s["drive"]["fault"] == 49 && f > 0 && f < 30 && s["drive"]["output_active"] == true)
                 saw_ramp = true;
-            return s["drive"]["fault"] == 49 && f == 0 && s["belt_speed_kmh"] == 0;
+            return s["drive"]["fault"] == 49 && f == 0 && s["belt_kmh"] == 0;
         },
         10s);
     CHECK(stopped);
@@ -152,7 +156,7 @@ TEST_CASE("driver over TCP: pulling the safety key trips EF and the belt coasts 
         hw, kRun10,
         [](const Readings& r) { return r.drive.fault_code == 6 && !r.incline.key_present; }, 5s);
     REQUIRE(tripped.has_value());
-    CHECK(peer.state()["drive"]["coasting"] == true);
+    CHECK(peer.state()["drive"]["output_active"] == false);  // EF coasts
     auto coasted = drive_until(
         hw, kRun10, [](const Readings& r) { return r.incline.roller_speed_kmh == 0.0; }, 10s);
     REQUIRE(coasted.has_value());

@@ -13,7 +13,8 @@ import unittest
 
 import serial
 
-from peer_testlib import PEER, ModbusError, PeerProcess, RawTcpClient, wait_for
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from peer_testlib import ModbusError, PeerProcess, RawTcpClient, peer_command, wait_for
 
 DRIVE, INCLINE = 1, 2
 
@@ -93,6 +94,36 @@ class InjectedFaults(unittest.TestCase):
         self.assertEqual(self.bus.read(INCLINE, 0x0010, 5), [150, 0, 3, 0, 2000])
 
 
+class Scenario(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="peer-scenario-")
+        self.file = os.path.join(self.dir, "scenario.yaml")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, text):
+        with open(self.file, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def test_key_pulled_by_the_scenario(self):
+        self.write('- at: "2 s"\n  do: {cmd: key, present: false}\n')
+        peer = PeerProcess(extra=("--scenario", self.file))
+        try:
+            self.assertEqual(peer.client.read(DRIVE, 0x2100)[0], 0)
+            self.assertTrue(wait_for(lambda: peer.client.read(DRIVE, 0x2100)[0] == 6, 5))
+            self.assertFalse(peer.client.read(INCLINE, 0x0100)[0] & 0x100)
+        finally:
+            peer.close()
+
+    def test_bad_scenario_is_a_usage_error(self):
+        for text in ("- at: soon\n  do: {cmd: clear}\n", "- do: {cmd: clear}\n", "{a: 1}\n"):
+            self.write(text)
+            run = subprocess.run([*peer_command(), "--tcp", "127.0.0.1:0", "--scenario",
+                                  self.file], capture_output=True, text=True, timeout=10)
+            self.assertEqual(run.returncode, 2, text)
+
+
 class RtuSide(unittest.TestCase):
     def setUp(self):
         if not shutil.which("socat"):
@@ -103,10 +134,10 @@ class RtuSide(unittest.TestCase):
                                        f"pty,raw,echo=0,link={self.b}"])
         self.assertTrue(wait_for(lambda: os.path.exists(self.a) and os.path.exists(self.b)))
         self.control = os.path.join(self.dir, "control.sock")
-        self.peer = subprocess.Popen([sys.executable, PEER, "--rtu", self.a, "--parity", "N",
+        self.peer = subprocess.Popen([*peer_command(), "--rtu", self.a, "--parity", "N",
                                       "--wire", "19200,8E1", "--control", self.control],
                                      stdout=subprocess.PIPE, text=True)
-        self.assertIn("ready", self.peer.stdout.readline())
+        self.assertIn("serving Modbus RTU", self.peer.stdout.readline())
         self.port = serial.Serial(self.b, 19200, timeout=0.5)
 
     def tearDown(self):
@@ -137,6 +168,15 @@ class RtuSide(unittest.TestCase):
         reply, _ = self.transact(bytes([3, 0x21, 0x00, 0x00, 0x07]), reply_length=22)
         self.assertEqual(len(reply), 22)
         self.assertEqual(reply[17:19], crc16(reply[:17]))
+
+    def test_resync_after_garbage_and_partial_frames(self):
+        for junk in (b"\x13\x37\x00", bytes([1, 3, 0x21])):
+            self.port.write(junk)
+            self.assertEqual(self.port.read(5), b"")  # no reply
+            reply, _ = self.transact(bytes([3, 0x21, 0x00, 0x00, 0x07]))
+            self.assertEqual(reply[:3], bytes([1, 3, 14]))
+        reply, _ = self.transact(bytes([3, 0x21, 0x00, 0x00, 0x07]), unit=3, reply_length=5)
+        self.assertEqual(reply, b"")  # another unit: silence
 
     def test_unit_two_and_exception(self):
         reply, _ = self.transact(bytes([3, 0x01, 0x00, 0x00, 0x08]), INCLINE, 21)

@@ -17,6 +17,13 @@ PARAMETERS = {
     0x0014: (2000, 100, 20000),  # roller circumference, 0.1 mm
 }
 SIGNED = {0x0001, 0x0010, 0x0013}
+PARAMETER_NAMES = {
+    0x0010: "max_incline",
+    0x0011: "comm_loss_timeout",
+    0x0012: "comm_loss_treatment",
+    0x0013: "min_incline",
+    0x0014: "roller_circumference",
+}
 
 
 class InclineBoard(RegisterBoard):
@@ -98,8 +105,8 @@ class InclineBoard(RegisterBoard):
             self.target = int16(proposal[0x0001])
         if 0x0000 in proposal:
             self.apply_command(proposal[0x0000])
-        elif 0x0001 in proposal and self.mode == "move":
-            self.start_motion()  # a new target while moving
+        elif 0x0001 in proposal and self.command == 2:
+            self.apply_command(2)  # a new target while the command is "move to target"
         if 0x0002 in proposal and proposal[0x0002] & 0x2:
             self.reset_fault()
 
@@ -141,6 +148,7 @@ class InclineBoard(RegisterBoard):
         self.key_present = present
         if not present:
             self.halt()
+            self.command = 1  # the board stops the lift
 
     def request_seen(self, now):
         self.comm.request_seen(now)
@@ -209,14 +217,15 @@ class InclineBoard(RegisterBoard):
 
     def snapshot(self):
         return {
+            "command": self.command,
             "fault": self.fault,
             "status": self.status_word(),
-            "command": self.command,
-            "target_pct": self.target / 10.0,
-            "incline_pct": round(self.position) / 10.0,
+            "target": self.target,
+            "actual_pct": round(self.position) / 10.0,
             "moving": self.moving,
             "stalled": self.stalled,
+            "roller_speed": self.roller_speed(),
+            "odometer": int(self.distance_m * 100) & 0xFFFFFFFF,
             "comm_lost": self.comm.lost,
-            "odometer_m": round(self.distance_m, 2),
-            "parameters": {f"0x{a:04X}": v for a, v in self.params.items()},
+            "params": {name: self.params[a] for a, name in PARAMETER_NAMES.items()},
         }

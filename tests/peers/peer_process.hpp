@@ -69,7 +69,7 @@ inline nlohmann::json control_request(const std::string& path, const nlohmann::j
 }
 
 // board_peer.py started over TCP (127.0.0.1, a free port) or RTU (a device), with a control
-// socket in a fresh temp dir; ready() waits for its "ready" line.
+// socket in a fresh temp dir; ready() waits for its "serving" line.
 class PeerProcess {
   public:
     struct Options {
@@ -102,12 +102,12 @@ class PeerProcess {
     PeerProcess(const PeerProcess&) = delete;
     PeerProcess& operator=(const PeerProcess&) = delete;
 
-    // Waits (with a deadline) until the peer serves the bus: its "ready" line, and over TCP a
+    // Waits (with a deadline) until the peer serves the bus: its "serving" line, and over TCP a
     // connection accepted.
     bool ready(std::chrono::milliseconds timeout = 10s) {
         return wait_until(
             [&] {
-                if (read_file(log_).find("board_peer: ready") == std::string::npos) return false;
+                if (read_file(log_).find("board_peer: serving") == std::string::npos) return false;
                 return rtu_ || tcp_accepts(port_);
             },
             timeout);
@@ -115,7 +115,11 @@ class PeerProcess {
     nlohmann::json control(const nlohmann::json& request) {
         return control_request(control_, request);
     }
-    nlohmann::json state() { return control({{"cmd", "state"}}); }
+    // The "state" object of the state reply (null when the control channel failed).
+    nlohmann::json state() {
+        auto reply = control({{"cmd", "state"}});
+        return reply.is_object() && reply.contains("state") ? reply["state"] : nlohmann::json{};
+    }
 
     std::uint16_t port() const { return port_; }
     std::string log() const { return read_file(log_); }

@@ -3,6 +3,7 @@
 
 import json
 import os
+import shutil
 import socket
 import struct
 import subprocess
@@ -12,6 +13,13 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "board_peer.py")
+
+
+def peer_command():
+    """The program under test: the peer, or $PEER_PROGRAM (e.g. treadmill-sim, whose command
+    line is the same) to hold another implementation to these tests."""
+    program = os.environ.get("PEER_PROGRAM")
+    return [program] if program else [sys.executable, PEER]
 
 
 def free_port():
@@ -93,8 +101,8 @@ class PeerProcess:
         self.port = free_port()
         self.control_path = os.path.join(self.dir, "control.sock")
         self.log = open(os.path.join(self.dir, "peer.log"), "w+")
-        argv = [sys.executable, PEER, "--tcp", f"127.0.0.1:{self.port}",
-                "--control", self.control_path, "--time-scale", str(time_scale), *extra]
+        argv = [*peer_command(), "--tcp", f"127.0.0.1:{self.port}",
+                "--control", self.control_path, "--time-scale", f"{time_scale:g}", *extra]
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
         if not wait_for(self._accepts, timeout=10.0):
             self.close()
@@ -121,7 +129,7 @@ class PeerProcess:
         return json.loads(reply)
 
     def state(self):
-        return self.control(cmd="state")
+        return self.control(cmd="state")["state"]
 
     def close(self):
         if hasattr(self, "client"):
@@ -133,3 +141,4 @@ class PeerProcess:
             self.process.kill()
             self.process.wait()
         self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

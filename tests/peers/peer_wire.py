@@ -3,6 +3,7 @@ faults of the control channel (delay, gap, truncate, corrupt CRC, garbage, wrong
 
 import asyncio
 import os
+import time
 
 from pymodbus.server.async_io import ModbusConnectedRequestHandler, ModbusSingleRequestHandler
 from pymodbus.utilities import computeCRC
@@ -31,6 +32,14 @@ class Injections:
 
     def clear(self):
         self.table.clear()
+
+    def describe(self):
+        """{kind: {unit or "any": [parameter, count]}} for the state report."""
+        return {
+            kind: {("any" if unit is None else str(unit)): e for unit, e in entries.items()}
+            for kind, entries in self.table.items()
+            if entries
+        }
 
 
 def char_time_s(baud, parity, stopbits):
@@ -101,5 +110,26 @@ class PeerTcpHandler(TamperingSender, ModbusConnectedRequestHandler):
     pass
 
 
+RESYNC = object()  # queued before data that follows an inter-frame silence
+
+
 class PeerSerialHandler(TamperingSender, ModbusSingleRequestHandler):
-    pass
+    """RTU: a silence longer than the frame gap ends any partial frame (pymodbus's framer would
+    otherwise keep leading garbage in its buffer until a CRC check happens to fail)."""
+
+    last_received = 0.0
+
+    def data_received(self, data):
+        now = time.monotonic()
+        if now - self.last_received > self.server.peer.frame_gap_s:
+            self.received_bytes = 0
+            self.receive_queue.put_nowait(RESYNC)
+        self.last_received = now
+        super().data_received(data)
+
+    async def _recv_(self):
+        while True:
+            item = await self.receive_queue.get()
+            if item is not RESYNC:
+                return item
+            self.framer.resetFrame()
