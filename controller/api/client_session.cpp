@@ -25,7 +25,7 @@ void ClientSession::drop() {
 
 void ClientSession::read_more() {
     if (server_ == nullptr || reading_ || close_after_flush_) return;
-    if (queued_bytes_ > server_->options_.pause_reading_bytes) return;  // resumes after writes
+    if (queued_bytes() > server_->options_.pause_reading_bytes) return;  // resumes after writes
     reading_ = true;
     socket_.async_read_some(
         asio::buffer(read_buffer_),
@@ -106,25 +106,24 @@ void ClientSession::send_status(const std::string& status_json) {
 // Queues a line; a client whose queue would pass the limit is dropped, never waited for.
 void ClientSession::send(std::string line) {
     if (server_ == nullptr) return;
-    if (queued_bytes_ + line.size() > server_->options_.max_queued_bytes) return drop();
-    queued_bytes_ += line.size();
-    queue_.push_back(std::move(line));
+    if (queued_bytes() + line.size() > server_->options_.max_queued_bytes) return drop();
+    outbox_ += line;
     if (!writing_) write_next();
 }
 
 void ClientSession::write_next() {
     if (server_ == nullptr) return;
-    if (queue_.empty()) {
+    if (outbox_.empty()) {
         if (close_after_flush_) return drop();
         return read_more();
     }
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(queue_.front()),
+    in_flight_.swap(outbox_);  // everything queued goes out in one write
+    asio::async_write(socket_, asio::buffer(in_flight_),
                       [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                           self->writing_ = false;
                           if (ec || self->server_ == nullptr) return self->drop();
-                          self->queued_bytes_ -= self->queue_.front().size();
-                          self->queue_.pop_front();
+                          self->in_flight_.clear();
                           self->write_next();
                       });
 }

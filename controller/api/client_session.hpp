@@ -4,7 +4,6 @@
 
 #include <array>
 #include <cstddef>
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -36,13 +35,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void send(std::string line);
     void write_next();
     void drop();
+    std::size_t queued_bytes() const { return outbox_.size() + in_flight_.size(); }
 
     boost::asio::local::stream_protocol::socket socket_;
-    ApiServer* server_;  // null once detached
-    std::array<char, 4096> read_buffer_{};
+    ApiServer* server_;                     // null once detached
+    std::array<char, 2048> read_buffer_{};  // bounds the work of one handler
     std::string partial_line_;
-    std::deque<std::string> queue_;
-    std::size_t queued_bytes_ = 0;
+    std::string outbox_;     // replies not yet handed to the socket
+    std::string in_flight_;  // the bytes of the current async_write
     bool reading_ = false;
     bool writing_ = false;
     bool close_after_flush_ = false;

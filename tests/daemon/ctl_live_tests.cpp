@@ -1,0 +1,142 @@
+// The real treadmillctl against the real treadmilld (embedded simulator, sped-up clock): a short
+// program watched to its end, status --json, the commands' exit codes and refusals, a daemon
+// that is not running, and usage errors.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace t = treadmill::testing;
+
+namespace {
+
+constexpr const char* kShortProgram =
+    "schema: treadmill-workout/1\n"
+    "name: \"ctl live test\"\n"
+    "steps:\n"
+    "  - run: 20 s\n"
+    "    speed: 8 km/h\n"
+    "  - recover: 10 s\n"
+    "    speed: 5 km/h\n";
+
+struct LiveDaemon {
+    std::string dir = t::make_temp_dir();
+    std::string socket = dir + "/control.sock";
+    std::string log = dir + "/treadmilld.log";
+    std::string program = dir + "/short.yaml";
+    std::optional<t::ChildProcess> child;
+
+    explicit LiveDaemon(const std::string& scale) {
+        const std::string config = dir + "/treadmilld.yaml";
+        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n";
+        std::ofstream(program) << kShortProgram;
+        child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
+                                               socket, "--time-scale", scale},
+                      log);
+        REQUIRE_MESSAGE(wait_until_state("idle", 15s), t::read_file(log));
+    }
+    t::CommandResult ctl(std::vector<std::string> args, std::chrono::milliseconds timeout = 10s) {
+        args.insert(args.begin(), {TREADMILLCTL_BIN, "--socket", socket});
+        return t::run_command(args, timeout);
+    }
+    std::optional<json> status() {
+        const auto r = ctl({"status", "--json"});
+        if (r.exit_code != 0) return std::nullopt;
+        const auto reply = json::parse(r.output, nullptr, false);
+        if (reply.is_discarded() || !reply.contains("status")) return std::nullopt;
+        return reply["status"];
+    }
+    bool wait_until_state(const std::string& state, std::chrono::milliseconds timeout) {
+        return t::wait_until(
+            [&] {
+                const auto s = status();
+                return s && (*s)["state"] == state;
+            },
+            timeout);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("treadmillctl start FILE, then watch runs to the end and prints the summary") {
+    LiveDaemon daemon("20");
+    const auto start = daemon.ctl({"start", daemon.program});
+    CHECK_MESSAGE(start.exit_code == 0, start.output);
+    const auto watch = daemon.ctl({"watch"}, 30s);
+    CHECK_MESSAGE(watch.exit_code == 0, watch.output);
+    CHECK(watch.output.find("ctl live test") != std::string::npos);
+    CHECK(watch.output.find("[") != std::string::npos);  // progress bars
+    const auto after = daemon.status();
+    REQUIRE(after);
+    CHECK((*after)["state"] == "idle");
+}
+
+TEST_CASE("treadmillctl status --json carries every field") {
+    LiveDaemon daemon("20");
+    const auto status = daemon.status();
+    REQUIRE(status);
+    for (const char* field : {"state", "reason", "fault", "program", "step", "elapsed_s",
+                              "distance_m", "speed", "pace_s_per_km", "incline", "key_present",
+                              "links"})
+        CHECK_MESSAGE(status->contains(field), field);
+}
+
+TEST_CASE("treadmillctl commands: exit codes and refusals against a running workout") {
+    LiveDaemon daemon("5");
+    const auto refused_reset = daemon.ctl({"reset"});
+    CHECK_MESSAGE(refused_reset.exit_code == 1, refused_reset.output);
+    CHECK(refused_reset.output.find("refused") != std::string::npos);
+    CHECK(daemon.ctl({"pause"}).exit_code == 1);  // nothing to pause
+
+    REQUIRE(daemon.ctl({"start", daemon.program}).exit_code == 0);
+    REQUIRE_MESSAGE(daemon.wait_until_state("running", 15s), t::read_file(daemon.log));
+    const auto again = daemon.ctl({"start", daemon.program});
+    CHECK_MESSAGE(again.exit_code == 1, again.output);
+    CHECK(again.output.find("refused") != std::string::npos);
+
+    const auto faster = daemon.ctl({"speed", "+0.5"});
+    CHECK_MESSAGE(faster.exit_code == 0, faster.output);
+    const auto slower = daemon.ctl({"speed", "-1"});  // a delta, not an option
+    CHECK_MESSAGE(slower.exit_code == 0, slower.output);
+    const auto incline = daemon.ctl({"incline", "2"});
+    CHECK_MESSAGE(incline.exit_code == 0, incline.output);
+
+    CHECK(daemon.ctl({"pause"}).exit_code == 0);
+    CHECK(daemon.wait_until_state("paused", 10s));
+    CHECK(daemon.ctl({"resume"}).exit_code == 0);
+    CHECK(daemon.wait_until_state("running", 15s));
+    const auto skip = daemon.ctl({"skip"});
+    CHECK_MESSAGE(skip.exit_code == 0, skip.output);
+    const auto stop = daemon.ctl({"stop"});
+    CHECK_MESSAGE(stop.exit_code == 0, stop.output);
+    CHECK(daemon.wait_until_state("idle", 15s));
+}
+
+TEST_CASE("treadmillctl estop faults the daemon; reset clears it") {
+    LiveDaemon daemon("5");
+    const auto estop = daemon.ctl({"estop"});
+    CHECK_MESSAGE(estop.exit_code == 0, estop.output);
+    REQUIRE(daemon.wait_until_state("fault", 10s));
+    const auto refused = daemon.ctl({"start", daemon.program});
+    CHECK(refused.exit_code == 1);
+    const auto reset = daemon.ctl({"reset"});
+    CHECK_MESSAGE(reset.exit_code == 0, reset.output);
+    CHECK(daemon.wait_until_state("idle", 15s));
+}
+
+TEST_CASE("treadmillctl without a daemon: a clear message and exit 1; usage errors exit 2") {
+    const std::string dir = t::make_temp_dir();
+    const auto r = t::run_command({TREADMILLCTL_BIN, "--socket", dir + "/none.sock", "status"}, 10s);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.output.find("not running") != std::string::npos, r.output);
+
+    CHECK(t::run_command({TREADMILLCTL_BIN, "speed"}, 10s).exit_code == 2);
+    CHECK(t::run_command({TREADMILLCTL_BIN, "sim", "not json"}, 10s).exit_code == 2);
+    CHECK(t::run_command({TREADMILLCTL_BIN, "no-such-command"}, 10s).exit_code == 2);
+}
