@@ -9,7 +9,7 @@ namespace {
 
 std::vector<Command> build_table() {
     std::vector<Command> table;
-    for (const auto& group : {offline_commands()})
+    for (const auto& group : {offline_commands(), online_commands()})
         table.insert(table.end(), group.begin(), group.end());
     return table;
 }
@@ -30,10 +30,12 @@ const Command* find_command(std::string_view name) {
 void print_usage(bool to_stderr) {
     std::ostream& out = to_stderr ? std::cerr : std::cout;
     out << "usage: treadmillctl [--socket PATH] [--json] [--programs-dir DIR]... COMMAND [ARGS]\n"
-           "Global options may also follow the command. Exit status: 0 success, 1 failure,\n"
-           "2 usage error.\n\ncommands:\n";
+           "Global options may also follow the command. The socket is --socket, else\n"
+           "$TREADMILL_SOCKET, else /run/treadmilld/control.sock. Exit status: 0 success,\n"
+           "1 failure, 2 usage error.\n\ncommands:\n";
     for (const auto& command : command_table()) {
-        std::string head = "  " + std::string(command.name) + " " + std::string(command.usage);
+        std::string head = "  " + std::string(command.name);
+        if (!command.usage.empty()) head += " " + std::string(command.usage);
         out << head << "\n      " << command.summary << "\n";
     }
 }

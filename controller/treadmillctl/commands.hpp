@@ -19,6 +19,9 @@ struct Command {
 // Commands that work without a daemon: programs, show, validate.
 std::span<const Command> offline_commands();
 
+// Commands that talk to treadmilld over its control socket (start, pause, ..., watch, sim).
+std::span<const Command> online_commands();
+
 // Every command, in the order the help lists them. Add a group by appending its table here.
 std::span<const Command> command_table();
 

@@ -3,6 +3,10 @@
 // that is not running, and usage errors.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <optional>
 
@@ -81,9 +85,9 @@ TEST_CASE("treadmillctl status --json carries every field") {
     LiveDaemon daemon("20");
     const auto status = daemon.status();
     REQUIRE(status);
-    for (const char* field : {"state", "reason", "fault", "program", "step", "elapsed_s",
-                              "distance_m", "speed", "pace_s_per_km", "incline", "key_present",
-                              "links"})
+    for (const char* field :
+         {"state", "reason", "fault", "program", "step", "elapsed_s", "distance_m", "speed",
+          "pace_s_per_km", "incline", "key_present", "links"})
         CHECK_MESSAGE(status->contains(field), field);
 }
 
@@ -132,11 +136,29 @@ TEST_CASE("treadmillctl estop faults the daemon; reset clears it") {
 
 TEST_CASE("treadmillctl without a daemon: a clear message and exit 1; usage errors exit 2") {
     const std::string dir = t::make_temp_dir();
-    const auto r = t::run_command({TREADMILLCTL_BIN, "--socket", dir + "/none.sock", "status"}, 10s);
+    const auto r =
+        t::run_command({TREADMILLCTL_BIN, "--socket", dir + "/none.sock", "status"}, 10s);
     CHECK(r.exit_code == 1);
     CHECK_MESSAGE(r.output.find("not running") != std::string::npos, r.output);
 
     CHECK(t::run_command({TREADMILLCTL_BIN, "speed"}, 10s).exit_code == 2);
     CHECK(t::run_command({TREADMILLCTL_BIN, "sim", "not json"}, 10s).exit_code == 2);
     CHECK(t::run_command({TREADMILLCTL_BIN, "no-such-command"}, 10s).exit_code == 2);
+}
+
+TEST_CASE("treadmillctl on a socket it may not use: a clear message and exit 1") {
+    if (geteuid() != 0 || !std::filesystem::exists("/usr/bin/setpriv")) {
+        MESSAGE("skipped: needs root and setpriv to run treadmillctl as another user");
+        return;
+    }
+    LiveDaemon daemon("20");  // its socket is root's, mode 0660
+    const std::string ctl = daemon.dir + "/treadmillctl";
+    std::filesystem::copy_file(TREADMILLCTL_BIN, ctl);
+    chmod(daemon.dir.c_str(), 0755);
+    chmod(ctl.c_str(), 0755);
+    const auto r = t::run_command({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+                                   "--clear-groups", ctl, "--socket", daemon.socket, "status"},
+                                  10s);
+    CHECK(r.exit_code == 1);
+    CHECK_MESSAGE(r.output.find("permission denied") != std::string::npos, r.output);
 }
