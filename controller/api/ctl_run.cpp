@@ -1,5 +1,6 @@
 #include "controller/api/ctl_run.hpp"
 
+#include <cstdio>
 #include <ostream>
 
 #include "controller/api/api_client.hpp"
@@ -22,8 +23,11 @@ std::string success_text(const std::string& name, const json& reply) {
     }
     if (name == "sim") return reply["sim"].dump() + "\n";
     std::string text = name + ": ok";
-    if (reply.contains("value") && reply["value"].is_number())
-        text += " (" + json(reply["value"]).dump() + ")";
+    if (reply.contains("value") && reply["value"].is_number()) {
+        char value[32];
+        std::snprintf(value, sizeof value, " (%.1f)", reply["value"].get<double>());
+        text += value;
+    }
     return text + "\n";
 }
 
