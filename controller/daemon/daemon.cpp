@@ -1,6 +1,7 @@
 #include "controller/daemon/daemon.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -15,13 +16,20 @@ void log(const std::string& line) {
     std::cerr << "treadmilld: " << line << std::endl;
 }
 
+// A number as a person reads it in the log: printf's format, e.g. "%.1f" or "%g".
+std::string number(const char* format, double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, format, value);
+    return text;
+}
+
 std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o) {
     if (!o.config.simulated()) return nullptr;
     sim::SimOptions sim_options;
     sim_options.time_scale = o.time_scale;
     auto simulator = sim::EmbeddedSimulator::start_tcp({"127.0.0.1", 0}, sim_options);
     log("no hardware configured: embedded simulator on 127.0.0.1:" +
-        std::to_string(simulator->port()) + ", time scale " + std::to_string(o.time_scale));
+        std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
     return simulator;
 }
 
@@ -68,8 +76,8 @@ Daemon::Daemon(DaemonOptions options)
       signals_(io_, SIGTERM, SIGINT) {
     cycle_.set_event_sink([](TimePoint, const std::string& text) { log(text); });
     cycle_.set_setpoint_sink([](const controller::SetpointChange& c) {
-        log(std::string(to_string(c.kind)) + " " + std::to_string(c.from) + " -> " +
-            std::to_string(c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
+        log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
+            number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
 }
 
