@@ -1,6 +1,9 @@
 #include "controller/control_cycle.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "controller/text.hpp"
 
 namespace treadmill::controller {
 
@@ -28,11 +31,14 @@ ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& con
 void ControlCycle::cycle(TimePoint now) {
     if (check_loop_stall(now)) return;
     advance_clock(now);
+    note_links(now);
     if (session_.state() == State::connecting) {
+        config_check_.reset();  // a read-back from before connecting configured the boards
         connect_step(now);
         return;
     }
     read_boards(now);
+    note_links(now);
     if (reset_requested_) apply_reset(now);
     supervise(now);
     decide(now);
@@ -204,7 +210,8 @@ void ControlCycle::write_incline(TimePoint now, const InclineWrite& w) {
 
 // S4: about once a second, one board's settings read back, boards alternating.
 void ControlCycle::verify_config(TimePoint now) {
-    if (session_.state() == State::fault) return;
+    // Not in fault, nor once a reset went back to `connecting` (the boards not configured yet).
+    if (session_.state() == State::fault || session_.state() == State::connecting) return;
     if (last_verify_ && now - *last_verify_ < kVerifyInterval) return;
     const Board board = next_verify_;
     if (links_.failed_this_cycle(board)) return;
@@ -217,6 +224,36 @@ void ControlCycle::verify_config(TimePoint now) {
     }
     links_.record_success(board, now);
     config_check_ = std::make_pair(board, *r);
+}
+
+// A re-opened link may reach a board that restarted with its settings lost (its dead-man
+// among them): forgetting the limits makes the next reset go through `connecting`, which
+// configures and reads back both boards before `idle`. The fault (comm_loss) stays latched.
+void ControlCycle::note_links(TimePoint now) {
+    for (Board b : {Board::motor, Board::incline}) {
+        if (b == Board::incline && config_.shared_bus) break;
+        const LinkHealth health = hw_.link_health(b);
+        const LinkChange change = links_.note_link(b, health);
+        const std::string link = std::string(config_.shared_bus ? "bus" : board_name(b)) + " link";
+        if (change == LinkChange::lost) {
+            const auto& e = links_.stats(b).last_error;
+            log_event(now, link + " lost: " + (e ? e.value().message : std::string("closed")) +
+                               "; reopening periodically");
+        } else if (change == LinkChange::reopened) {
+            log_event(now, link + " re-opened; the boards will be configured again before idle");
+            board_limits_.reset();
+            trip_on_reopen(now, link);
+        }
+    }
+}
+
+// A re-open outside `fault` and `connecting` (only with a reconnect interval shorter than S2's
+// window): comm_loss all the same, the board behind it may have lost its settings.
+void ControlCycle::trip_on_reopen(TimePoint now, const std::string& link) {
+    const State s = session_.state();
+    if (s == State::fault || s == State::connecting || supervisor_.latched()) return;
+    supervisor_.trip(Fault{FaultCode::comm_loss, std::nullopt, link + " re-opened", now});
+    enter_fault(now);
 }
 
 void ControlCycle::log_event(TimePoint now, std::string text) {

@@ -84,6 +84,9 @@ class ControlCycle {
     void verify_config(TimePoint now);
     void enter_fault(TimePoint now);
     void log_event(TimePoint now, std::string text);
+    // A link lost or re-opened since the last look: logged; a re-open means configure again.
+    void note_links(TimePoint now);
+    void trip_on_reopen(TimePoint now, const std::string& link);
     // control_connect.cpp
     void connect_step(TimePoint now);
     bool connect_configure(TimePoint now);

@@ -24,6 +24,7 @@ void LinkMonitor::record_success(Board b, TimePoint now) {
     Slot& s = slot(b);
     s.stats.last_good = now;
     s.stats.last_ok = true;
+    s.consecutive_failures = 0;
     bus_failures(b) = 0;
 }
 
@@ -34,21 +35,34 @@ void LinkMonitor::record_failure(Board b, const LinkError& e) {
     s.stats.last_error = e;
     s.failed_this_cycle = true;
     s.errors_this_cycle.push_back(e);
+    s.consecutive_failures++;
     bus_failures(b)++;
 }
 
 LinkObservation LinkMonitor::observation(Board b) const {
     const Slot& s = slot(b);
-    return LinkObservation{s.stats.last_good, bus_failures(b), s.errors_this_cycle};
+    return LinkObservation{s.stats.last_good, bus_failures(b), s.consecutive_failures,
+                           s.errors_this_cycle};
 }
 
 void LinkMonitor::mark_fresh(TimePoint now) {
     for (Slot* s : {&motor_, &incline_}) {
         s->stats.last_good = now;
         s->stats.last_ok = true;
+        s->consecutive_failures = 0;
     }
     motor_bus_failures_ = 0;
     incline_bus_failures_ = 0;
+}
+
+LinkChange LinkMonitor::note_link(Board b, const LinkHealth& health) {
+    Slot& s = slot(b);
+    const bool reopened = s.link_opens >= 1 && health.opens > s.link_opens;
+    const bool lost = s.link_open && !health.open;
+    s.link_open = health.open;
+    s.link_opens = health.opens;
+    if (reopened) return LinkChange::reopened;
+    return lost ? LinkChange::lost : LinkChange::none;
 }
 
 }  // namespace treadmill::controller

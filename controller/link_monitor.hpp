@@ -1,4 +1,4 @@
-// Health of the two board links: consecutive failures per bus, last good reply per board,
+// Health of the two board links: consecutive failures per bus and per board, last good reply,
 // error counts, and which board already failed in the current cycle (rule S2).
 #pragma once
 
@@ -19,10 +19,14 @@ struct LinkStats {
     std::optional<LinkError> last_error;
 };
 
+// What changed in a board's link since the last look (LinkMonitor::note_link).
+enum class LinkChange { none, lost, reopened };
+
 // One board's view for the supervisor.
 struct LinkObservation {
     std::optional<TimePoint> last_good;
     int bus_consecutive_failures = 0;
+    int board_consecutive_failures = 0;  // this board's own, whatever the other board did
     std::vector<LinkError> errors_this_cycle;
 };
 
@@ -43,12 +47,18 @@ class LinkMonitor {
     LinkObservation observation(Board b) const;
     // Treats both boards as freshly heard from (after connect or a reset).
     void mark_fresh(TimePoint now);
+    // Compares a board's link health with the previous look: lost (was open, is not) or
+    // reopened (a successful open after the first: the board behind it may have restarted).
+    LinkChange note_link(Board b, const LinkHealth& health);
 
   private:
     struct Slot {
         LinkStats stats;
         bool failed_this_cycle = false;
+        int consecutive_failures = 0;
         std::vector<LinkError> errors_this_cycle;
+        bool link_open = false;
+        std::uint64_t link_opens = 0;
     };
     Slot& slot(Board b) { return b == Board::motor ? motor_ : incline_; }
     const Slot& slot(Board b) const { return b == Board::motor ? motor_ : incline_; }

@@ -96,11 +96,17 @@ void Supervisor::check_link(TimePoint now, Board board, const LinkObservation& l
                  who + ": exception " + std::to_string(code) + " (wrong register map or profile)",
                  code);
     }
+    // On a shared bus the other board's good replies reset the bus count, so a board that
+    // keeps failing between them is caught by its own count.
     if (link.bus_consecutive_failures >= config_.comm_loss_failures)
         trip(now, FaultCode::comm_loss,
              who + ": " + std::to_string(link.bus_consecutive_failures) +
                  " consecutive failed transactions on its bus");
-    else if (link.last_good && now - *link.last_good > config_.no_reply_limit)
+    else if (link.board_consecutive_failures >= config_.comm_loss_failures)
+        trip(now, FaultCode::comm_loss,
+             who + ": " + std::to_string(link.board_consecutive_failures) +
+                 " consecutive failed transactions");
+    else if (link.last_good && now - *link.last_good >= config_.no_reply_limit)
         trip(now, FaultCode::comm_loss,
              who + ": no good reply for " +
                  std::to_string(static_cast<int>(seconds_between(*link.last_good, now) * 1000)) +

@@ -167,10 +167,13 @@ Result<Done, LinkError> ModbusLink::transact(TimePoint now, int unit, int reply_
     }
     LinkError error =
         classify_modbus_errno(saved_errno, describe_request(what, unit, address, count));
-    if (error.kind == LinkError::Kind::io && is_connection_lost(saved_errno)) {
-        connection_lost_ = true;
-    }
     quiet_after(error, reply_bytes);
+    if (error.kind == LinkError::Kind::io && is_connection_lost(saved_errno)) {
+        // Device gone or connection reset: release the descriptor now (a USB adapter re-plugged
+        // while it is held comes back under another name); open() starts afresh.
+        connection_lost_ = true;
+        close();
+    }
     stats_.record_failure(error);
     return Unexpected{std::move(error)};
 }

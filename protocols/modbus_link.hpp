@@ -1,5 +1,7 @@
 // One Modbus bus (RTU or TCP) as an RAII object over a libmodbus context. Every transaction is
-// a value: the registers or a classified LinkError. Never retries, never reconnects by itself.
+// a value: the registers or a classified LinkError. Never retries, never reconnects by itself;
+// an error that breaks the connection (EIO, ENODEV, EBADF, a hung-up pty, a reset socket) closes
+// the context at once and leaves connection_lost() set until the next open().
 // Not thread safe: one link per bus, owned by one thread.
 #pragma once
 

@@ -2,6 +2,7 @@
 #include "protocols/modbus_treadmill.hpp"
 
 #include <cstdio>
+#include <string>
 
 namespace treadmill {
 
@@ -25,28 +26,45 @@ ModbusTreadmill::ModbusTreadmill(HardwareConfig config)
       incline_link_(own_incline_link_ ? own_incline_link_.get() : motor_link_.get()),
       drive_(*motor_link_, config_.motor_unit, config_.profile,
              SpeedScale{config_.max_frequency_hz, config_.speed_at_max_frequency_kmh}),
-      incline_(*incline_link_, config_.incline_unit) {}
+      incline_(*incline_link_, config_.incline_unit),
+      reopen_{Reopen{ReopenPolicy(config_.reconnect_interval), false},
+              Reopen{ReopenPolicy(config_.reconnect_interval), false}} {}
 
 ModbusTreadmill::~ModbusTreadmill() = default;
 
+// Opens a link that is down when its policy says so (one attempt); a loss starts the wait.
 Result<Done, LinkError> ModbusTreadmill::ensure_open(TimePoint now, ModbusLink& link) {
-    if (link.is_open() && !link.connection_lost()) return Done{};
-    auto& last_attempt = last_open_attempt_[&link == motor_link_.get() ? 0 : 1];
-    if (last_attempt && now - *last_attempt < config_.reconnect_interval) {
-        return Unexpected{LinkError{LinkError::Kind::io, 0,
-                                    "link down, next attempt soon: " + describe(link.config())}};
+    Reopen& reopen = reopen_of(link);
+    if (link.is_open() && !link.connection_lost()) {
+        reopen.up = true;
+        return Done{};
     }
-    last_attempt = now;
-    return link.open(now);
+    if (reopen.up) {
+        reopen.up = false;
+        reopen.policy.lost(now);
+    }
+    if (!reopen.policy.due(now)) {
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(reopen.policy.interval()).count();
+        return Unexpected{LinkError{
+            LinkError::Kind::io, 0,
+            "link down, reopened every " + std::to_string(ms) + " ms: " + describe(link.config())}};
+    }
+    return open_link(now, link, reopen);
+}
+
+Result<Done, LinkError> ModbusTreadmill::open_link(TimePoint now, ModbusLink& link,
+                                                   Reopen& reopen) {
+    auto opened = link.open(now);
+    reopen.policy.attempted(now, opened.ok());
+    reopen.up = opened.ok();
+    return opened;
 }
 
 Result<Done, LinkError> ModbusTreadmill::open(TimePoint now) {
-    auto motor = motor_link_->open(now);
-    last_open_attempt_[0] = now;
-    if (!motor) return motor;
+    if (auto motor = open_link(now, *motor_link_, reopen_[0]); !motor) return motor;
     if (!own_incline_link_) return Done{};
-    last_open_attempt_[1] = now;
-    return own_incline_link_->open(now);
+    return open_link(now, *own_incline_link_, reopen_[1]);
 }
 
 Result<DriveTelemetry, LinkError> ModbusTreadmill::read_drive(TimePoint now) {
@@ -118,8 +136,12 @@ const LinkStatistics& ModbusTreadmill::link_statistics(Board board) const {
 LinkHealth ModbusTreadmill::link_health(Board board) const {
     const ModbusLink& link = board == Board::motor ? *motor_link_ : *incline_link_;
     const auto& s = link.statistics();
-    return LinkHealth{link.is_open() && !link.connection_lost(), s.transactions, s.failures,
-                      s.consecutive_failures, s.last_good};
+    return LinkHealth{link.is_open() && !link.connection_lost(),
+                      s.transactions,
+                      s.failures,
+                      s.consecutive_failures,
+                      s.last_good,
+                      s.opens};
 }
 
 std::string_view ModbusTreadmill::fault_name(Board board, std::uint16_t code) const {

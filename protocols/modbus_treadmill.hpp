@@ -1,6 +1,8 @@
 // TreadmillHardware over Modbus: the motor drive and the incline board, on one shared bus or on
-// one bus each. Owns the link(s). A lost or never-opened link is reopened by the next operation
-// that needs it, at most once per `reconnect_interval` (one attempt, never a retry loop).
+// one bus each. Owns the link(s). A never-opened link is opened by the next operation that needs
+// it; a lost one (device gone, connection reset: the link closes itself) is reopened by the
+// operations that need it, first `reconnect_interval` after the loss, then at most once per
+// interval (one attempt each, never a retry loop; see ReopenPolicy).
 #pragma once
 
 #include <memory>
@@ -12,6 +14,7 @@
 #include "protocols/link_config.hpp"
 #include "protocols/modbus_link.hpp"
 #include "protocols/motor_drive.hpp"
+#include "protocols/reopen_policy.hpp"
 #include "protocols/treadmill_hardware.hpp"
 
 namespace treadmill {
@@ -66,7 +69,16 @@ class ModbusTreadmill final : public TreadmillHardware {
     const HardwareConfig& config() const { return config_; }
 
   private:
+    // A link's reopen state: its policy and whether it was up when last looked at.
+    struct Reopen {
+        ReopenPolicy policy;
+        bool up = false;
+    };
     Result<Done, LinkError> ensure_open(TimePoint now, ModbusLink& link);
+    Result<Done, LinkError> open_link(TimePoint now, ModbusLink& link, Reopen& reopen);
+    Reopen& reopen_of(const ModbusLink& link) {
+        return &link == motor_link_.get() ? reopen_[0] : reopen_[1];
+    }
     Result<Done, LinkError> configure_drive(TimePoint now, const BoardSettings& s);
     Result<Done, LinkError> configure_incline(TimePoint now, const BoardSettings& s);
 
@@ -76,7 +88,7 @@ class ModbusTreadmill final : public TreadmillHardware {
     ModbusLink* incline_link_;
     MotorDrive drive_;
     InclineBoard incline_;
-    std::optional<TimePoint> last_open_attempt_[2];  // motor link, incline link
+    Reopen reopen_[2];  // motor link, incline link (unused on a shared bus)
     ConfigureReport last_configure_;
 };
 

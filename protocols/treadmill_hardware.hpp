@@ -64,6 +64,7 @@ struct LinkHealth {
     std::uint64_t failures = 0;  // all kinds
     std::uint64_t consecutive_failures = 0;
     std::optional<TimePoint> last_good;  // `now` of the last good transaction
+    std::uint64_t opens = 0;             // successful opens; more than one: it was re-opened
 };
 
 class TreadmillHardware {

@@ -83,6 +83,25 @@ TEST_CASE("S2: one silent board on a shared bus: no good reply for 300 ms -> com
     CHECK(fault_code(rig) == "comm_loss");
 }
 
+TEST_CASE("S2: three lost drive polls in a row on a shared bus latch, though the lift answers") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0}}));
+    rig.run_for(3s);
+    rig.hw.fail(Call::read_drive, LinkError{LinkError::Kind::timeout, 0, ""}, 3);
+    for (int i = 0; i < 3; ++i) rig.tick();
+    CHECK(rig.cycle.state() == State::fault);
+    CHECK(fault_code(rig) == "comm_loss");
+}
+
+TEST_CASE("S2: two lost drive polls in a row do not latch") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0}}));
+    rig.run_for(3s);
+    rig.hw.fail(Call::read_drive, LinkError{LinkError::Kind::timeout, 0, ""}, 2);
+    rig.run_for(1s);
+    CHECK(rig.cycle.state() == State::running);
+}
+
 TEST_CASE("S2: after a failure the cycle skips that board's remaining transactions") {
     Rig rig;
     rig.start(make_timeline({{600, 10.0}}));

@@ -69,12 +69,22 @@ TEST_CASE("S2: three consecutive failures on a bus latch comm_loss") {
     CHECK(w.code() == FaultCode::comm_loss);
 }
 
+TEST_CASE("S2: three consecutive failures of one board latch, whatever the other board did") {
+    World w;
+    w.obs.motor_link.bus_consecutive_failures = 1;  // the lift answered in between
+    w.obs.motor_link.board_consecutive_failures = 2;
+    CHECK(w.after(0.1) != SafetyAction::stop);
+    w.obs.motor_link.board_consecutive_failures = 3;
+    CHECK(w.after(0.1) == SafetyAction::stop);
+    CHECK(w.code() == FaultCode::comm_loss);
+}
+
 TEST_CASE("S2: no good reply from a board for 300 ms latches comm_loss") {
     World w;
     w.obs.incline_link.last_good = w.now;
-    w.now += 300ms;
+    w.now += 299ms;
     CHECK(w.sup.update(w.now, w.obs) == SafetyAction::none);
-    w.now += 10ms;
+    w.now += 1ms;
     CHECK(w.sup.update(w.now, w.obs) == SafetyAction::stop);
     CHECK(w.code() == FaultCode::comm_loss);
 }
