@@ -24,7 +24,7 @@ void ClientSession::drop() {
 }
 
 void ClientSession::read_more() {
-    if (server_ == nullptr || reading_ || close_after_flush_) return;
+    if (server_ == nullptr || reading_ || parked_ || close_after_flush_) return;
     if (queued_bytes() > server_->options_.pause_reading_bytes) return;  // resumes after writes
     reading_ = true;
     socket_.async_read_some(
@@ -38,33 +38,50 @@ void ClientSession::read_more() {
 
 void ClientSession::on_read(std::size_t bytes) {
     if (server_ == nullptr) return;
-    consume(read_buffer_.data(), bytes);
+    input_.append(read_buffer_.data(), bytes);
+    process_input();
     read_more();
 }
 
-// Splits bytes into lines; a line over the limit is answered with an error, then the client
-// is closed once that reply is written.
-void ClientSession::consume(const char* data, std::size_t size) {
+void ClientSession::resume() {
+    if (server_ == nullptr || !parked_) return;
+    parked_ = false;
+    process_input();
+    read_more();
+}
+
+// Handles the complete lines received so far, while the server allows; a line over the limit
+// is answered with an error, then the client is closed once that reply is written.
+void ClientSession::process_input() {
     const std::size_t limit = server_->options_.max_line_bytes;
-    for (std::size_t i = 0; i < size && server_ != nullptr && !close_after_flush_; ++i) {
-        if (data[i] != '\n') {
-            partial_line_.push_back(data[i]);
-            if (partial_line_.size() > limit) {
-                partial_line_.clear();
-                send(error_reply(nullptr, {ErrorCode::bad_request,
-                                           "line longer than " + std::to_string(limit) + " bytes"})
-                         .dump() +
-                     "\n");
-                close_after_flush_ = true;
-                if (!writing_) drop();
-            }
-            continue;
+    std::size_t start = 0;
+    while (server_ != nullptr && !close_after_flush_) {
+        const auto newline = input_.find('\n', start);
+        const std::size_t length = (newline == std::string::npos ? input_.size() : newline) - start;
+        if (length > limit) return line_too_long();
+        if (newline == std::string::npos) break;
+        if (!server_->may_handle_request(period_, requests_)) {
+            parked_ = true;
+            server_->park(shared_from_this());
+            break;
         }
-        std::string line;
-        line.swap(partial_line_);
+        std::string line = input_.substr(start, length);
+        start = newline + 1;
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (!line.empty()) handle_line(line);
     }
+    if (server_ != nullptr) input_.erase(0, start);
+}
+
+void ClientSession::line_too_long() {
+    input_.clear();
+    send(error_reply(nullptr, {ErrorCode::bad_request,
+                               "line longer than " +
+                                   std::to_string(server_->options_.max_line_bytes) + " bytes"})
+             .dump() +
+         "\n");
+    close_after_flush_ = true;
+    if (!writing_) drop();
 }
 
 void ClientSession::handle_line(const std::string& line) {

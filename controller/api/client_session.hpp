@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,11 +26,14 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     bool watching() const { return watching_; }
     // Queues one status line for a watcher (drops the client when its queue is full).
     void send_status(const std::string& status_json);
+    // Handles the requests that waited for the next period, then reads on.
+    void resume();
 
   private:
     void read_more();
     void on_read(std::size_t bytes);
-    void consume(const char* data, std::size_t size);
+    void process_input();
+    void line_too_long();
     void handle_line(const std::string& line);
     json answer(const json& request);
     void send(std::string line);
@@ -40,12 +44,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     boost::asio::local::stream_protocol::socket socket_;
     ApiServer* server_;                     // null once detached
     std::array<char, 2048> read_buffer_{};  // bounds the work of one handler
-    std::string partial_line_;
+    std::string input_;      // received bytes not yet handled (at most one line over the limit)
     std::string outbox_;     // replies not yet handed to the socket
     std::string in_flight_;  // the bytes of the current async_write
     bool reading_ = false;
     bool writing_ = false;
     bool close_after_flush_ = false;
+    bool parked_ = false;       // a request waits for the server's next period
+    std::uint64_t period_ = 0;  // the server's period of the requests counted below
+    std::size_t requests_ = 0;
     bool watching_ = false;
     json watch_id_;
 };

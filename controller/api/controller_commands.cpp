@@ -109,7 +109,9 @@ CommandTable::Handler simple(const ControllerApi& api,
 
 json current_status(const ControllerApi& api) {
     const TimePoint now = api.now();
-    return encode_status(api.cycle.status(now), now, std::chrono::system_clock::now());
+    json status = encode_status(api.cycle.status(now), now, std::chrono::system_clock::now());
+    status["loop"] = api.loop ? api.loop() : json(nullptr);
+    return status;
 }
 
 CommandTable make_controller_commands(const ControllerApi& api) {

@@ -21,6 +21,7 @@ struct ControllerApi {
     const ProgramCatalog& catalog;
     std::function<TimePoint()> now;               // the steady clock, read on the io_context thread
     sim::EmbeddedSimulator* simulator = nullptr;  // the embedded simulator, when it runs
+    std::function<json()> loop;                   // status.loop (the control loop's punctuality)
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.

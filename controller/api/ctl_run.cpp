@@ -31,16 +31,18 @@ std::string success_text(const std::string& name, const json& reply) {
     return text + "\n";
 }
 
+// Streams until the workout's summary (exit 0); a stream that ends without one (the daemon
+// stopped or dropped the client) is a failure (exit 1). --json prints each status line.
 int watch(ApiClient& client, const CtlContext& c) {
     WatchMemory memory;
     std::optional<std::string> summary;
     const auto done = client.watch([&](const json& status) {
-        if (c.json) {
+        const std::string screen = render_watch_screen(status, memory);
+        if (c.json)
             c.out << status.dump() << std::endl;
-            return true;
-        }
-        c.out << (c.terminal ? "\x1b[H\x1b[2J" : "") << render_watch_screen(status, memory)
-              << (c.terminal ? "" : "\n") << std::flush;
+        else
+            c.out << (c.terminal ? "\x1b[H\x1b[2J" : "") << screen << (c.terminal ? "" : "\n")
+                  << std::flush;
         summary = watch_summary(status, memory);
         return !summary.has_value();
     });
@@ -48,7 +50,11 @@ int watch(ApiClient& client, const CtlContext& c) {
         c.err << "treadmillctl: " << done.error() << "\n";
         return kFailure;
     }
-    if (summary) c.out << *summary;
+    if (!summary) {
+        c.err << "treadmillctl: watch: treadmilld closed the stream before the workout ended\n";
+        return kFailure;
+    }
+    if (!c.json) c.out << *summary;
     return kOk;
 }
 

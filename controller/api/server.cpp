@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include "controller/api/client_session.hpp"
@@ -127,6 +128,37 @@ void ApiServer::on_watch_tick() {
     watch_timer_.async_wait([this](boost::system::error_code e) {
         if (!e) on_watch_tick();
     });
+}
+
+void ApiServer::on_cycle(TimePoint next_cycle) {
+    quiet_from_ = next_cycle - options_.quiet_before_cycle;
+    requests_this_cycle_ = 0;
+    ++cycle_number_;
+    std::vector<std::weak_ptr<ClientSession>> parked;
+    parked.swap(parked_);
+    for (auto& weak : parked) {
+        asio::post(io_, [weak] {
+            if (auto client = weak.lock()) client->resume();
+        });
+    }
+}
+
+// Requests run between cycles; close to the next one only a few, so none can delay it, and
+// each client gets a share per period.
+bool ApiServer::may_handle_request(std::uint64_t& period, std::size_t& count) {
+    if (!quiet_from_) return true;
+    if (period != cycle_number_) {
+        period = cycle_number_;
+        count = 0;
+    }
+    const bool allowed =
+        count < options_.requests_per_client &&
+        (requests_this_cycle_ < options_.lines_always_allowed || SteadyClock::now() < *quiet_from_);
+    if (allowed) {
+        ++requests_this_cycle_;
+        ++count;
+    }
+    return allowed;
 }
 
 void ApiServer::remove(const std::shared_ptr<ClientSession>& client) {

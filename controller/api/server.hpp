@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "controller/api/dispatcher.hpp"
+#include "protocols/clock.hpp"
 #include "protocols/result.hpp"
 
 namespace treadmill::api {
@@ -26,6 +29,11 @@ struct ServerOptions {
     std::size_t pause_reading_bytes = 64 * 1024;  // stop reading a client whose replies pile up
     std::size_t max_clients = 256;
     std::chrono::milliseconds watch_period{200};  // 5 Hz
+    // With on_cycle() called: no request is handled in this window before the next control
+    // cycle is due (beyond the first few of each period), so clients cannot make it late.
+    std::chrono::milliseconds quiet_before_cycle{30};
+    std::size_t lines_always_allowed = 8;  // per period, even inside the quiet window
+    std::size_t requests_per_client = 16;  // per period, so a flood cannot crowd others out
     unsigned socket_mode = 0660;
     std::string group;  // chown the socket to it when it exists; "" keeps the daemon's group
 };
@@ -46,6 +54,10 @@ class ApiServer {
     // Stops accepting and closes every client.
     void close();
 
+    // The control loop finished a cycle; the next is due at `next_cycle`. Parked clients
+    // (their requests waited out the quiet window) resume. Never called: no quiet window.
+    void on_cycle(TimePoint next_cycle);
+
     std::size_t client_count() const { return clients_.size(); }
     const std::string& path() const { return path_; }
 
@@ -54,6 +66,10 @@ class ApiServer {
     void accept_next();
     void on_watch_tick();
     void remove(const std::shared_ptr<ClientSession>& client);
+    // May a client handle one more request now? (Counts it when yes.) `period`/`count` are the
+    // client's own tally: the period it last handled requests in, and how many.
+    bool may_handle_request(std::uint64_t& period, std::size_t& count);
+    void park(const std::shared_ptr<ClientSession>& client) { parked_.push_back(client); }
     Result<std::vector<std::string>, std::string> set_permissions();
 
     boost::asio::io_context& io_;
@@ -63,6 +79,10 @@ class ApiServer {
     boost::asio::local::stream_protocol::acceptor acceptor_;
     boost::asio::steady_timer watch_timer_;
     std::set<std::shared_ptr<ClientSession>> clients_;
+    std::vector<std::weak_ptr<ClientSession>> parked_;
+    std::optional<TimePoint> quiet_from_;  // set by on_cycle()
+    std::size_t requests_this_cycle_ = 0;
+    std::uint64_t cycle_number_ = 0;
     bool open_ = false;
 };
 

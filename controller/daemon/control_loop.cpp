@@ -1,5 +1,7 @@
 #include "controller/daemon/control_loop.hpp"
 
+#include <algorithm>
+
 namespace treadmill::daemon {
 
 ControlLoop::ControlLoop(boost::asio::io_context& io, controller::ControlCycle& cycle,
@@ -29,14 +31,23 @@ void ControlLoop::on_timer() {
     cycle_.cycle(now);
     heartbeat_.beat(now);
     if (after_cycle_) after_cycle_(now);
-    if (!running_) return;
     const TimePoint done = SteadyClock::now();
+    count(timer_.expiry(), now, done);
+    if (!running_) return;
     TimePoint next = timer_.expiry() + period_;
     if (next < done) next = done;  // fell behind: no burst of catch-up cycles
     timer_.expires_at(next);
     timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec) on_timer();
     });
+}
+
+void ControlLoop::count(TimePoint scheduled, TimePoint started, TimePoint done) {
+    ++stats_.cycles;
+    const Duration lateness = started - scheduled;
+    if (lateness > period_ / 2) ++stats_.late;
+    stats_.max_late = std::max(stats_.max_late, lateness);
+    stats_.max_cycle = std::max(stats_.max_cycle, done - started);
 }
 
 }  // namespace treadmill::daemon

@@ -3,6 +3,7 @@
 // API handlers run on the same io_context between cycles.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,15 @@
 #include "controller/daemon/watchdog.hpp"
 
 namespace treadmill::daemon {
+
+// How punctually the loop ran: a cycle is late when it starts more than half a period after
+// its scheduled time (API handlers, a slow bus or a stopped process held it up).
+struct LoopStats {
+    std::uint64_t cycles = 0;
+    std::uint64_t late = 0;
+    Duration max_late{};   // the worst start delay of any cycle
+    Duration max_cycle{};  // the longest cycle (read, decide, write, after-cycle hook)
+};
 
 class ControlLoop {
   public:
@@ -24,9 +34,14 @@ class ControlLoop {
     void start();
     // No more cycles after the current one.
     void stop();
+    // Read on the io_context thread (API handlers run there between cycles).
+    const LoopStats& stats() const { return stats_; }
+    // When the current cycle was due (valid in the after-cycle hook).
+    TimePoint scheduled() const { return timer_.expiry(); }
 
   private:
     void on_timer();
+    void count(TimePoint scheduled, TimePoint started, TimePoint done);
 
     boost::asio::steady_timer timer_;
     controller::ControlCycle& cycle_;
@@ -34,6 +49,7 @@ class ControlLoop {
     Duration period_;
     AfterCycle after_cycle_;
     bool running_ = false;
+    LoopStats stats_;
 };
 
 }  // namespace treadmill::daemon

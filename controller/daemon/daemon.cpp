@@ -1,5 +1,6 @@
 #include "controller/daemon/daemon.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -50,7 +51,23 @@ programs::MachineLimits machine_limits(const LimitsConfig& l) {
 api::ServerOptions server_options(const Config& config) {
     api::ServerOptions o;
     o.group = config.api.group;
+    // Requests stop 30 % of a period before the next cycle is due (30 ms at 100 ms).
+    o.quiet_before_cycle =
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.control.period * 3 / 10);
     return o;
+}
+
+double milliseconds(Duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms"}.
+nlohmann::json loop_json(const LoopStats& s, Duration period) {
+    return {{"cycles", s.cycles},
+            {"late", s.late},
+            {"max_late_ms", milliseconds(s.max_late)},
+            {"max_cycle_ms", milliseconds(s.max_cycle)},
+            {"period_ms", milliseconds(period)}};
 }
 
 std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simulator) {
@@ -67,7 +84,8 @@ Daemon::Daemon(DaemonOptions options)
       cycle_(hardware_, control_config(options_.config, options_.time_scale)),
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
                machine_limits(options_.config.limits)),
-      api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get()},
+      api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get(),
+           [this] { return loop_json(loop_.stats(), options_.config.control.period); }},
       commands_(api::make_controller_commands(api_)),
       server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
@@ -108,6 +126,8 @@ void Daemon::wait_signal() {
 }
 
 void Daemon::after_cycle(TimePoint now) {
+    // API requests wait out the last stretch before the next cycle (see ServerOptions).
+    server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
     if (shutting_down_) continue_shutdown(now);
 }

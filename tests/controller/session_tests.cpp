@@ -413,3 +413,56 @@ TEST_CASE("calibration runs only on command in idle with the belt at 0") {
     rig.tick();
     CHECK_FALSE(rig.cycle.calibrate(rig.now).ok);  // stopping, belt still moving
 }
+
+TEST_CASE(
+    "fault: every motion command is refused with the reason; the first fault stays the cause") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0, 2.0}}));
+    rig.run_for(12s);
+    rig.hw.drive_fault = 1;  // over-current
+    rig.tick();
+    REQUIRE(rig.cycle.state() == State::fault);
+    const auto start = rig.cycle.start(make_timeline({{60, 8.0}}), rig.now);
+    CHECK_FALSE(start.ok);
+    CHECK(start.message.find("drive_fault") != std::string::npos);
+    CHECK(start.message.find("reset first") != std::string::npos);
+    const auto resume = rig.cycle.resume(rig.now);
+    CHECK_FALSE(resume.ok);
+    CHECK(resume.message.find("drive_fault") != std::string::npos);
+    for (const auto& r : {rig.cycle.pause(rig.now), rig.cycle.stop(rig.now),
+                          rig.cycle.skip(rig.now), rig.cycle.speed(8.0, rig.now),
+                          rig.cycle.speed_delta(1.0, rig.now), rig.cycle.incline(3.0, rig.now)}) {
+        CHECK_FALSE(r.ok);
+        CHECK(r.code == "refused");
+        CHECK_MESSAGE(!r.message.empty(), "a refusal says why");
+    }
+    // A later cause (the key) is recorded; the first stays the reported one.
+    rig.hw.key_present = false;
+    rig.run_for(300ms);
+    const auto st = rig.cycle.status(rig.now);
+    REQUIRE(st.fault.has_value());
+    CHECK(st.fault->code == "drive_fault");
+    REQUIRE(st.later_faults.size() == 1);
+    CHECK(st.later_faults[0].code == "safety_key");
+    CHECK_FALSE(rig.hw.run);
+    const auto refused = rig.cycle.start(make_timeline({{60, 8.0}}), rig.now);
+    CHECK_FALSE(refused.ok);
+}
+
+TEST_CASE(
+    "key out at idle: start refused and the reason names the key; reset only once it is back") {
+    Rig rig;
+    rig.connect();
+    rig.hw.key_present = false;
+    rig.tick();
+    REQUIRE(rig.cycle.state() == State::fault);
+    const auto start = rig.cycle.start(make_timeline({{60, 8.0}}), rig.now);
+    CHECK_FALSE(start.ok);
+    CHECK(start.message.find("key") != std::string::npos);
+    CHECK_FALSE(rig.cycle.reset(rig.now).ok);
+    rig.hw.key_present = true;
+    rig.tick();
+    REQUIRE(rig.cycle.reset(rig.now).ok);
+    CHECK(rig.reach(State::idle, 5s));
+    CHECK(rig.cycle.start(make_timeline({{60, 8.0}}), rig.now).ok);
+}

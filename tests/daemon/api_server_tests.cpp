@@ -34,21 +34,29 @@ api::CommandTable stub_commands() {
         return json::object();
     });
     table.add("boom", [](const json&) -> api::Reply { throw std::runtime_error("boom"); });
+    table.add("slow", [](const json&) {  // a handler that costs 20 ms of the loop's time
+        std::this_thread::sleep_for(20ms);
+        return api::Reply(json::object());
+    });
     table.set_status([] { return json{{"state", "idle"}, {"padding", std::string(2000, 'x')}}; });
     return table;
 }
 
 // A server on its own io_context thread, plus a 10 ms "control cycle" timer on the same
 // io_context that records how late it ever fired.
+// With `quiet`, each cycle tells the server when the next is due (as the daemon does).
 struct ServerFixture {
-    explicit ServerFixture(api::ServerOptions options = {})
+    explicit ServerFixture(api::ServerOptions options = {},
+                           std::chrono::milliseconds period_ = 10ms, bool quiet_ = false)
         : path(treadmill::testing::make_temp_dir() + "/control.sock"),
           table(stub_commands()),
           server(io, path, table, std::move(options)),
-          cycle(io) {
+          cycle(io),
+          period(period_),
+          quiet(quiet_) {
         auto opened = server.open();
         REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
-        cycle.expires_after(10ms);
+        cycle.expires_after(period);
         cycle.async_wait([this](auto ec) { on_cycle(ec); });
         thread = std::thread([this] { io.run(); });
     }
@@ -68,7 +76,8 @@ struct ServerFixture {
         const auto late = now - cycle.expiry();
         if (late > max_late.load()) max_late = late;
         ++cycles;
-        cycle.expires_at(now + 10ms);
+        if (quiet) server.on_cycle(now + period);
+        cycle.expires_at(now + period);
         cycle.async_wait([this](auto e) { on_cycle(e); });
     }
     std::size_t client_count() {
@@ -82,6 +91,8 @@ struct ServerFixture {
     api::CommandTable table;
     api::ApiServer server;
     asio::steady_timer cycle;
+    std::chrono::milliseconds period;
+    bool quiet;
     std::atomic<std::chrono::steady_clock::duration> max_late{};
     std::atomic<int> cycles{0};
     bool stopping = false;  // io thread only
@@ -246,4 +257,48 @@ TEST_CASE("a watcher that does not read is dropped, not waited for") {
     CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 1; }, 5s));
     CHECK(other.call({{"id", 2}, {"cmd", "echo"}}).has_value());
     CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+namespace {
+
+// Sends `count` slow requests at once and reads every reply; the cycle timer's worst lateness.
+std::chrono::milliseconds flood_of_slow_requests(ServerFixture& f, int count) {
+    LineClient client(f.path);
+    std::string burst;
+    for (int i = 0; i < count; ++i)
+        burst += "{\"id\":" + std::to_string(i) + ",\"cmd\":\"slow\"}\n";
+    REQUIRE(treadmill::testing::wait_until([&] { return f.cycles.load() >= 1; }, 2s));
+    REQUIRE(client.send_raw(burst));
+    for (int i = 0; i < count; ++i) {
+        const auto reply = client.read_json(10s);
+        REQUIRE(reply);
+        CHECK((*reply)["id"] == i);
+    }
+    const int after = f.cycles.load();  // the cycle held up by the last request runs next
+    REQUIRE(treadmill::testing::wait_until([&] { return f.cycles.load() >= after + 2; }, 2s));
+    return std::chrono::duration_cast<std::chrono::milliseconds>(f.max_late.load());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "with on_cycle, requests wait out the quiet window: a flood of slow ones delays no cycle") {
+    api::ServerOptions options;
+    options.quiet_before_cycle = 50ms;
+    options.lines_always_allowed = 1;
+    // Without the window, one read of 30 pipelined 20 ms requests holds the loop for 600 ms.
+    std::chrono::milliseconds unguarded{};
+    {
+        ServerFixture f(options, 100ms, false);
+        unguarded = flood_of_slow_requests(f, 30);
+    }
+    ServerFixture f(options, 100ms, true);
+    const auto guarded = flood_of_slow_requests(f, 30);
+    MESSAGE("30 pipelined 20 ms requests: cycle timer late by up to " << unguarded.count()
+                                                                      << " ms without the quiet "
+                                                                         "window, "
+                                                                      << guarded.count()
+                                                                      << " ms with it");
+    CHECK(unguarded >= 200ms);
+    CHECK(guarded < 50ms);
 }

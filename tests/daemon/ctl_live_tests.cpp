@@ -3,6 +3,7 @@
 // that is not running, and usage errors.
 #include <doctest/doctest.h>
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,6 +133,30 @@ TEST_CASE("treadmillctl estop faults the daemon; reset clears it") {
     const auto reset = daemon.ctl({"reset"});
     CHECK_MESSAGE(reset.exit_code == 0, reset.output);
     CHECK(daemon.wait_until_state("idle", 15s));
+}
+
+TEST_CASE("treadmillctl watch: a stream that closes before the workout's summary exits 1") {
+    for (const bool json_mode : {false, true}) {
+        CAPTURE(json_mode);
+        LiveDaemon daemon("5");
+        REQUIRE(daemon.ctl({"start", daemon.program}).exit_code == 0);
+        REQUIRE_MESSAGE(daemon.wait_until_state("running", 15s), t::read_file(daemon.log));
+        const std::string out = daemon.dir + "/watch.out";
+        std::vector<std::string> argv{TREADMILLCTL_BIN, "--socket", daemon.socket, "watch"};
+        if (json_mode) argv.emplace_back("--json");
+        t::ChildProcess watch(argv, out);
+        // The watcher got its first screens, then the daemon dies mid-workout.
+        REQUIRE(t::wait_until(
+            [&] { return t::read_file(out).find("running") != std::string::npos; }, 5s));
+        daemon.child->signal(SIGKILL);
+        const auto code = watch.wait_exit(5s);
+        REQUIRE(code.has_value());
+        CHECK_MESSAGE(*code == 1, t::read_file(out));
+        CHECK_MESSAGE(t::read_file(out).find("closed the stream before the workout ended") !=
+                          std::string::npos,
+                      t::read_file(out));
+        CHECK(t::read_file(out).find("workout over") == std::string::npos);
+    }
 }
 
 TEST_CASE("treadmillctl without a daemon: a clear message and exit 1; usage errors exit 2") {

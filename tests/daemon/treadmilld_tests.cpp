@@ -25,14 +25,19 @@ struct DaemonRun {
     t::NotifySocket notify{dir + "/notify"};
     std::optional<t::ChildProcess> child;
 
-    explicit DaemonRun(const std::string& config_text) {
+    // `time_scale` empty: no --time-scale (real buses refuse it); `watchdog_usec` set: the
+    // daemon runs as under WatchdogSec= (systemd sets WATCHDOG_USEC).
+    explicit DaemonRun(const std::string& config_text, const std::string& time_scale = "20",
+                       const std::string& watchdog_usec = {}) {
         const std::string config = dir + "/treadmilld.yaml";
         std::ofstream(config) << config_text << "profile: " << dir << "/no-profile.yaml\n";
+        std::vector<std::string> argv{TREADMILLD_BIN, "--config", config, "--socket", socket};
+        if (!time_scale.empty()) argv.insert(argv.end(), {"--time-scale", time_scale});
         setenv("NOTIFY_SOCKET", notify.name().c_str(), 1);
-        child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
-                                               socket, "--time-scale", "20"},
-                      log);
+        if (!watchdog_usec.empty()) setenv("WATCHDOG_USEC", watchdog_usec.c_str(), 1);
+        child.emplace(argv, log);
         unsetenv("NOTIFY_SOCKET");
+        unsetenv("WATCHDOG_USEC");
     }
     // Waits for one notify message, skipping STATUS= lines.
     std::optional<std::string> next_state(std::chrono::milliseconds timeout) {
@@ -86,6 +91,44 @@ TEST_CASE("treadmilld on the embedded simulator: READY=1 at idle, API, SIGTERM r
     const std::string log = t::read_file(run.log);
     CHECK(log.find("stopping") != std::string::npos);
     CHECK(log.find("state stopping") != std::string::npos);  // a ramp, not a cut
+}
+
+TEST_CASE(
+    "treadmilld: no READY=1 while connecting, READY=1 once the boards answer; WATCHDOG=1 at "
+    "half WATCHDOG_USEC from the watchdog thread") {
+    const auto port = t::free_tcp_port();
+    DaemonRun run("bus: {transport: tcp, host: 127.0.0.1, port: " + std::to_string(port) + "}\n",
+                  "", "400000");
+    // Nobody answers on the port: connecting, with its reason; pings (the loop is alive) but
+    // no READY.
+    int pings = 0;
+    bool ready = false, told_reason = false;
+    const auto t0 = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - t0 < 1500ms) {
+        const auto m = run.notify.receive(100ms);
+        if (!m) continue;
+        pings += *m == "WATCHDOG=1";
+        ready = ready || *m == "READY=1";
+        told_reason = told_reason || m->rfind("STATUS=connecting: ", 0) == 0;
+    }
+    CHECK_FALSE(ready);
+    CHECK_MESSAGE(told_reason, t::read_file(run.log));
+    MESSAGE("while connecting: " << pings << " WATCHDOG=1 in 1.5 s (period 200 ms)");
+    CHECK(pings >= 5);
+    CHECK(pings <= 9);
+
+    const std::string board_dir = t::make_temp_dir();
+    t::ChildProcess board({TREADMILL_SIM_BIN, "--tcp", "127.0.0.1:" + std::to_string(port)},
+                          board_dir + "/board.log");
+    const auto board_up = std::chrono::steady_clock::now();
+    std::optional<std::string> state;
+    while (!state && std::chrono::steady_clock::now() - board_up < 5s) state = run.next_state(5s);
+    REQUIRE_MESSAGE(state == std::optional<std::string>("READY=1"), t::read_file(run.log));
+    MESSAGE("READY=1 "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - board_up).count()
+            << " s after the boards came up (connecting retries each second)");
+    t::LineClient client(run.socket);
+    CHECK(run.status(client)["state"] == "idle");
 }
 
 TEST_CASE("a bad config exits non-zero with located errors, before anything starts") {

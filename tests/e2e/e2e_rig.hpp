@@ -148,6 +148,8 @@ class DaemonProcess {
     }
     t::ChildProcess& child() { return *child_; }
     std::string log() const { return t::read_file(log_); }
+    // The API socket, for tests that open their own clients.
+    const std::string& socket() const { return socket_; }
 
   private:
     std::string dir_ = t::make_temp_dir();
