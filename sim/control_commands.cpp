@@ -160,7 +160,10 @@ json Simulator::control(TimePoint now, const json& command) {
     }
     const auto name = command.at("cmd").get<std::string>();
     try {
-        if (name == "state") return json{{"ok", true}, {"state", state(now)}};
+        if (name == "state") {
+            const double since = command.value("writes_since", -1.0);
+            return json{{"ok", true}, {"state", state(now, since)}};
+        }
         const Action* action = find_action(name);
         if (!action) return json{{"ok", false}, {"error", "unknown command \"" + name + "\""}};
         (*action)(*this, now, command);

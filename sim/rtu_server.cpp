@@ -1,6 +1,8 @@
 // Modbus RTU server.
 #include "sim/rtu_server.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 
 #include "sim/reply_sender.hpp"
@@ -49,11 +51,14 @@ void RtuServer::read() {
         asio::buffer(buffer_), [this](const boost::system::error_code& ec, std::size_t n) {
             if (closed_) return;
             if (ec) {
-                // A pty whose other side is closed reports EIO: keep listening, gently.
+                // A pty whose other side is gone reads as end of file (or EIO): keep listening,
+                // gently, reopening the device by its path (a pty pair made again there).
                 auto retry = std::make_shared<asio::steady_timer>(port_.get_executor());
                 retry->expires_after(std::chrono::milliseconds(20));
                 retry->async_wait([this, retry](const boost::system::error_code& e) {
-                    if (!e && !closed_) read();
+                    if (e || closed_) return;
+                    reopen();
+                    read();
                 });
                 return;
             }
@@ -64,6 +69,21 @@ void RtuServer::read() {
             if (!busy_) process_next();
             read();
         });
+}
+
+// Swaps the port for a fresh open of the device path; keeps the old one when that fails.
+void RtuServer::reopen() {
+    std::string warning;
+    int fd = -1;
+    try {
+        fd = open_serial_port(endpoint_, warning);
+    } catch (const std::runtime_error&) {
+        return;  // the device is not there (yet)
+    }
+    boost::system::error_code ec;
+    port_.close(ec);
+    port_.assign(fd, ec);
+    if (ec) ::close(fd);
 }
 
 // Answers the oldest request after its emulated wire time, then the next.

@@ -27,6 +27,7 @@ class RtuServer {
         TimePoint arrived;
     };
     void read();
+    void reopen();
     void process_next();
     Duration wire_wait(std::size_t request_bytes, std::size_t reply_bytes) const;
 

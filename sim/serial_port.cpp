@@ -48,7 +48,9 @@ termios raw_settings(termios tio, const RtuEndpoint& ep, bool with_parity) {
         tio.c_cflag |= PARENB;
         if (ep.parity == 'O') tio.c_cflag |= PARODD;
     }
-    tio.c_cc[VMIN] = 0;
+    // VMIN 1: a non-blocking read of an empty port says EAGAIN (so Asio waits for data) rather
+    // than 0, which reads as end of file and left the server polling every 20 ms.
+    tio.c_cc[VMIN] = 1;
     tio.c_cc[VTIME] = 0;
     const speed_t speed = baud_constant(ep.baud);
     ::cfsetispeed(&tio, speed);

@@ -43,6 +43,9 @@ class Simulator {
     nlohmann::json control(TimePoint now, const nlohmann::json& command);
     // The physical state and the write record.
     nlohmann::json state(TimePoint now) const;
+    // The same, with only the writes received after `writes_since` wall seconds (a poller's
+    // cheap update; -1 = all).
+    nlohmann::json state(TimePoint now, double writes_since) const;
 
     DriveModel& drive() { return drive_; }
     InclineModel& incline() { return incline_; }

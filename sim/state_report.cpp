@@ -48,8 +48,13 @@ json incline_state(const InclineModel& i) {
 }  // namespace
 
 json Simulator::state(TimePoint now) const {
+    return state(now, -1.0);
+}
+
+json Simulator::state(TimePoint now, double writes_since) const {
     json writes = json::array();
     for (const auto& w : writes_) {
+        if (w.wall_s <= writes_since) continue;
         writes.push_back(json{{"t", w.wall_s},
                               {"unit", w.unit},
                               {"address", w.write.address},
