@@ -29,7 +29,14 @@ constexpr int kRunForward = 0x0012;
 constexpr int kCommandAddress = 0x2000;
 constexpr double kHzUnitsPerKmh = 6000.0 / 20.0;  // 20 km/h = 60.00 Hz
 
-enum class Board { sim_tcp, sim_rtu, peer_tcp };
+enum class Board { sim_tcp, sim_rtu, peer_tcp, peer_rtu };
+
+inline bool is_peer(Board b) {
+    return b == Board::peer_tcp || b == Board::peer_rtu;
+}
+inline bool is_rtu(Board b) {
+    return b == Board::sim_rtu || b == Board::peer_rtu;
+}
 
 // The boards: treadmill-sim or board_peer.py, with a control socket in a temp dir.
 class BoardProcess {
@@ -37,11 +44,11 @@ class BoardProcess {
     BoardProcess(Board kind, const std::string& rtu_device = {}, int time_scale = 10)
         : kind_(kind), port_(t::free_tcp_port()) {
         std::vector<std::string> argv;
-        if (kind == Board::peer_tcp)
+        if (is_peer(kind))
             argv = {TREADMILL_PYTHON, TREADMILL_PEER_SCRIPT};
         else
             argv = {TREADMILL_SIM_BIN};
-        if (kind == Board::sim_rtu) {
+        if (is_rtu(kind)) {
             argv.insert(argv.end(), {"--rtu", rtu_device, "--baud", "19200", "--parity", "none",
                                      "--wire", "19200,8E1"});
         } else {
@@ -64,7 +71,7 @@ class BoardProcess {
         return t::wait_until(
             [&] {
                 if (t::read_file(log_).find("serving") == std::string::npos) return false;
-                return kind_ == Board::sim_rtu || t::tcp_accepts(port_);
+                return is_rtu(kind_) || t::tcp_accepts(port_);
             },
             10s);
     }

@@ -147,3 +147,10 @@ TEST_CASE("e2e: a program runs to completion on the Python board peer over Modbu
     BoardProcess board(Board::peer_tcp);
     check_program_on(board, tcp_bus(board));
 }
+
+TEST_CASE(
+    "e2e: a program runs to completion on the Python board peer over RTU through a pty pair") {
+    t::PtyPair pty;
+    BoardProcess board(Board::peer_rtu, pty.a());
+    check_program_on(board, rtu_bus(pty.b()));
+}

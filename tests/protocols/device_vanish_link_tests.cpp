@@ -34,14 +34,23 @@ class RestartablePty {
         REQUIRE(wait_until([&] { return exists(a_) && exists(b_); }, milliseconds(5000)));
     }
     // SIGTERM: socat closes both ptys and removes the links. SIGKILL: the links are left
-    // dangling (the next socat replaces them).
+    // dangling (the next socat replaces them). They are pointed at a path that never exists:
+    // the kernel hands the freed /dev/pts numbers to the next pty, which may belong to a test
+    // running in parallel, and opening that one would steal its bytes.
     void down(int sig = SIGTERM) {
         if (!socat_) return;
         socat_->signal(sig);
         if (!socat_->wait_exit(milliseconds(1000))) socat_->signal(SIGKILL);
         socat_.reset();
-        if (sig == SIGTERM)
+        if (sig == SIGTERM) {
             wait_until([&] { return !exists(a_) && !exists(b_); }, milliseconds(2000));
+            return;
+        }
+        for (const std::string* link : {&a_, &b_}) {
+            std::error_code ec;
+            std::filesystem::remove(*link, ec);
+            std::filesystem::create_symlink(dir_ + "/vanished-pts", *link, ec);
+        }
     }
     const std::string& a() const { return a_; }
     const std::string& b() const { return b_; }
