@@ -108,9 +108,10 @@ std::vector<Frame> RtuDecoder::feed(TimePoint now, std::span<const std::uint8_t>
 }
 
 Bytes rtu_encode(std::uint8_t unit, const Pdu& pdu, bool corrupt_crc) {
-    Bytes out;
-    out.push_back(unit);
-    out.insert(out.end(), pdu.begin(), pdu.end());
+    // Sized up front: growing from one byte trips a false -Warray-bounds in g++ 12 at -O3.
+    Bytes out(pdu.size() + 1);
+    out[0] = unit;
+    std::copy(pdu.begin(), pdu.end(), out.begin() + 1);
     auto crc = crc16(out);
     if (corrupt_crc) crc ^= 0xA5A5;
     out.push_back(static_cast<std::uint8_t>(crc & 0xFF));
@@ -145,7 +146,8 @@ Bytes tcp_encode(std::uint16_t transaction, std::uint8_t unit, const Pdu& pdu) {
     Bytes out{
         static_cast<std::uint8_t>(transaction >> 8), static_cast<std::uint8_t>(transaction), 0,   0,
         static_cast<std::uint8_t>(length >> 8),      static_cast<std::uint8_t>(length),      unit};
-    out.insert(out.end(), pdu.begin(), pdu.end());
+    out.resize(out.size() + pdu.size());  // not insert(): see rtu_encode
+    std::copy(pdu.begin(), pdu.end(), out.end() - static_cast<long>(pdu.size()));
     return out;
 }
 
