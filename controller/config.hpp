@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/treadmill_hardware.hpp"
 
 namespace treadmill::controller {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/link_error.hpp"
 #include "protocols/treadmill_hardware.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::controller {
 

@@ -9,7 +9,7 @@
 
 #include "controller/fault.hpp"
 #include "controller/session.hpp"
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::controller {
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "programs/timeline.hpp"
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 
 namespace treadmill::programs {
 

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::bus {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "protocols/bus_timing.hpp"
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill {
 

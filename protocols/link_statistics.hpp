@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/link_error.hpp"
 
 namespace treadmill {

@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/link_config.hpp"
 #include "protocols/link_error.hpp"
 #include "protocols/link_statistics.hpp"
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 
 struct _modbus;  // libmodbus's opaque context (modbus_t); only modbus_link.cpp sees libmodbus
 

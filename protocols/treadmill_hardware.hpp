@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/link_error.hpp"
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 #include "protocols/telemetry.hpp"
 
 namespace treadmill {

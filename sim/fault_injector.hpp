@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "sim/bus_model.hpp"
 
 namespace treadmill::sim {

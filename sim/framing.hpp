@@ -7,7 +7,7 @@
 #include <span>
 #include <vector>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "sim/bus_model.hpp"
 
 namespace treadmill::sim {

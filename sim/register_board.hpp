@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::sim {
 

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocols/clock.hpp"
-#include "protocols/result.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
 
 namespace treadmill::sim {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 #include "sim/embedded_simulator.hpp"
 #include "sim/scenario.hpp"
 

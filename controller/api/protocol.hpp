@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 
 namespace treadmill::api {
 

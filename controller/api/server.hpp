@@ -18,8 +18,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "controller/api/dispatcher.hpp"
-#include "protocols/clock.hpp"
-#include "protocols/result.hpp"
+#include "common/clock.hpp"
+#include "common/result.hpp"
 
 namespace treadmill::api {
 

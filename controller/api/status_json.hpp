@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "controller/status.hpp"
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::api {
 

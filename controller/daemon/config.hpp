@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::daemon {
 

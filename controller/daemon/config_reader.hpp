@@ -13,7 +13,7 @@
 
 #include "controller/daemon/config_units.hpp"
 #include "programs/diagnostic.hpp"
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::daemon {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/result.hpp"
+#include "common/result.hpp"
 
 namespace treadmill::daemon {
 

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <thread>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 
 namespace treadmill::daemon {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocols/clock.hpp"
+#include "common/clock.hpp"
 #include "protocols/link_config.hpp"
 #include "sim/embedded_simulator.hpp"
 #include "tests/support/test_support.hpp"

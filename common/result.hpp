@@ -1,4 +1,4 @@
-// A small value-or-error type for the driver seam: errors are values, no exceptions cross it.
+// A small value-or-error type for every seam: errors are values, no exceptions cross it.
 // (std::expected is C++23; this is the subset we need.)
 #pragma once
 
