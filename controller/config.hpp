@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/clock.hpp"
+#include "common/machine_limits.hpp"
 #include "protocols/treadmill_hardware.hpp"
 
 namespace treadmill::controller {
@@ -14,18 +15,8 @@ using namespace std::chrono_literals;
 // The roller "reads 0" below this (km/h): the belt stands still.
 inline constexpr double kBeltStoppedKmh = 0.05;
 
-// limits: in treadmilld.yaml. Speeds in km/h, inclines in % grade, rates per second.
-struct Limits {
-    double min_speed_kmh = 0.8;
-    double max_speed_kmh = 20.0;
-    double min_incline_pct = 0.0;
-    double max_incline_pct = 15.0;
-    double accel_kmh_per_s = 1.0;
-    double decel_kmh_per_s = 1.5;
-    double estop_decel_kmh_per_s = 3.5;
-    double incline_rate_pct_per_s = 0.6;
-    double speed_step_kmh = 0.1;
-};
+// limits: in treadmilld.yaml.
+using Limits = MachineLimits;
 
 // Everything the control cycle needs to know besides the hardware.
 struct ControlConfig {

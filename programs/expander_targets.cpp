@@ -6,6 +6,25 @@
 
 namespace treadmill::programs {
 
+namespace {
+
+// Ranges (a..b) belong inside a fartlek block and ramps (a -> b) outside it: false, reported,
+// when `shape` is in the wrong place.
+bool shape_allowed(DiagnosticSink& sink, Shape shape, bool allow_range, Position at,
+                   const std::string& key) {
+    if (shape == Shape::range && !allow_range) {
+        sink.error(at, "'" + key + "': a range (a..b) is only allowed inside a fartlek block");
+        return false;
+    }
+    if (shape == Shape::ramp && allow_range) {
+        sink.error(at, "'" + key + "': a ramp (a -> b) is not allowed inside a fartlek block");
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 std::optional<Expander::RepContext> Expander::innermost() const {
     if (reps_.empty()) return std::nullopt;
     return reps_.back();
@@ -42,14 +61,7 @@ std::optional<Span<double>> Expander::read_speed_span(const YAML::Node& node, st
         sink_.error(at, "'" + k + "': " + span.error());
         return std::nullopt;
     }
-    if (span->shape == Shape::range && !allow_range) {
-        sink_.error(at, "'" + k + "': a range (a..b) is only allowed inside a fartlek block");
-        return std::nullopt;
-    }
-    if (span->shape == Shape::ramp && allow_range) {
-        sink_.error(at, "'" + k + "': a ramp (a -> b) is not allowed inside a fartlek block");
-        return std::nullopt;
-    }
+    if (!shape_allowed(sink_, span->shape, allow_range, at, k)) return std::nullopt;
     auto from = resolver_->evaluate(span->from, at);
     auto to = resolver_->evaluate(span->to, at);
     if (!from || !to) return std::nullopt;
@@ -68,14 +80,7 @@ std::optional<Span<double>> Expander::read_incline_span(const YAML::Node& node,
         sink_.error(at, "'" + k + "': " + span.error());
         return std::nullopt;
     }
-    if (span->shape == Shape::range && !allow_range) {
-        sink_.error(at, "'" + k + "': a range (a..b) is only allowed inside a fartlek block");
-        return std::nullopt;
-    }
-    if (span->shape == Shape::ramp && allow_range) {
-        sink_.error(at, "'" + k + "': a ramp (a -> b) is not allowed inside a fartlek block");
-        return std::nullopt;
-    }
+    if (!shape_allowed(sink_, span->shape, allow_range, at, k)) return std::nullopt;
     return *span;
 }
 

@@ -9,19 +9,14 @@
 #include <string>
 #include <string_view>
 
+#include "common/machine_limits.hpp"
 #include "programs/diagnostic.hpp"
 #include "programs/timeline.hpp"
 
 namespace treadmill::programs {
 
-// What the machine can do (from the daemon's config; these are the defaults).
-struct MachineLimits {
-    double min_speed_kmh = 0.8;
-    double max_speed_kmh = 20.0;
-    double min_incline_pct = 0.0;
-    double max_incline_pct = 15.0;
-    double speed_step_kmh = 0.1;
-};
+// What the machine can do (from the daemon's config); programs read its speed and incline bounds.
+using MachineLimits = treadmill::MachineLimits;
 
 // A reference's definition as written, with where it was written.
 struct ReferenceDefinition {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/machine_limits.hpp"
 
 namespace treadmill::daemon {
 
@@ -41,18 +42,6 @@ struct InclineConfig {
     std::optional<BusConfig> bus;
 };
 
-struct LimitsConfig {
-    double min_speed_kmh = 0.8;
-    double max_speed_kmh = 20;
-    double min_incline_pct = 0;
-    double max_incline_pct = 15;
-    double accel_kmh_per_s = 1;
-    double decel_kmh_per_s = 1.5;
-    double estop_decel_kmh_per_s = 3.5;
-    double incline_rate_pct_per_s = 0.6;
-    double speed_step_kmh = 0.1;
-};
-
 struct ControlConfig {
     Duration period = milliseconds(100);
     Duration countdown = std::chrono::seconds(3);
@@ -70,7 +59,7 @@ struct Config {
     BusConfig bus;
     MotorConfig motor;
     InclineConfig incline;
-    LimitsConfig limits;
+    MachineLimits limits;
     ControlConfig control;
     ApiConfig api;
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};

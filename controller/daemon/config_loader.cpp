@@ -71,7 +71,7 @@ void read_incline(ConfigReader& r, const YAML::Node& node, Config& c) {
                });
 }
 
-void read_limits(ConfigReader& r, const YAML::Node& node, LimitsConfig& l) {
+void read_limits(ConfigReader& r, const YAML::Node& node, MachineLimits& l) {
     const auto q = [&](double& out, Dimension d) {
         return [&r, &out, d](const YAML::Node& n) { r.read(n, out, d); };
     };

@@ -43,11 +43,6 @@ std::optional<programs::Profile> load_profile(const std::string& path) {
     return loaded.profile;
 }
 
-programs::MachineLimits machine_limits(const LimitsConfig& l) {
-    return {l.min_speed_kmh, l.max_speed_kmh, l.min_incline_pct, l.max_incline_pct,
-            l.speed_step_kmh};
-}
-
 api::ServerOptions server_options(const Config& config) {
     api::ServerOptions o;
     o.group = config.api.group;
@@ -83,7 +78,7 @@ Daemon::Daemon(DaemonOptions options)
       hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
       cycle_(hardware_, control_config(options_.config, options_.time_scale)),
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
-               machine_limits(options_.config.limits)),
+               options_.config.limits),
       api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get(),
            [this] { return loop_json(loop_.stats(), options_.config.control.period); }},
       commands_(api::make_controller_commands(api_)),

@@ -46,10 +46,7 @@ HardwareConfig hardware_config(const Config& config, std::optional<std::uint16_t
 
 controller::ControlConfig control_config(const Config& config, double time_scale) {
     controller::ControlConfig c;
-    const auto& l = config.limits;
-    c.limits = {l.min_speed_kmh,         l.max_speed_kmh,          l.min_incline_pct,
-                l.max_incline_pct,       l.accel_kmh_per_s,        l.decel_kmh_per_s,
-                l.estop_decel_kmh_per_s, l.incline_rate_pct_per_s, l.speed_step_kmh};
+    c.limits = config.limits;
     c.period = config.control.period;
     c.countdown = config.control.countdown;
     c.max_pause = config.control.max_pause;
