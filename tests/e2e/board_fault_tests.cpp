@@ -9,15 +9,14 @@
 #include <cmath>
 
 #include "tests/e2e/e2e_rig.hpp"
+#include "tests/e2e/write_checks.hpp"
 
 using namespace treadmill::e2e;
 
 namespace {
 
 constexpr double kPeriod = 0.1;           // control.period
-constexpr double kArrivalJitter = 0.1;    // a write's stamp vs. the cycle that sent it
 constexpr double kClockMapError = 0.015;  // simulator wall time mapped onto the epoch
-constexpr int kRounding = 31;             // one speed step (0.1 km/h = 30 units) + rounding
 
 const char* const kFastLimits =
     "limits: {accel: 5 km/h/s, decel: 5 km/h/s}\ncontrol: {countdown: 1 s}\n";
@@ -45,16 +44,6 @@ struct Rig {
         const double sim = board.wall_s();
         const double after = epoch_now();
         sim_epoch_offset = (before + after) / 2 - sim;
-    }
-    std::string fault_code() {
-        const auto s = daemon->status();
-        return s.is_object() && s["fault"].is_object() ? s["fault"]["code"].get<std::string>() : "";
-    }
-    // Polls the status until the fault `code` shows; the seconds it took, or nullopt.
-    std::optional<double> time_to_fault(const std::string& code, std::chrono::milliseconds limit) {
-        const auto t0 = std::chrono::steady_clock::now();
-        if (!t::wait_until([&] { return fault_code() == code; }, limit)) return std::nullopt;
-        return seconds_since(t0);
     }
     // The latched fault's time stamp on the simulator's clock.
     double fault_since_sim() {
@@ -102,7 +91,7 @@ TEST_CASE(
     Rig rig(kFastLimits);
     const double t_incline = rig.board.wall_s();
     REQUIRE(rig.inject({{"cmd", "factory_reset"}, {"unit", 2}}));
-    const auto idle_took = rig.time_to_fault("board_config", 4s);
+    const auto idle_took = rig.daemon->time_to_fault("board_config", 4s);
     REQUIRE_MESSAGE(idle_took, rig.daemon->log());
     const auto message = rig.daemon->status()["fault"]["message"].get<std::string>();
     MESSAGE("S4 idle: incline factory reset -> board_config after " << *idle_took * 1000
@@ -123,7 +112,7 @@ TEST_CASE(
     rig.start(steady_program(10), 9.5);
     const double t_drive = rig.board.wall_s();
     REQUIRE(rig.inject({{"cmd", "factory_reset"}, {"unit", 1}}));
-    const auto run_took = rig.time_to_fault("board_config", 4s);
+    const auto run_took = rig.daemon->time_to_fault("board_config", 4s);
     REQUIRE_MESSAGE(run_took, rig.daemon->log());
     const double latched = rig.fault_since_sim();
     MESSAGE("S4 at 10 km/h: drive factory reset -> board_config latched "
@@ -142,7 +131,7 @@ TEST_CASE("e2e S5: a runaway belt -> overspeed within ~1 s, STOP in the same cyc
     rig.start(steady_program(5), 4.8);
     const double t_runaway = rig.board.wall_s();
     REQUIRE(rig.inject({{"cmd", "runaway"}, {"on", true}}));
-    const auto took = rig.time_to_fault("overspeed", 4s);
+    const auto took = rig.daemon->time_to_fault("overspeed", 4s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     const double latched = rig.fault_since_sim();
     const auto message = rig.daemon->status()["fault"]["message"].get<std::string>();
@@ -166,7 +155,7 @@ TEST_CASE("e2e S6: the belt stalls while driven -> belt_stall after 5 s") {
     rig.start(steady_program(5), 4.8);
     const double t_stall = rig.board.wall_s();
     REQUIRE(rig.inject({{"cmd", "stall"}, {"what", "belt"}, {"on", true}}));
-    const auto took = rig.time_to_fault("belt_stall", 8s);
+    const auto took = rig.daemon->time_to_fault("belt_stall", 8s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     const double latched = rig.fault_since_sim();
     MESSAGE("S6: belt stall -> belt_stall latched " << (latched - t_stall) * 1000
@@ -187,7 +176,7 @@ TEST_CASE("e2e S7: the lift stalls -> incline_stall after travel time + 25 % + 2
     REQUIRE(started);
     REQUIRE_MESSAGE((*started)["ok"] == true, started->dump());
     REQUIRE(t::wait_until([&] { return rig.daemon->state() == "running"; }, 5s));
-    const auto took = rig.time_to_fault("incline_stall", 6s);
+    const auto took = rig.daemon->time_to_fault("incline_stall", 6s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     const double latched = rig.fault_since_sim();
     const auto state = rig.board.state();
@@ -219,20 +208,6 @@ TEST_CASE("e2e S7: the lift stalls -> incline_stall after travel time + 25 % + 2
 }
 
 namespace {
-
-// Consecutive RUN writes never change faster than accel/decel.
-void check_rates(const std::vector<DriveWrite>& writes, double accel_units, double decel_units) {
-    for (std::size_t i = 1; i < writes.size(); ++i) {
-        const auto& a = writes[i - 1];
-        const auto& b = writes[i];
-        if (a.command != kRunForward || b.command != kRunForward) continue;
-        const double dt = b.t - a.t;
-        INFO("writes at " << a.t << " s (" << a.frequency << ") and " << b.t << " s ("
-                          << b.frequency << ")");
-        CHECK(b.frequency - a.frequency <= accel_units * (dt + kArrivalJitter) + kRounding);
-        CHECK(a.frequency - b.frequency <= decel_units * (dt + kArrivalJitter) + kRounding);
-    }
-}
 
 // Seconds from the first write that leaves `from_units` towards `to_units` to the first at it.
 std::optional<double> ramp_time(const std::vector<DriveWrite>& writes, int from_units,

@@ -18,46 +18,6 @@ const char* const kSteady8 =
     "schema: treadmill-workout/1\nname: e2e vanish\nsteps:\n"
     "  - run: 60 s\n    speed: 8 km/h\n";
 
-bool path_exists(const std::string& path) {
-    std::error_code ec;
-    return std::filesystem::exists(path, ec);
-}
-
-// A socat pty pair whose links (dir/A for the board, dir/B for the daemon) can be removed and
-// made again: the new links point to new /dev/pts/N.
-class RestartablePty {
-  public:
-    RestartablePty() { up(); }
-    ~RestartablePty() {
-        down();
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-    void up() {
-        socat_ = std::make_unique<t::ChildProcess>(
-            std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + a_,
-                                     "pty,raw,echo=0,link=" + b_},
-            dir_ + "/socat.log");
-        REQUIRE(t::wait_until([&] { return path_exists(a_) && path_exists(b_); }, 5s));
-    }
-    // SIGTERM: socat closes both ptys (the daemon's end hangs up) and removes the links.
-    void down() {
-        if (!socat_) return;
-        socat_->signal(SIGTERM);
-        if (!socat_->wait_exit(1000ms)) socat_->signal(SIGKILL);
-        socat_.reset();
-        t::wait_until([&] { return !path_exists(a_) && !path_exists(b_); }, 2s);
-    }
-    const std::string& a() const { return a_; }
-    const std::string& b() const { return b_; }
-
-  private:
-    std::string dir_ = t::make_temp_dir();
-    std::string a_ = dir_ + "/A";
-    std::string b_ = dir_ + "/B";
-    std::unique_ptr<t::ChildProcess> socat_;
-};
-
 // treadmill-sim over TCP on a given port (BoardProcess picks its own), restartable.
 class TcpSim {
   public:
@@ -159,7 +119,7 @@ void recover_without_motion(DaemonProcess& daemon, BoardState board_state) {
 TEST_CASE(
     "e2e scenario 11: the RTU pty vanishes mid-run and comes back -> comm_loss, re-open, "
     "no motion until reset and start") {
-    RestartablePty pty;
+    t::PtyPair pty;
     auto board = std::make_unique<BoardProcess>(Board::sim_rtu, pty.a());
     REQUIRE_MESSAGE(board->ready(), board->log());
     DaemonProcess daemon(rtu_bus(pty.b()), kFastLimits);
@@ -178,7 +138,7 @@ TEST_CASE(
     CHECK(daemon.state() == "fault");
 
     board.reset();  // the board end restarts with the pty
-    pty.up();
+    REQUIRE(pty.up());
     board = std::make_unique<BoardProcess>(Board::sim_rtu, pty.a());
     REQUIRE_MESSAGE(board->ready(), board->log());
     recover_without_motion(daemon, [&] { return board->polled_state(); });

@@ -150,6 +150,17 @@ class DaemonProcess {
         const auto s = status();
         return s.is_object() && s["state"].is_string() ? s["state"].get<std::string>() : "";
     }
+    // The latched fault's code, "" when there is none.
+    std::string fault_code() {
+        const auto s = status();
+        return s.is_object() && s["fault"].is_object() ? s["fault"]["code"].get<std::string>() : "";
+    }
+    // Polls the status until the fault `code` shows; the seconds it took, or nullopt.
+    std::optional<double> time_to_fault(const std::string& code, std::chrono::milliseconds limit) {
+        const auto t0 = std::chrono::steady_clock::now();
+        if (!t::wait_until([&] { return fault_code() == code; }, limit)) return std::nullopt;
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
     std::optional<json> start_yaml(const std::string& yaml) {
         return call({{"id", 2}, {"cmd", "start"}, {"yaml", yaml}});
     }

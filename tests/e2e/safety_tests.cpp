@@ -35,16 +35,6 @@ struct AtSpeed {
         REQUIRE(t::wait_until([&] { return board.polled_state()["belt_kmh"].get<double>() > 9.5; },
                               8s));
     }
-    std::string fault_code() {
-        const auto s = daemon->status();
-        return s.is_object() && s["fault"].is_object() ? s["fault"]["code"].get<std::string>() : "";
-    }
-    // Polls the status until the fault `code` shows; the seconds it took, or nullopt.
-    std::optional<double> time_to_fault(const std::string& code, std::chrono::milliseconds limit) {
-        const auto t0 = std::chrono::steady_clock::now();
-        if (!t::wait_until([&] { return fault_code() == code; }, limit)) return std::nullopt;
-        return seconds_since(t0);
-    }
 };
 
 }  // namespace
@@ -56,7 +46,7 @@ TEST_CASE(
     const double t_key = rig.board.wall_s();
     REQUIRE(rig.board.control({{"cmd", "key"}, {"present", false}})["ok"] == true);
     const double t_pulled = rig.board.wall_s();  // the pull happened in [t_key, t_pulled]
-    const auto took = rig.time_to_fault("safety_key", 2s);
+    const auto took = rig.daemon->time_to_fault("safety_key", 2s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     MESSAGE("S1: fault safety_key in the status after " << *took * 1000 << " ms");
     auto after = unit1_writes(rig.board.state(), t_key);
@@ -94,7 +84,7 @@ TEST_CASE("e2e S2: the bus falls silent -> comm_loss within 0.5 s, fault held un
     const auto t0 = std::chrono::steady_clock::now();
     const double silenced_at = epoch_now();
     REQUIRE(rig.board.control({{"cmd", "silence"}, {"seconds", 3}})["ok"] == true);
-    const auto took = rig.time_to_fault("comm_loss", 2s);
+    const auto took = rig.daemon->time_to_fault("comm_loss", 2s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     // The API shares the control thread, so a status reply waits out a dead-bus cycle; the
     // fault's own time stamp says when it latched.
@@ -107,7 +97,7 @@ TEST_CASE("e2e S2: the bus falls silent -> comm_loss within 0.5 s, fault held un
     // After the silence the bus answers again; the daemon stays in fault, the belt stays off.
     REQUIRE(t::wait_until([&] { return seconds_since(t0) > 3.5; }, 6s));
     CHECK(rig.daemon->state() == "fault");
-    CHECK(rig.fault_code() == "comm_loss");
+    CHECK(rig.daemon->fault_code() == "comm_loss");
     CHECK_FALSE(any_run_write(drive_writes(rig.board.state(), t_silence)));
     const auto reset = rig.daemon->call({{"id", 4}, {"cmd", "reset"}});
     REQUIRE(reset);
@@ -152,7 +142,7 @@ TEST_CASE("e2e S8: a drive fault code (over-current) -> fault with the code and 
     AtSpeed rig;
     const double t_fault = rig.board.wall_s();
     REQUIRE(rig.board.control({{"cmd", "fault"}, {"unit", 1}, {"code", 1}})["ok"] == true);
-    const auto took = rig.time_to_fault("drive_fault", 2s);
+    const auto took = rig.daemon->time_to_fault("drive_fault", 2s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
     MESSAGE("S8: fault drive_fault in the status after " << *took * 1000 << " ms");
     const auto fault = rig.daemon->status()["fault"];
@@ -185,7 +175,7 @@ TEST_CASE(
         [&] {
             if (!rig.daemon->child().running())
                 outcome = "aborted";
-            else if (rig.fault_code() == "loop_stall")
+            else if (rig.daemon->fault_code() == "loop_stall")
                 outcome = "loop_stall";
             return !outcome.empty();
         },

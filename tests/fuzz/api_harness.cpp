@@ -204,16 +204,8 @@ void ApiHarness::finish() {
 
 // One cycle `dt` after the previous one, its writes checked (as fuzz_supervisor does).
 void ApiHarness::tick(Duration dt) {
-    CycleContext before;
-    before.fault_latched = cycle_.supervisor().latched() || cycle_.state() == State::fault;
-    before.key_out = !hw_.key_present;
-    before.bus_dead = bus_dead_;
-    before.drive_fault = hw_.drive_fault != 0;
-    before.incline_fault = hw_.incline_fault != 0;
     now_ += dt;
-    cycle_.cycle(now_);
-    before.fault_latched = before.fault_latched || cycle_.supervisor().latched();
-    checker_.check(hw_, before);
+    checker_.checked_cycle(cycle_, hw_, bus_dead_, now_);
 }
 
 }  // namespace treadmill::fuzz

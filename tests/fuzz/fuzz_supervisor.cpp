@@ -104,19 +104,9 @@ class Harness {
   private:
     // One cycle `dt` later, with the invariants checked on what it wrote.
     void tick(Duration dt) {
-        treadmill::fuzz::CycleContext before;
-        before.fault_latched = cycle_.supervisor().latched() || cycle_.state() == State::fault;
-        before.key_out = !hw_.key_present;
-        before.bus_dead = bus_dead_;
-        before.drive_fault = hw_.drive_fault != 0;
-        before.incline_fault = hw_.incline_fault != 0;
         now_ += dt;
-        cycle_.cycle(now_);
+        checker_.checked_cycle(cycle_, hw_, bus_dead_, now_);
         ++cycles_;
-        // Faults latch only before the cycle's writes (supervise, loop stall, API), so one
-        // latched by the end of the cycle forbids RUN in it too (S1: STOP in the same cycle).
-        before.fault_latched = before.fault_latched || cycle_.supervisor().latched();
-        checker_.check(hw_, before);
         ++g_state_cycles[static_cast<std::size_t>(cycle_.state())];
     }
 

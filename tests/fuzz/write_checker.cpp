@@ -93,4 +93,18 @@ void WriteChecker::check_incline_write(const testing::FakeTreadmill::Record& r) 
     }
 }
 
+void WriteChecker::checked_cycle(controller::ControlCycle& cycle, const testing::FakeTreadmill& hw,
+                                 bool bus_dead, TimePoint now) {
+    CycleContext before;
+    before.fault_latched =
+        cycle.supervisor().latched() || cycle.state() == controller::State::fault;
+    before.key_out = !hw.key_present;
+    before.bus_dead = bus_dead;
+    before.drive_fault = hw.drive_fault != 0;
+    before.incline_fault = hw.incline_fault != 0;
+    cycle.cycle(now);
+    before.fault_latched = before.fault_latched || cycle.supervisor().latched();
+    check(hw, before);
+}
+
 }  // namespace treadmill::fuzz

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "controller/config.hpp"
+#include "controller/control_cycle.hpp"
 #include "tests/controller/fake_treadmill.hpp"
 
 namespace treadmill::fuzz {
@@ -27,6 +28,11 @@ class WriteChecker {
 
     // Checks the log records written since the previous call; traps on a violation.
     void check(const testing::FakeTreadmill& hw, const CycleContext& before);
+    // Runs one cycle at `now` and checks what it wrote. Faults latch only before the cycle's
+    // writes (supervise, loop stall, API), so one latched by the end of the cycle forbids RUN
+    // in it too (S1: STOP in the same cycle).
+    void checked_cycle(controller::ControlCycle& cycle, const testing::FakeTreadmill& hw,
+                       bool bus_dead, TimePoint now);
 
     // What the checks saw (for the statistics): RUN writes and the fastest one.
     unsigned long run_writes() const { return run_writes_; }

@@ -17,55 +17,6 @@ using std::chrono::milliseconds;
 
 namespace {
 
-// A socat pty pair whose links (dir/A, dir/B) can be removed and made again.
-class RestartablePty {
-  public:
-    RestartablePty() { up(); }
-    ~RestartablePty() {
-        down();
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-    void up() {
-        socat_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + a_,
-                                     "pty,raw,echo=0,link=" + b_},
-            dir_ + "/socat.log");
-        REQUIRE(wait_until([&] { return exists(a_) && exists(b_); }, milliseconds(5000)));
-    }
-    // SIGTERM: socat closes both ptys and removes the links. SIGKILL: the links are left
-    // dangling (the next socat replaces them). They are pointed at a path that never exists:
-    // the kernel hands the freed /dev/pts numbers to the next pty, which may belong to a test
-    // running in parallel, and opening that one would steal its bytes.
-    void down(int sig = SIGTERM) {
-        if (!socat_) return;
-        socat_->signal(sig);
-        if (!socat_->wait_exit(milliseconds(1000))) socat_->signal(SIGKILL);
-        socat_.reset();
-        if (sig == SIGTERM) {
-            wait_until([&] { return !exists(a_) && !exists(b_); }, milliseconds(2000));
-            return;
-        }
-        for (const std::string* link : {&a_, &b_}) {
-            std::error_code ec;
-            std::filesystem::remove(*link, ec);
-            std::filesystem::create_symlink(dir_ + "/vanished-pts", *link, ec);
-        }
-    }
-    const std::string& a() const { return a_; }
-    const std::string& b() const { return b_; }
-
-  private:
-    static bool exists(const std::string& path) {
-        std::error_code ec;
-        return std::filesystem::exists(path, ec);
-    }
-    std::string dir_ = make_temp_dir();
-    std::string a_ = dir_ + "/A";
-    std::string b_ = dir_ + "/B";
-    std::unique_ptr<ChildProcess> socat_;
-};
-
 std::unique_ptr<sim::EmbeddedSimulator> start_sim(const std::string& device) {
     sim::RtuEndpoint ep;
     ep.device = device;
@@ -87,7 +38,7 @@ HardwareConfig rtu_config(const std::string& device) {
 }  // namespace
 
 TEST_CASE("RTU device removed and restored: I/O error at once, link closed, re-opened later") {
-    RestartablePty pty;
+    PtyPair pty;
     auto board = start_sim(pty.a());
     ModbusTreadmill hw(rtu_config(pty.b()));
     REQUIRE(hw.read_drive(now()).ok());
@@ -110,7 +61,7 @@ TEST_CASE("RTU device removed and restored: I/O error at once, link closed, re-o
     CHECK(waiting.error().message.find("reopened every 300 ms") != std::string::npos);
 
     board.reset();  // the board's end is restarted with the pty
-    pty.up();
+    REQUIRE(pty.up());
     board = start_sim(pty.a());
     const auto restored = now();
     REQUIRE(wait_until([&] { return hw.read_drive(now()).ok(); }, milliseconds(3000)));
@@ -123,21 +74,21 @@ TEST_CASE("RTU device removed and restored: I/O error at once, link closed, re-o
 }
 
 TEST_CASE("RTU device path absent at start: opens are tried once per interval, then succeed") {
-    RestartablePty pty;
+    PtyPair pty;
     pty.down();
     ModbusTreadmill hw(rtu_config(pty.b()));
     auto first = hw.read_drive(now());
     REQUIRE_FALSE(first.ok());
     CHECK(first.error().kind == LinkError::Kind::io);
     CHECK(hw.link_statistics(Board::motor).opens == 0);
-    pty.up();
+    REQUIRE(pty.up());
     auto board = start_sim(pty.a());
     REQUIRE(wait_until([&] { return hw.read_drive(now()).ok(); }, milliseconds(3000)));
     CHECK(hw.link_statistics(Board::motor).opens == 1);
 }
 
 TEST_CASE("RTU pty holder killed (links left dangling), then made again: re-opened") {
-    RestartablePty pty;
+    PtyPair pty;
     auto board = start_sim(pty.a());
     ModbusTreadmill hw(rtu_config(pty.b()));
     REQUIRE(hw.read_drive(now()).ok());
@@ -156,7 +107,7 @@ TEST_CASE("RTU pty holder killed (links left dangling), then made again: re-open
     CHECK(failures > 10);
     CHECK(hw.link_statistics(Board::motor).opens == 1);
     board.reset();
-    pty.up();
+    REQUIRE(pty.up());
     board = start_sim(pty.a());
     REQUIRE(wait_until([&] { return hw.read_drive(now()).ok(); }, milliseconds(3000)));
     CHECK(hw.link_health(Board::motor).opens == 2);

@@ -42,34 +42,6 @@ double epoch_now() {
         .count();
 }
 
-PtyLink::PtyLink(const std::string& dir)
-    : dir_(dir), board_(dir + "/board-tty"), daemon_(dir + "/daemon-tty") {}
-
-PtyLink::~PtyLink() {
-    remove();
-}
-
-bool PtyLink::create() {
-    const std::string log = dir_ + "/socat-" + std::to_string(generation_++) + ".log";
-    socat_ = std::make_unique<t::ChildProcess>(
-        std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + board_,
-                                 "pty,raw,echo=0,link=" + daemon_},
-        log);
-    return t::wait_until(
-        [&] { return std::filesystem::exists(board_) && std::filesystem::exists(daemon_); },
-        5000ms);
-}
-
-void PtyLink::remove() {
-    if (!socat_) return;
-    socat_->signal(SIGTERM);
-    if (!socat_->wait_exit(1000ms)) socat_->signal(SIGKILL);
-    socat_.reset();
-    std::error_code ec;  // after a SIGKILL the links stay behind
-    std::filesystem::remove(board_, ec);
-    std::filesystem::remove(daemon_, ec);
-}
-
 Board::Board(Transport transport, const std::string& dir, const std::string& rtu_device,
              int time_scale)
     : transport_(transport),

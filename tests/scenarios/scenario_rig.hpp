@@ -36,29 +36,6 @@ struct DriveWrite {
     int frequency;  // 0.01 Hz; -1 when only the command word was written
 };
 
-// A socat pty pair at fixed paths (dir/board, dir/daemon) that can vanish and come back.
-class PtyLink {
-  public:
-    explicit PtyLink(const std::string& dir);
-    ~PtyLink();
-    PtyLink(const PtyLink&) = delete;
-    PtyLink& operator=(const PtyLink&) = delete;
-
-    // Starts socat and waits for both links; false when they did not appear.
-    bool create();
-    // Stops socat (SIGTERM: it removes the links); both ends then read EIO / hang up.
-    void remove();
-    const std::string& board_end() const { return board_; }
-    const std::string& daemon_end() const { return daemon_; }
-
-  private:
-    std::string dir_;
-    std::string board_;
-    std::string daemon_;
-    int generation_ = 0;
-    std::unique_ptr<testing::ChildProcess> socat_;
-};
-
 // treadmill-sim or board_peer.py with a control socket in `dir`.
 class Board {
   public:

@@ -66,12 +66,14 @@ std::vector<std::string> ScenarioRun::run() {
 bool ScenarioRun::set_up() {
     std::string bus;
     if (is_rtu(transport_)) {
-        pty_ = std::make_unique<PtyLink>(dir_);
-        if (!pty_->create()) return fail("socat did not make the pty pair"), false;
-        bus = "bus: {transport: rtu, device: " + pty_->daemon_end() +
-              ", baud: 19200, parity: none}\n";
+        try {
+            pty_ = std::make_unique<t::PtyPair>();
+        } catch (const std::exception& e) {
+            return fail(e.what()), false;
+        }
+        bus = "bus: {transport: rtu, device: " + pty_->b() + ", baud: 19200, parity: none}\n";
     }
-    board_ = std::make_unique<Board>(transport_, dir_, pty_ ? pty_->board_end() : "",
+    board_ = std::make_unique<Board>(transport_, dir_, pty_ ? pty_->a() : "",
                                      scenario_.board_time_scale);
     if (!board_->ready()) return fail("the board did not start:\n" + board_->log()), false;
     if (!is_rtu(transport_))
@@ -161,10 +163,10 @@ bool ScenarioRun::perform(const Step& step) {
 bool ScenarioRun::perform_pty(const std::string& what) {
     if (!pty_) return fail("pty actions need an RTU transport"), false;
     if (what == "remove") {
-        pty_->remove();
+        pty_->down();
         return true;
     }
-    if (!pty_->create()) return fail("socat did not make the pty pair again"), false;
+    if (!pty_->up()) return fail("socat did not make the pty pair again"), false;
     return true;
 }
 

@@ -72,7 +72,7 @@ class ScenarioRun {
     Scenario scenario_;
     Transport transport_;
     std::string dir_;
-    std::unique_ptr<PtyLink> pty_;
+    std::unique_ptr<testing::PtyPair> pty_;
     std::unique_ptr<Board> board_;
     std::unique_ptr<e2e::DaemonProcess> daemon_;
     bool daemon_frozen_ = false;

@@ -60,24 +60,46 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
     return result;
 }
 
+namespace {
+
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+}  // namespace
+
 PtyPair::PtyPair() : dir_(make_temp_dir()), a_(dir_ + "/A"), b_(dir_ + "/B") {
-    socat_.emplace(std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + a_,
-                                            "pty,raw,echo=0,link=" + b_},
-                   dir_ + "/socat.log");
-    bool ready =
-        wait_until([this] { return std::filesystem::exists(a_) && std::filesystem::exists(b_); },
-                   std::chrono::milliseconds(5000));
-    if (!ready) throw std::runtime_error("PtyPair: socat did not create the links");
+    if (!up()) throw std::runtime_error("PtyPair: socat did not create the links");
 }
 
 PtyPair::~PtyPair() {
-    if (socat_) {
-        socat_->signal(SIGTERM);
-        if (!socat_->wait_exit(std::chrono::milliseconds(1000))) socat_->signal(SIGKILL);
-        socat_.reset();
-    }
+    down();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
+}
+
+bool PtyPair::up() {
+    down();
+    socat_.emplace(std::vector<std::string>{"socat", "-d", "-d", "pty,raw,echo=0,link=" + a_,
+                                            "pty,raw,echo=0,link=" + b_},
+                   dir_ + "/socat-" + std::to_string(generation_++) + ".log");
+    return wait_until([this] { return exists(a_) && exists(b_); }, std::chrono::milliseconds(5000));
+}
+
+void PtyPair::down(int sig) {
+    if (!socat_) return;
+    socat_->signal(sig);
+    if (!socat_->wait_exit(std::chrono::milliseconds(1000))) socat_->signal(SIGKILL);
+    socat_.reset();
+    if (sig == SIGTERM &&
+        wait_until([this] { return !exists(a_) && !exists(b_); }, std::chrono::milliseconds(2000)))
+        return;
+    for (const std::string* link : {&a_, &b_}) {
+        std::error_code ec;
+        std::filesystem::remove(*link, ec);
+        std::filesystem::create_symlink(dir_ + "/vanished-pts", *link, ec);
+    }
 }
 
 }  // namespace treadmill::testing

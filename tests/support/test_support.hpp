@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,6 +39,8 @@ class ChildProcess {
 };
 
 // A connected pair of pseudo-terminals made by socat; a() and b() are symlinks to the ptys.
+// down() removes the pair (both ends hang up, as when a USB adapter is pulled) and up() makes a
+// new one behind the same links. The constructor calls up() and throws when it fails.
 class PtyPair {
   public:
     PtyPair();
@@ -45,6 +48,13 @@ class PtyPair {
     PtyPair(const PtyPair&) = delete;
     PtyPair& operator=(const PtyPair&) = delete;
 
+    // Starts socat and waits up to 5 s for both links; false when they did not appear.
+    bool up();
+    // SIGTERM: socat closes both ptys and removes the links. SIGKILL: the links are left
+    // dangling, so they are pointed at a path that never exists: the kernel hands the freed
+    // /dev/pts numbers to the next pty, which may be another test's, and opening that one
+    // would steal its bytes.
+    void down(int sig = SIGTERM);
     const std::string& a() const { return a_; }
     const std::string& b() const { return b_; }
 
@@ -52,6 +62,7 @@ class PtyPair {
     std::string dir_;
     std::string a_;
     std::string b_;
+    int generation_ = 0;  // one socat log per up()
     std::optional<ChildProcess> socat_;
 };
 
