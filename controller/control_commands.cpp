@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "controller/control_cycle.hpp"
+#include "controller/text.hpp"
 
 namespace treadmill::controller {
 
@@ -128,7 +129,10 @@ void ControlCycle::apply_reset(TimePoint now) {
     const auto& f = supervisor_.fault();
     if (f && f->code == FaultCode::board_config) {
         auto r = hw_.configure(now, config_.board_settings());
-        if (!r) return log_event(now, "reset not applied: configure failed");
+        if (!r)
+            return log_event(now, "reset not applied: configure failed on the " +
+                                      std::string(board_name(r.error().board)) + ": " +
+                                      r.error().error.message);
     }
     const bool motor_ok = hw_.reset_fault(now, Board::motor).ok();
     const bool incline_ok = hw_.reset_fault(now, Board::incline).ok();

@@ -36,7 +36,7 @@ void ControlCycle::connect_step(TimePoint now) {
 bool ControlCycle::connect_configure(TimePoint now) {
     auto r = hw_.configure(now, config_.board_settings());
     if (!r) {
-        connect_failed(now, Board::motor, r.error());
+        connect_failed(now, r.error().board, r.error().error);
         return false;
     }
     for (Board b : {Board::motor, Board::incline}) {

@@ -171,8 +171,11 @@ SessionTargets Session::tick(const SessionInputs& in) {
     return targets_;
 }
 
+// Running begins once the countdown elapsed and the belt stands (a resume during the pause's
+// ramp-down waits for it): the belt then starts at minimum speed, never from where it was.
 void Session::tick_countdown(const SessionInputs& in) {
     if (in.now < countdown_end_) return;
+    if (in.roller_kmh >= kBeltStoppedKmh || in.speed_command_kmh > 0) return;
     state_ = State::running;
     ever_ran_ = true;
     follow_program(in);

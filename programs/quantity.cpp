@@ -72,6 +72,40 @@ int time_unit_rank(std::string_view u) {
 
 constexpr std::array<double, 4> time_unit_seconds{3600.0, 60.0, 1.0, 0.001};
 
+const std::vector<std::string>& time_units() {
+    static const std::vector<std::string> units{"h", "min", "s", "ms"};
+    return units;
+}
+
+// Symbols first, then the words (workout-format.md); a near miss is matched against all.
+const std::vector<std::string>& distance_units() {
+    static const std::vector<std::string> units{"m",         "km",         "mi",   "yd",
+                                                "meter",     "meters",     "mile", "miles",
+                                                "kilometer", "kilometers", "yard", "yards"};
+    return units;
+}
+
+std::optional<double> distance_unit_metres(std::string_view u);
+
+// " ('mile' is a distance)" when `u` is a unit of another kind than the one expected.
+std::string unit_kind_hint(std::string_view u) {
+    std::string kind;
+    if (distance_unit_metres(u))
+        kind = "a distance";
+    else if (time_unit_rank(u) >= 0)
+        kind = "a time";
+    else if (u == "km/h" || u == "kph" || u == "mph" || u == "m/s")
+        kind = "a speed";
+    return kind.empty() ? "" : " (" + quoted(u) + " is " + kind + ")";
+}
+
+// What to add to the message about a unit `u` that is not one of `units`: its kind when it is
+// a unit of another kind, else the closest of `units`.
+std::string unit_hint(std::string_view u, const std::vector<std::string>& units) {
+    if (std::string kind = unit_kind_hint(u); !kind.empty()) return kind;
+    return did_you_mean(u, units);
+}
+
 constexpr std::string_view time_expected =
     "a time like '90 s', '2 min', '1 h 5 min', '500 ms' or \"1:30\"";
 
@@ -92,7 +126,7 @@ Parsed<double> unit_time(std::string_view text) {
         const int rank = time_unit_rank(u);
         if (rank < 0) {
             auto failure = fail(time_expected, text);
-            if (!u.empty()) failure.error += did_you_mean(u, {"h", "min", "s", "ms"});
+            if (!u.empty()) failure.error += unit_hint(u, time_units());
             return failure;
         }
         if (rank <= last_rank)
@@ -111,10 +145,10 @@ constexpr std::string_view distance_expected =
     "a distance like '400 m', '1.2 km', '1 mi' or '800 yd'";
 
 std::optional<double> distance_unit_metres(std::string_view u) {
-    if (u == "m") return 1.0;
-    if (u == "km") return 1000.0;
-    if (u == "mi") return km_per_mile * 1000.0;
-    if (u == "yd") return m_per_yard;
+    if (u == "m" || u == "meter" || u == "meters") return 1.0;
+    if (u == "km" || u == "kilometer" || u == "kilometers") return 1000.0;
+    if (u == "mi" || u == "mile" || u == "miles") return km_per_mile * 1000.0;
+    if (u == "yd" || u == "yard" || u == "yards") return m_per_yard;
     return std::nullopt;
 }
 
@@ -142,7 +176,7 @@ Parsed<double> number_with_unit(std::string_view text, std::string_view expected
     auto factor = factor_of(s);
     if (!factor) {
         auto failure = fail(expected, text);
-        if (!s.empty()) failure.error += did_you_mean(s, units);
+        if (!s.empty()) failure.error += unit_hint(s, units);
         return failure;
     }
     return *value * *factor;
@@ -161,7 +195,7 @@ Parsed<double> parse_time_s(std::string_view text) {
 }
 
 Parsed<double> parse_distance_m(std::string_view text) {
-    return number_with_unit(text, distance_expected, distance_unit_metres, {"m", "km", "mi", "yd"});
+    return number_with_unit(text, distance_expected, distance_unit_metres, distance_units());
 }
 
 Parsed<double> parse_per_distance_m(std::string_view text) {
@@ -250,8 +284,11 @@ Parsed<Extent> parse_extent(std::string_view text) {
     if (scan::number(rest)) {
         scan::skip_spaces(rest);
         const std::string_view u = scan::unit(rest);
-        if (!u.empty())
-            failure.error += did_you_mean(u, {"h", "min", "s", "ms", "m", "km", "mi", "yd"});
+        if (!u.empty()) {
+            std::vector<std::string> units = time_units();
+            units.insert(units.end(), distance_units().begin(), distance_units().end());
+            failure.error += did_you_mean(u, units);
+        }
     }
     return failure;
 }

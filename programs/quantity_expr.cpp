@@ -36,6 +36,14 @@ Parsed<double> offset_s_per_km(std::string_view text) {
     return *seconds / *metres * 1000.0;
 }
 
+// "1 mile", "2 miles": a distance, where the reference `mile` may have been meant.
+bool names_a_mile_distance(std::string_view text) {
+    if (!scan::number(text)) return false;
+    scan::skip_spaces(text);
+    const std::string_view u = scan::unit(text);
+    return (u == "mile" || u == "miles") && scan::trim(text).empty();
+}
+
 // The base of an expression: an absolute speed or pace, else a reference name.
 Parsed<SpeedExpr> speed_base(std::string_view base, std::string_view whole) {
     SpeedExpr expr;
@@ -49,8 +57,11 @@ Parsed<SpeedExpr> speed_base(std::string_view base, std::string_view whole) {
         return expr;
     }
     // A number with a wrong unit: the speed parser's message names the units (and a near miss).
-    if (!base.empty() && scan::is_digit(base.front()))
-        return Unexpected{parse_speed_kmh(base).error()};
+    if (!base.empty() && scan::is_digit(base.front())) {
+        std::string message = parse_speed_kmh(base).error();
+        if (names_a_mile_distance(base)) message += "; the mile pace is 'mile', without a number";
+        return Unexpected{message};
+    }
     if (base.find('/') != std::string_view::npos) return Unexpected{parse_speed_kmh(base).error()};
     return Unexpected{"expected " + std::string(speed_expr_expected) + "; got " + quoted(whole)};
 }

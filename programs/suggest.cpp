@@ -28,6 +28,16 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     return d[a.size()][b.size()];
 }
 
+// How many leading characters `a` and `b` share (case-insensitive).
+std::size_t common_prefix(std::string_view a, std::string_view b) {
+    std::size_t n = 0;
+    while (n < a.size() && n < b.size() &&
+           std::tolower(static_cast<unsigned char>(a[n])) ==
+               std::tolower(static_cast<unsigned char>(b[n])))
+        ++n;
+    return n;
+}
+
 }  // namespace
 
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates) {
@@ -35,9 +45,13 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
     const std::size_t limit = word.size() <= 3 ? 1 : word.size() < 9 ? 2 : 3;
     std::string best;
     std::size_t best_distance = limit + 1;
+    std::size_t best_prefix = 0;
     for (const auto& c : candidates) {
         const std::size_t d = edit_distance(word, c);
-        if (d < best_distance) best_distance = d, best = c;
+        const std::size_t prefix = common_prefix(word, c);
+        // A tie goes to the candidate that starts like the word ('mil' -> 'mile', not 'min').
+        if (d < best_distance || (d == best_distance && prefix > best_prefix))
+            best_distance = d, best_prefix = prefix, best = c;
     }
     return best;
 }

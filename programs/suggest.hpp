@@ -7,8 +7,9 @@
 
 namespace treadmill::programs {
 
-// The closest candidate within a small edit distance (a transposition counts as one edit),
-// or "" when none is close.
+// The closest candidate within a small edit distance (a transposition counts as one edit);
+// among equally close ones, the one sharing the longest prefix with `word`, then the first.
+// "" when none is close.
 std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
 // " (did you mean 'x'?)" or "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);

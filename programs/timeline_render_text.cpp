@@ -30,9 +30,19 @@ std::string ramp(const std::string& from, const std::string& to) {
     return from == to ? from : from + "->" + to;
 }
 
+// A distance extent of whole quarter miles as written ("1 mi", not "1.61 km"), else metric.
+std::string distance_extent_text(double metres) {
+    constexpr double kMetresPerMile = 1609.344;
+    const double quarters = metres / kMetresPerMile * 4;
+    if (quarters >= 1 && std::abs(quarters - std::round(quarters)) < 1e-9)
+        return format("%g mi", std::round(quarters) / 4);
+    return render_distance(metres);
+}
+
 std::string extent_text(const TimelineStep& step) {
-    const std::string value = step.extent_kind == ExtentKind::time ? render_clock(step.extent)
-                                                                   : render_distance(step.extent);
+    const std::string value = step.extent_kind == ExtentKind::time
+                                  ? render_clock(step.extent)
+                                  : distance_extent_text(step.extent);
     return step.open ? "open<=" + value : value;
 }
 

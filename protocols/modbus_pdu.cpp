@@ -20,9 +20,11 @@ std::uint16_t get16(std::span<const std::uint8_t> b, std::size_t at) {
     return static_cast<std::uint16_t>((b[at] << 8) | b[at + 1]);
 }
 
-// An exception reply (function | 0x80, code): the code as errno, or EMBBADEXC.
+// An exception reply (function | 0x80, code): the code as errno, or EMBBADEXC for a code
+// libmodbus does not know (0, or MODBUS_EXCEPTION_MAX and up), as its RTU path reports it:
+// MODBUS_ENOBASE + 12.. would read as EMBBADCRC, EMBBADSLAVE (0x11)...
 int exception_errno(std::span<const std::uint8_t> reply) {
-    if (reply.size() != 2 || reply[1] == 0) return EMBBADEXC;
+    if (reply.size() != 2 || reply[1] == 0 || reply[1] >= MODBUS_EXCEPTION_MAX) return EMBBADEXC;
     return MODBUS_ENOBASE + reply[1];
 }
 

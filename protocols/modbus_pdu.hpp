@@ -16,7 +16,8 @@ Bytes write_register_request(std::uint16_t address, std::uint16_t value);
 Bytes write_registers_request(std::uint16_t address, std::span<const std::uint16_t> values);
 
 // 0 when `reply` answers `request`; otherwise the errno libmodbus would use: MODBUS_ENOBASE +
-// code for an exception, EMBBADDATA for a wrong function, length, byte count or echo.
+// code for an exception (EMBBADEXC for a code it does not know, 12 and up), EMBBADDATA for a
+// wrong function, length, byte count or echo.
 int check_reply(std::span<const std::uint8_t> request, std::span<const std::uint8_t> reply);
 
 // The registers of a checked FC03 reply, into `dest` (count from the reply's byte count).

@@ -111,10 +111,13 @@ Result<Done, LinkError> ModbusTreadmill::configure_incline(TimePoint now, const 
     return Done{};
 }
 
-Result<BoardLimits, LinkError> ModbusTreadmill::configure(TimePoint now, const BoardSettings& s) {
+Result<BoardLimits, BoardLinkError> ModbusTreadmill::configure(TimePoint now,
+                                                               const BoardSettings& s) {
     last_configure_ = {};
-    if (auto drive = configure_drive(now, s); !drive) return Unexpected{drive.error()};
-    if (auto incline = configure_incline(now, s); !incline) return Unexpected{incline.error()};
+    if (auto drive = configure_drive(now, s); !drive)
+        return Unexpected{BoardLinkError{Board::motor, drive.error()}};
+    if (auto incline = configure_incline(now, s); !incline)
+        return Unexpected{BoardLinkError{Board::incline, incline.error()}};
     BoardLimits limits;
     limits.max_frequency_hz = drive_.limits()->max_frequency_hz;
     limits.max_speed_kmh = drive_.limits()->max_speed_kmh;

@@ -55,7 +55,7 @@ class ModbusTreadmill final : public TreadmillHardware {
     Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) override;
     Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) override;
     Result<Done, LinkError> reset_fault(TimePoint now, Board board) override;
-    Result<BoardLimits, LinkError> configure(TimePoint now, const BoardSettings& s) override;
+    Result<BoardLimits, BoardLinkError> configure(TimePoint now, const BoardSettings& s) override;
     Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) override;
 
     LinkHealth link_health(Board board) const override;

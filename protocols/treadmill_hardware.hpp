@@ -8,8 +8,8 @@
 #include <optional>
 
 #include "common/clock.hpp"
-#include "protocols/link_error.hpp"
 #include "common/result.hpp"
+#include "protocols/link_error.hpp"
 #include "protocols/telemetry.hpp"
 
 namespace treadmill {
@@ -56,6 +56,12 @@ struct ConfigCheck {
 // Which board an operation addresses.
 enum class Board { motor, incline };
 
+// A failed operation that addresses both boards in turn (configure): the board that failed.
+struct BoardLinkError {
+    Board board = Board::motor;
+    LinkError error;
+};
+
 // Health of the link that reaches one board, for the status API (`links`). On a shared bus
 // both boards report the same link.
 struct LinkHealth {
@@ -87,8 +93,10 @@ class TreadmillHardware {
     virtual Result<Done, LinkError> reset_fault(TimePoint now, Board board) = 0;
 
     // Read-compare-write of the settings of S3 and Pr.00-20/00-21/00-23 (writes only what
-    // differs, to spare the EEPROM), then reads the boards' limits.
-    virtual Result<BoardLimits, LinkError> configure(TimePoint now, const BoardSettings& s) = 0;
+    // differs, to spare the EEPROM), then reads the boards' limits. The drive first, then the
+    // incline board; an error names the board it came from.
+    virtual Result<BoardLimits, BoardLinkError> configure(TimePoint now,
+                                                          const BoardSettings& s) = 0;
 
     // Reads back one board's settings (rule S4, about once a second).
     virtual Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) = 0;

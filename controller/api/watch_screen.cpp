@@ -47,14 +47,23 @@ std::string incline_line(const json& s) {
     return line;
 }
 
-// Step title, rep, cue and the step's progress bar; remembers the step's length.
-std::string step_lines(const json& step, WatchMemory& memory, int width) {
+// The part of the current step done (0..1): its remaining time against the time it had when
+// first seen (a distance step's remaining time is its remaining distance at the nominal speed,
+// so the two agree); remembers the step's length.
+double step_fraction(const json& step, WatchMemory& memory) {
     const auto index = step["index"].get<std::size_t>();
     const double remaining = number(step["remaining_s"]);
     if (memory.step_index != index) {
         memory.step_index = index;
         memory.step_total_s = std::max(remaining, 1.0);
     }
+    return std::clamp(1.0 - remaining / memory.step_total_s, 0.0, 1.0);
+}
+
+// Step title, rep, cue and the step's progress bar (`done` of it).
+std::string step_lines(const json& step, double done, int width) {
+    const auto index = step["index"].get<std::size_t>();
+    const double remaining = number(step["remaining_s"]);
     std::string text = "step    " + std::to_string(index + 1) + "/" +
                        std::to_string(step["count"].get<std::size_t>()) + "  " +
                        step.value("class", "");
@@ -63,7 +72,6 @@ std::string step_lines(const json& step, WatchMemory& memory, int width) {
                 std::to_string(step["reps"].get<int>());
     text += "\n";
     if (!step.value("cue", "").empty()) text += "        \"" + step.value("cue", "") + "\"\n";
-    const double done = 1.0 - remaining / memory.step_total_s;
     text += "step    " + progress_bar(done, width - 16) + "  " + clock(remaining) + " left\n";
     return text;
 }
@@ -90,11 +98,13 @@ std::string render_watch_screen(const json& s, WatchMemory& memory, int width) {
                 "\n";
     if (s["program"].is_object()) text += "program " + s["program"].value("name", "") + "\n";
     if (s["step"].is_object()) {
+        // The workout bar counts steps: those done and the part of the current one, so it ends
+        // with the last step's bar.
         const json& step = s["step"];
-        text += step_lines(step, memory, width);
-        const double count = number(step["count"], 1);
-        text += "workout " + progress_bar(number(step["index"]) / std::max(count, 1.0), width - 8) +
-                "\n";
+        const double done = step_fraction(step, memory);
+        text += step_lines(step, done, width);
+        const double count = std::max(number(step["count"], 1), 1.0);
+        text += "workout " + progress_bar((number(step["index"]) + done) / count, width - 8) + "\n";
     }
     if (s["elapsed_s"].is_number()) {
         memory.saw_workout = true;

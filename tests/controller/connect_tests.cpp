@@ -101,6 +101,35 @@ TEST_CASE("connecting: an exception 02 while connecting -> fault protocol") {
     CHECK(rig.cycle.status(rig.now).fault->code == "protocol");
 }
 
+TEST_CASE("connecting: a configure failure on the incline board is blamed on the incline board") {
+    SUBCASE("an exception 03 -> fault protocol, naming the incline board") {
+        Rig rig;
+        rig.hw.configure_fails_on = Board::incline;
+        rig.hw.fail(Call::configure, LinkError{LinkError::Kind::exception, 3, "illegal value"});
+        rig.run_for(1s);
+        REQUIRE(rig.cycle.state() == State::fault);
+        const auto fault = rig.cycle.status(rig.now).fault;
+        CHECK(fault->code == "protocol");
+        CHECK_MESSAGE(fault->message.rfind("incline board: exception 3", 0) == 0, fault->message);
+    }
+    SUBCASE("no answer -> the reason names the incline board; its link counts the error") {
+        ControlConfig c;
+        c.shared_bus = false;  // one link per board: the error must land on the incline's
+        Rig rig(c);
+        rig.hw.configure_fails_on = Board::incline;
+        rig.hw.fail(Call::configure, LinkError{LinkError::Kind::timeout, 0, "no reply"}, 1);
+        rig.tick();
+        CHECK(rig.cycle.state() == State::connecting);
+        const auto st = rig.cycle.status(rig.now);
+        REQUIRE(st.reason.has_value());
+        CHECK_MESSAGE(st.reason->find("no answer from the incline board") != std::string::npos,
+                      *st.reason);
+        CHECK(st.incline_link.errors == 1);
+        CHECK(st.motor.errors == 0);
+        CHECK(rig.reach(State::idle, 3s));  // retried a second later
+    }
+}
+
 TEST_CASE("connecting: waits for the roller to read 0") {
     Rig rig;
     rig.hw.belt_kmh = 5.0;  // coasting from a previous run; the drive ramps it down

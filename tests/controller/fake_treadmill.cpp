@@ -159,11 +159,12 @@ Result<Done, LinkError> FakeTreadmill::reset_fault(TimePoint now, Board board) {
     return Done{};
 }
 
-Result<BoardLimits, LinkError> FakeTreadmill::configure(TimePoint now, const BoardSettings& s) {
+Result<BoardLimits, BoardLinkError> FakeTreadmill::configure(TimePoint now,
+                                                             const BoardSettings& s) {
     advance(now);
     if (auto e = injected(Call::configure)) {
-        record(now, Call::configure, false);
-        return Unexpected{*e};
+        record(now, Call::configure, false, {}, {}, configure_fails_on);
+        return Unexpected{BoardLinkError{configure_fails_on, *e}};
     }
     record(now, Call::configure, true);
     settings = s;

@@ -57,6 +57,7 @@ class FakeTreadmill : public TreadmillHardware {
     BoardSettings settings;      // what configure() wrote
     bool settings_stick = true;  // false: the boards ignore configure() (a read-back differs)
     int configure_calls = 0;
+    Board configure_fails_on = Board::motor;  // the board an injected configure failure is on
 
     // --- failure injection ---
     // The next `count` calls of this kind fail with `error` (count < 0: until cleared).
@@ -77,7 +78,7 @@ class FakeTreadmill : public TreadmillHardware {
     Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) override;
     Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) override;
     Result<Done, LinkError> reset_fault(TimePoint now, Board board) override;
-    Result<BoardLimits, LinkError> configure(TimePoint now, const BoardSettings& s) override;
+    Result<BoardLimits, BoardLinkError> configure(TimePoint now, const BoardSettings& s) override;
     Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) override;
 
     // Runs the physics up to `now` (every call does this first).

@@ -119,6 +119,51 @@ TEST_CASE("paused -> resume -> countdown -> running from minimum speed, never th
           doctest::Approx(frozen + 0.1).epsilon(0.01));
 }
 
+TEST_CASE("resume at once after pause: countdown until the belt stands, then minimum, then accel") {
+    Rig rig;
+    rig.start(make_timeline({{600, 7.5}}));
+    REQUIRE(rig.run_until([&] { return rig.hw.speed_cmd_kmh == doctest::Approx(7.5); }, 20s));
+    rig.run_for(2s);
+    REQUIRE(rig.cycle.pause(rig.now).ok);
+    REQUIRE(rig.cycle.resume(rig.now).ok);  // before the belt could ramp down
+    const auto mark = rig.hw.log().size();
+    // The countdown (3 s, wall clock) ends only once the belt stands: 7.5 km/h at 1.5 km/h/s.
+    double prev = 7.5;
+    while (rig.cycle.state() == State::countdown) {
+        rig.tick();
+        if (rig.cycle.state() != State::countdown) break;
+        CHECK(rig.cycle.status(rig.now).speed.target_kmh <= prev + 1e-9);  // never speeds up
+        prev = rig.cycle.status(rig.now).speed.target_kmh;
+        REQUIRE(rig.now - rig.hw.log()[mark].at < 20s);
+    }
+    CHECK(rig.cycle.state() == State::running);
+    CHECK(rig.hw.log().back().at - rig.hw.log()[mark].at >= 3s);
+    // Every drive write while counting down ramps down; the belt stood before the first RUN.
+    std::vector<FakeTreadmill::Record> runs;
+    for (std::size_t i = mark; i < rig.hw.log().size(); ++i) {
+        const auto& r = rig.hw.log()[i];
+        if (r.call == Call::write_drive && r.ok) runs.push_back(r);
+    }
+    REQUIRE(runs.size() >= 2);
+    std::size_t first_start = 0;  // the first RUN after a STOP
+    for (std::size_t i = 1; i < runs.size() && first_start == 0; ++i)
+        if (runs[i].drive.run && !runs[i - 1].drive.run) first_start = i;
+    REQUIRE(first_start > 0);
+    CHECK(runs[first_start].drive.speed_kmh == doctest::Approx(0.8));  // RUN at minimum speed
+    CHECK(first_start + 1 == runs.size());  // written in the cycle that entered `running`
+    // Then up at accel (1 km/h/s: at most 0.1 km/h per 100 ms cycle on the 0.1 grid).
+    prev = 0.8;
+    for (int i = 0; i < 30; ++i) {
+        rig.tick();
+        const double cmd = rig.hw.speed_cmd_kmh;
+        CHECK(rig.hw.run);
+        CHECK(cmd >= prev - 1e-9);
+        CHECK(cmd - prev <= 0.1 + 1e-9);
+        prev = cmd;
+    }
+    CHECK(prev == doctest::Approx(0.8 + 3.0).epsilon(0.05));
+}
+
 TEST_CASE("paused -> max_pause elapsed (wall clock) -> stopping -> idle") {
     ControlConfig c;
     c.max_pause = 10s;

@@ -93,6 +93,40 @@ TEST_CASE("the watch screen shows state, step, rep, bars, speed, pace and inclin
           std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
 }
 
+TEST_CASE("the workout bar counts the current step's part: it ends with the last step") {
+    // 17 steps (8 x 400 m); the run went faster than estimated, which must not matter.
+    api::WatchMemory memory;
+    json s = idle_status();
+    s["step"]["count"] = 17;
+    s["step"]["index"] = 16;
+    s["step"]["remaining_s"] = 600;
+    const auto bars = [](const std::string& screen) {
+        std::vector<std::string> out;
+        for (std::size_t at = screen.find('['); at != std::string::npos;
+             at = screen.find('[', at + 1))
+            out.push_back(screen.substr(screen.find(']', at) + 2,
+                                        screen.find('\n', at) - screen.find(']', at) - 2));
+        return out;
+    };
+    auto shown = bars(api::render_watch_screen(s, memory));
+    REQUIRE(shown.size() == 2);
+    CHECK(shown[0].rfind("0%", 0) == 0);   // the last step starts
+    CHECK(shown[1].rfind("94%", 0) == 0);  // 16 of 17 steps done
+    s["step"]["remaining_s"] = 6;
+    shown = bars(api::render_watch_screen(s, memory));
+    CHECK(shown[0].rfind("99%", 0) == 0);
+    CHECK(shown[1].rfind("100%", 0) == 0);  // 16.99 / 17 (never behind the step bar)
+    // Halfway through step 3 of 10: (2 + 0.5) / 10.
+    api::WatchMemory fresh;
+    json mid = idle_status();
+    mid["step"]["remaining_s"] = 100;
+    (void)api::render_watch_screen(mid, fresh);
+    mid["step"]["remaining_s"] = 50;
+    shown = bars(api::render_watch_screen(mid, fresh));
+    CHECK(shown[0].rfind("50%", 0) == 0);
+    CHECK(shown[1].rfind("25%", 0) == 0);
+}
+
 TEST_CASE("no daemon: a clear message and exit 1; a usage error exits 2") {
     std::ostringstream out, err;
     const std::string socket = treadmill::testing::make_temp_dir() + "/none.sock";

@@ -62,7 +62,7 @@ bool near(double a, double b, double tolerance) {
 // configure() with the default settings; checks what the peer received.
 void configure(ModbusTreadmill& hw, PeerProcess& peer) {
     auto limits = hw.configure(SteadyClock::now(), BoardSettings{});
-    REQUIRE_MESSAGE(limits.ok(), (limits.ok() ? "" : limits.error().message));
+    REQUIRE_MESSAGE(limits.ok(), (limits.ok() ? "" : limits.error().error.message));
     CHECK(near(limits->max_frequency_hz, 60.0, 1e-9));
     CHECK(near(limits->max_speed_kmh, 20.0, 1e-9));
     CHECK(near(limits->max_incline_pct, 15.0, 1e-9));

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,13 @@ double seconds(double m, double v) {
     return m / (v / 3.6);
 }
 
-Timeline load_builtin(std::string_view id, std::uint64_t drawn_seed = 1) {
+Timeline load_builtin(std::string_view id, std::uint64_t drawn_seed = 1,
+                      std::map<std::string, std::string> paces = {}) {
     const BuiltinProgram* program = find_builtin(id);
     REQUIRE(program != nullptr);
     ResolveOptions options;
     options.drawn_seed = drawn_seed;
+    options.pace_overrides = std::move(paces);
     auto result = load_program(program->yaml, std::string(id) + ".yaml", id, options);
     for (const auto& d : result.diagnostics) INFO(d.to_string());
     REQUIRE(result.timeline.has_value());
@@ -84,9 +87,9 @@ Totals reps_of_time(int n, double s, double v) {
 
 TEST_CASE("library: every required id is built in, with metadata, and validates cleanly") {
     const std::vector<std::string> required = {
-        "8x400m",        "12x200m",        "pyramid",        "hill-repeats", "hill-ladder",
-        "fartlek",       "fartlek-random", "easy-run",       "tempo-run",    "progression-run",
-        "5k-time-trial", "bruce",          "modified-bruce", "balke",        "gerkin"};
+        "8x400m",         "12x200m",  "pyramid",   "hill-repeats",    "hill-ladder",   "fartlek",
+        "fartlek-random", "easy-run", "tempo-run", "progression-run", "5k-time-trial", "bruce",
+        "modified-bruce", "balke",    "gerkin",    "mile-time-trial"};
     CHECK(builtin_programs().size() == required.size());
     for (const auto& id : required) {
         CAPTURE(id);
@@ -204,5 +207,33 @@ TEST_CASE("library: steady programs expand to their hand-computed totals") {
         for (const auto& step : t.steps)
             if (step.open) open_walk = step.step_class == StepClass::walk && step.extent == 180;
         CHECK(open_walk);
+    }
+    SUBCASE("mile-time-trial: strides, exactly one mile at the mile reference, walk, cool-down") {
+        constexpr double kMileM = 1609.344;
+        const Timeline t = load_builtin("mile-time-trial");
+        check_totals(t, warmup(10) + reps_of_time(4, 20, kMile) + reps_of_time(4, 40, kJog) +
+                            reps_of_distance(1, kMileM, kMile) + reps_of_time(1, 180, 5.0) +
+                            reps_of_time(1, 600, kJog));
+        REQUIRE(t.steps.size() == 1 + 8 + 1 + 1 + 1);
+        const TimelineStep& trial = t.steps[9];
+        CHECK(trial.step_class == StepClass::run);
+        CHECK(trial.extent_kind == ExtentKind::distance);
+        CHECK(trial.extent == doctest::Approx(kMileM).epsilon(1e-12));
+        CHECK(trial.distance_m == doctest::Approx(kMileM).epsilon(1e-12));
+        CHECK(trial.speed_kmh == doctest::Approx(kMile));
+        CHECK_MESSAGE(trial.cue.find("1 mile at 4:31/km (13.3 km/h)") != std::string::npos,
+                      trial.cue);  // 4:30/km on the 0.1 km/h grid
+        for (int i = 1; i <= 7; i += 2) CHECK(t.steps[i].speed_kmh == doctest::Approx(kMile));
+        CHECK(t.steps[10].open);
+
+        // --pace mile=6:00/mi sets the trial and the strides; nothing else moves.
+        const Timeline fast = load_builtin("mile-time-trial", 1, {{"mile", "6:00/mi"}});
+        const double mile_kmh = std::round(10 * 1.609344 * 10) / 10;  // 16.1
+        CHECK(fast.steps[9].speed_kmh == doctest::Approx(mile_kmh));
+        CHECK(fast.steps[9].duration_s == doctest::Approx(seconds(kMileM, mile_kmh)));
+        CHECK(fast.steps[9].extent == doctest::Approx(kMileM).epsilon(1e-12));
+        CHECK(fast.steps[1].speed_kmh == doctest::Approx(mile_kmh));
+        CHECK(fast.steps[0].speed_kmh == doctest::Approx(t.steps[0].speed_kmh));
+        CHECK(fast.steps[11].speed_kmh == doctest::Approx(kJog));
     }
 }

@@ -132,6 +132,23 @@ TEST_CASE("render_table: columns, ramps, cumulative totals") {
     CHECK(table.find("seeds: 18446744073709551615, 42") != std::string::npos);
 }
 
+TEST_CASE("render_table: the mile-time-trial reads in miles where it was written in miles") {
+    const std::string table = render_table(load_builtin("mile-time-trial"));
+    CHECK(table.rfind("Mile time trial (mile-time-trial)", 0) == 0);
+    CHECK_MESSAGE(table.find("  run       1 mi        13.3 ") != std::string::npos, table);
+    CHECK(table.find("Time trial: 1 mile at 4:31/km (13.3 km/h)") != std::string::npos);
+    CHECK(table.find("1.61 km   ") == std::string::npos);  // the extent is not shown in km
+    CHECK(table.find("total: 34:16, 5.31 km, 12 steps") != std::string::npos);
+    // Whole quarter miles only: other distances stay metric.
+    Timeline t = sample();
+    t.steps[1].extent_kind = ExtentKind::distance;
+    for (const auto& [metres, text] : std::vector<std::pair<double, std::string>>{
+             {3218.688, "2 mi"}, {2414.016, "1.5 mi"}, {400, "400 m"}, {1600, "1.60 km"}}) {
+        t.steps[1].extent = metres;
+        CHECK_MESSAGE(render_table(t).find(" " + text + " ") != std::string::npos, text);
+    }
+}
+
 TEST_CASE("render helpers") {
     CHECK(render_clock(0) == "0:00");
     CHECK(render_clock(89.6) == "1:30");

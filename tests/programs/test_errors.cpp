@@ -60,6 +60,18 @@ steps:
   - sprint: 400 m
     pace: 5k
 )__", 4, 5, R"__(unknown key 'sprint' in a step)__"},
+    {"near-miss distance word", R"__(schema: treadmill-workout/1
+name: t
+steps:
+  - run: 1 mils
+    pace: mile
+)__", 4, 10, R"__('run': expected a time like '90 s', '2 min' or "1:30", or a distance like '400 m', '1.2 km'; got '1 mils' (did you mean 'mile'?))__"},
+    {"a distance where the mile pace is meant", R"__(schema: treadmill-workout/1
+name: t
+steps:
+  - run: 1 mile
+    pace: 1 mile
+)__", 5, 11, R"__(the mile pace is 'mile', without a number)__"},
     {"unknown reference", R"__(schema: treadmill-workout/1
 name: t
 references: {tempo: "4:10/km"}
@@ -350,6 +362,32 @@ TEST_CASE("errors: file caps and profile errors") {
     CHECK_FALSE(r.timeline);
     REQUIRE_FALSE(r.diagnostics.empty());
     CHECK(r.diagnostics[0].file == "--pace 5k");
+}
+
+TEST_CASE("errors: distance words are accepted; 'mile' alone is the pace reference") {
+    const std::string yaml = R"(schema: treadmill-workout/1
+name: words
+references: {mile: "4:00/km", easy: "6:00/km"}
+steps:
+  - run: 1 mile
+    pace: mile
+  - recover: 800 yards
+    pace: easy
+  - run: 2 miles
+    pace: 95% mile
+  - cooldown: 1 kilometer
+    pace: easy
+)";
+    const Diagnostics ds = validate_program(yaml, "words.yaml");
+    INFO(joined(ds));
+    CHECK_FALSE(has_errors(ds));
+    const Timeline t = load_ok(yaml);
+    REQUIRE(t.steps.size() == 4);
+    CHECK(t.steps[0].extent == doctest::Approx(1609.344));
+    CHECK(t.steps[0].speed_kmh == doctest::Approx(15.0));
+    CHECK(t.steps[1].extent == doctest::Approx(731.52));
+    CHECK(t.steps[2].extent == doctest::Approx(3218.688));
+    CHECK(t.steps[3].extent == doctest::Approx(1000));
 }
 
 TEST_CASE("errors: empty, non-mapping and odd documents") {

@@ -155,6 +155,71 @@ TEST_CASE("quantities: speed expressions") {
     CHECK_FALSE(apply_speed_expr(*parse_speed_expr("5k - 5:00/km"), 15.0).ok());
 }
 
+TEST_CASE("quantities: distance words (meter(s), kilometer(s), mile(s), yard(s))") {
+    const std::vector<Case> cases{
+        {"1 mile", dist, 1609.344},
+        {"2 miles", dist, 3218.688},
+        {"1.5 miles", dist, 2414.016},
+        {"800 yards", dist, 731.52},
+        {"1 yard", dist, 0.9144},
+        {"400 meters", dist, 400},
+        {"1 meter", dist, 1},
+        {"1 kilometer", dist, 1000},
+        {"1.2 kilometers", dist, 1200},
+        {"1mile", dist, 1609.344},
+        {"7:15/mile", speed, 1.609344 * 3600 / 435},
+        {"1 Mile", dist, 0, "expected a distance"},  // case sensitive, as every unit
+        // A near miss gets the closest unit of the kind expected.
+        {"1 mils", dist, 0, "(did you mean 'mile'?)"},
+        {"400 metres", dist, 0, "(did you mean 'meters'?)"},
+        {"3 kilometre", dist, 0, "(did you mean 'kilometer'?)"},
+        {"800 yrds", dist, 0, "(did you mean 'yards'?)"},
+        // A unit of another kind is named as such, never "corrected" to a near unit.
+        {"1 mile", time, 0, "('mile' is a distance)"},
+        {"2 min", dist, 0, "('min' is a time)"},
+        {"12 km/h", dist, 0, "('km/h' is a speed)"},
+        {"1 mile", speed, 0, "('mile' is a distance)"},
+    };
+    for (const auto& c : cases) check(c);
+    CHECK(parse_time_s("1 mile").error().find("'min'") == std::string::npos);
+}
+
+TEST_CASE("quantities: a number and 'mile' is a distance; 'mile' alone is the pace reference") {
+    auto extent = parse_extent("1 mile");
+    REQUIRE_MESSAGE(extent.ok(), (extent.ok() ? "" : extent.error()));
+    CHECK(extent->kind == treadmill::programs::ExtentKind::distance);
+    CHECK(extent->value == doctest::Approx(1609.344));
+    CHECK(parse_extent("2 miles")->value == doctest::Approx(3218.688));
+    CHECK(parse_extent("800 yards")->value == doctest::Approx(731.52));
+
+    auto ref = parse_speed_expr("mile");
+    REQUIRE(ref.ok());
+    CHECK(ref->reference == "mile");
+    CHECK_FALSE(ref->absolute_kmh);
+    CHECK(parse_speed_expr("95% mile")->reference == "mile");
+    CHECK(parse_speed_span("5k..mile")->to.reference == "mile");
+    auto offset = parse_speed_expr("mile + 5 s/mile");
+    REQUIRE(offset.ok());
+    CHECK(offset->reference == "mile");
+    CHECK(offset->offset_s_per_km == doctest::Approx(5 / 1.609344));
+    auto distance_as_pace = parse_speed_expr("1 mile");
+    REQUIRE_FALSE(distance_as_pace.ok());
+    CHECK_MESSAGE(distance_as_pace.error().find("the mile pace is 'mile'") != std::string::npos,
+                  distance_as_pace.error());
+    CHECK_FALSE(parse_extent("mile").ok());  // an extent needs its number
+
+    // Extents take times or distances: a near miss gets the closest of both, ties to the unit
+    // that starts like the word — never 'min' for a distance word.
+    const auto hint = [](const char* text) { return parse_extent(text).error(); };
+    CHECK_MESSAGE(hint("1 mils").find("(did you mean 'mile'?)") != std::string::npos,
+                  hint("1 mils"));
+    CHECK_MESSAGE(hint("1 mil").find("(did you mean 'mile'?)") != std::string::npos, hint("1 mil"));
+    CHECK_MESSAGE(hint("2 kms").find("(did you mean 'km'?)") != std::string::npos, hint("2 kms"));
+    CHECK_MESSAGE(hint("2 mins").find("(did you mean 'min'?)") != std::string::npos,
+                  hint("2 mins"));
+    CHECK(hint("3 mni").find("(did you mean 'min'?)") != std::string::npos);
+}
+
 TEST_CASE("quantities: ramps and ranges") {
     auto ramp = parse_speed_span("10 km/h -> 13 km/h");
     REQUIRE(ramp.ok());

@@ -103,6 +103,32 @@ TEST_CASE("TCP: exceptions are classified with their code") {
     }
 }
 
+// Codes 12 and up are no Modbus exception libmodbus knows: on RTU it reports EMBBADEXC (a bad
+// reply); our TCP framing must do the same, not let MODBUS_ENOBASE + 0x11 read as EMBBADSLAVE.
+void check_unknown_exception_code(SimBench& bench, ModbusLink& link) {
+    for (int code : {0x11, 0x0C, 0xFF}) {
+        CAPTURE(code);
+        bench.control({{"cmd", "exception"}, {"unit", 1}, {"code", code}, {"count", 1}});
+        const auto e = expect_failure_then_recovery(link, Kind::bad_reply);
+        CHECK(e.message.find("exception") != std::string::npos);
+    }
+    CHECK(link.statistics().failures_of(Kind::wrong_unit) == 0);
+    CHECK(link.statistics().failures_of(Kind::exception) == 0);
+    CHECK(link.statistics().failures_of(Kind::bad_reply) == 3);
+}
+
+TEST_CASE("TCP: an unknown exception code (0x11) is a bad reply, not a wrong unit") {
+    SimBench bench(Transport::tcp);
+    auto link = open_link(bench);
+    check_unknown_exception_code(bench, *link);
+}
+
+TEST_CASE("RTU: an unknown exception code (0x11) is a bad reply, as on TCP") {
+    SimBench bench(Transport::rtu);
+    auto link = open_link(bench);
+    check_unknown_exception_code(bench, *link);
+}
+
 TEST_CASE("TCP: a dropped reply is a time-out within the response time-out") {
     SimBench bench(Transport::tcp);
     auto link = open_link(bench);

@@ -37,11 +37,20 @@ TEST_CASE("a read reply must carry exactly the registers asked for") {
     CHECK(regs[1] == 42);
 }
 
-TEST_CASE("exceptions map to MODBUS_ENOBASE + code") {
+TEST_CASE("exceptions map to MODBUS_ENOBASE + code; unknown codes to EMBBADEXC") {
     const auto request = pdu::read_registers_request(0x2107, 1);
     CHECK(pdu::check_reply(request, Bytes{0x83, 0x02}) == kEnobase + 2);
     CHECK(pdu::check_reply(request, Bytes{0x83, 0x06}) == kEnobase + 6);
+    CHECK(pdu::check_reply(request, Bytes{0x83, 0x0B}) == kEnobase + 11);  // the last known
     CHECK(pdu::check_reply(request, Bytes{0x83}) == kEmbbadexc);
+    // Codes libmodbus does not know (12 and up, and 0) are EMBBADEXC, as libmodbus's RTU path
+    // reports them: never MODBUS_ENOBASE + code, which would collide with EMBBADCRC (12),
+    // EMBBADSLAVE (17)...
+    for (int code : {0x00, 0x0C, 0x11, 0xFF}) {
+        CAPTURE(code);
+        CHECK(pdu::check_reply(request, Bytes{0x83, static_cast<std::uint8_t>(code)}) ==
+              kEmbbadexc);
+    }
     CHECK(pdu::check_reply(request, Bytes{0x90, 0x02}) == kEmbbaddata);  // other function
 }
 

@@ -31,7 +31,7 @@ void control_cycle(ModbusTreadmill& hw, double kmh) {
 
 void check_configure_and_cycle(ModbusTreadmill& hw) {
     auto limits = hw.configure(now(), BoardSettings{});
-    REQUIRE_MESSAGE(limits.ok(), (limits.ok() ? "" : limits.error().message));
+    REQUIRE_MESSAGE(limits.ok(), (limits.ok() ? "" : limits.error().error.message));
     CHECK(limits->max_frequency_hz == doctest::Approx(60.0));
     CHECK(limits->max_speed_kmh == doctest::Approx(20.0));
     CHECK(limits->min_incline_pct == doctest::Approx(0.0));
@@ -114,8 +114,9 @@ TEST_CASE("a setting the board refuses fails configure with the exception") {
     s.incline_comm_treatment = 2;  // the incline board has no coast: exception 03
     auto limits = hw.configure(now(), s);
     REQUIRE_FALSE(limits.ok());
-    CHECK(limits.error().kind == LinkError::Kind::exception);
-    CHECK(limits.error().exception_code == regmap::exception::kIllegalValue);
+    CHECK(limits.error().board == Board::incline);
+    CHECK(limits.error().error.kind == LinkError::Kind::exception);
+    CHECK(limits.error().error.exception_code == regmap::exception::kIllegalValue);
 }
 
 TEST_CASE("no server: every operation is an I/O error value, never an exception") {
@@ -125,7 +126,8 @@ TEST_CASE("no server: every operation is an I/O error value, never an exception"
     ModbusTreadmill hw(c);
     auto limits = hw.configure(now(), BoardSettings{});
     REQUIRE_FALSE(limits.ok());
-    CHECK(limits.error().kind == LinkError::Kind::io);
+    CHECK(limits.error().board == Board::motor);
+    CHECK(limits.error().error.kind == LinkError::Kind::io);
     auto d = hw.read_drive(now());
     REQUIRE_FALSE(d.ok());
     CHECK(d.error().kind == LinkError::Kind::io);
