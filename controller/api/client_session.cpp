@@ -1,5 +1,7 @@
 #include "controller/api/client_session.hpp"
 
+#include <utility>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -9,13 +11,64 @@ namespace treadmill::api {
 
 namespace asio = boost::asio;
 
-ClientSession::ClientSession(asio::local::stream_protocol::socket socket, ApiServer& server)
-    : socket_(std::move(socket)), server_(&server) {}
+namespace {
+
+// A reply as one line of text.
+std::string reply_line(const json& reply) {
+    return reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+// {"id":id,"ok":true} plus the fields of `body` (see serialized_fields()), as one line.
+std::string ok_line(const json& id, const json& body) {
+    if (!body.is_string()) return reply_line(ok_reply(id, body));
+    const auto& fields = body.get_ref<const std::string&>();  // "{…}"
+    std::string line = "{\"id\":" + id.dump() + ",\"ok\":true";
+    if (fields.size() > 2 && fields.front() == '{') {
+        line += ',';
+        line.append(fields, 1, std::string::npos);
+    } else {
+        line += '}';
+    }
+    return line + "\n";
+}
+
+}  // namespace
+
+ClientSession::ClientSession(asio::local::stream_protocol::socket socket, ApiServer& server,
+                             bool over_limit)
+    : socket_(std::move(socket)),
+      server_(&server),
+      over_limit_(over_limit),
+      last_request_(SteadyClock::now()),
+      idle_timer_(socket_.get_executor()) {}
+
+void ClientSession::start() {
+    arm_idle_timer(last_request_ + server_->options_.idle_timeout);
+    read_more();
+}
 
 void ClientSession::shut_down() {
     server_ = nullptr;
     boost::system::error_code ignored;
     socket_.close(ignored);
+    idle_timer_.cancel();
+}
+
+void ClientSession::arm_idle_timer(TimePoint at) {
+    idle_timer_.expires_at(at);
+    idle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->on_idle_timer();
+    });
+}
+
+// Idle: no request for idle_timeout, not watching, nothing waiting for its turn or its reply.
+void ClientSession::on_idle_timer() {
+    if (server_ == nullptr) return;
+    const auto timeout = server_->options_.idle_timeout;
+    const TimePoint now = SteadyClock::now();
+    if (watching_ || parked_ || awaiting_reply_) return arm_idle_timer(now + timeout);
+    if (now - last_request_ < timeout) return arm_idle_timer(last_request_ + timeout);
+    drop();
 }
 
 void ClientSession::drop() {
@@ -24,7 +77,7 @@ void ClientSession::drop() {
 }
 
 void ClientSession::read_more() {
-    if (server_ == nullptr || reading_ || parked_ || close_after_flush_) return;
+    if (server_ == nullptr || reading_ || parked_ || awaiting_reply_ || close_after_flush_) return;
     if (queued_bytes() > server_->options_.pause_reading_bytes) return;  // resumes after writes
     reading_ = true;
     socket_.async_read_some(
@@ -55,7 +108,7 @@ void ClientSession::resume() {
 void ClientSession::process_input() {
     const std::size_t limit = server_->options_.max_line_bytes;
     std::size_t start = 0;
-    while (server_ != nullptr && !close_after_flush_) {
+    while (server_ != nullptr && !close_after_flush_ && !awaiting_reply_) {
         const auto newline = input_.find('\n', start);
         const std::size_t length = (newline == std::string::npos ? input_.size() : newline) - start;
         if (length > limit) return line_too_long();
@@ -68,7 +121,9 @@ void ClientSession::process_input() {
         std::string line = input_.substr(start, length);
         start = newline + 1;
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (!line.empty()) handle_line(line);
+        if (line.empty()) continue;
+        last_request_ = SteadyClock::now();
+        handle_line(line);
     }
     if (server_ != nullptr) input_.erase(0, start);
 }
@@ -86,34 +141,80 @@ void ClientSession::line_too_long() {
 
 void ClientSession::handle_line(const std::string& line) {
     const json request = json::parse(line, nullptr, false);
-    json reply;
+    std::optional<std::string> reply;
     if (request.is_discarded()) {
-        reply = error_reply(nullptr, {ErrorCode::bad_json, "not valid JSON"});
+        reply = reply_line(error_reply(nullptr, {ErrorCode::bad_json, "not valid JSON"}));
     } else {
         reply = answer(request);
     }
-    send(reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    if (reply) send(std::move(*reply));
 }
 
-json ClientSession::answer(const json& request) {
+std::optional<std::string> ClientSession::answer(const json& request) {
     if (!request.is_object()) {
-        return error_reply(nullptr, {ErrorCode::bad_request, "a request is a JSON object"});
+        return reply_line(
+            error_reply(nullptr, {ErrorCode::bad_request, "a request is a JSON object"}));
     }
     const json id = request.value("id", json());
     if (!id.is_null() && !id.is_number_integer()) {
-        return error_reply(nullptr, {ErrorCode::bad_request, "'id' must be an integer"});
+        return reply_line(
+            error_reply(nullptr, {ErrorCode::bad_request, "'id' must be an integer"}));
     }
     const auto cmd = request.find("cmd");
     if (cmd == request.end() || !cmd->is_string()) {
-        return error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"});
+        return reply_line(error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"}));
     }
-    if (*cmd == "watch") {
+    const std::string& name = cmd->get_ref<const std::string&>();
+    if (over_limit_ && server_->options_.over_limit_commands.count(name) == 0) {
+        return reply_line(error_reply(id, {ErrorCode::refused, over_limit_refusal()}));
+    }
+    if (name == "watch") {
         watching_ = true;
         watch_id_ = id;
-        return ok_reply(id, {{"status", server_->dispatcher_.status()}});
+        return ok_line(id, {{"status", server_->dispatcher_.status()}});
     }
-    const Reply reply = server_->dispatcher_.dispatch(cmd->get<std::string>(), request);
-    return reply ? ok_reply(id, *reply) : error_reply(id, reply.error());
+    return dispatch(id, name, request);
+}
+
+std::string ClientSession::over_limit_refusal() const {
+    std::string allowed;
+    for (const auto& c : server_->options_.over_limit_commands)
+        allowed += (allowed.empty() ? "" : ", ") + c;
+    return "over the limit of " + std::to_string(server_->options_.max_clients) +
+           " clients: this connection may only use " + allowed;
+}
+
+// The dispatcher answers now (the reply is returned) or later, on this thread (nullopt: the
+// session reads no further request until that reply is sent).
+std::optional<std::string> ClientSession::dispatch(const json& id, const std::string& cmd,
+                                                   const json& request) {
+    struct Call {
+        bool returned = false;
+        std::optional<std::string> reply;
+    };
+    auto call = std::make_shared<Call>();
+    std::weak_ptr<ClientSession> weak = weak_from_this();
+    server_->dispatcher_.dispatch_async(cmd, request, [call, weak, id](Reply reply) {
+        std::string line = reply ? ok_line(id, *reply) : reply_line(error_reply(id, reply.error()));
+        if (!call->returned) {
+            call->reply = std::move(line);
+        } else if (auto self = weak.lock()) {
+            self->deferred_reply(std::move(line));
+        }
+    });
+    call->returned = true;
+    if (!call->reply) awaiting_reply_ = true;
+    return std::move(call->reply);
+}
+
+void ClientSession::deferred_reply(std::string line) {
+    if (server_ == nullptr || !awaiting_reply_) return;
+    awaiting_reply_ = false;
+    last_request_ = SteadyClock::now();
+    send(std::move(line));
+    if (server_ == nullptr || parked_) return;
+    process_input();
+    read_more();
 }
 
 void ClientSession::send_status(const std::string& status_json) {

@@ -8,8 +8,12 @@
 #include <memory>
 #include <string>
 
-#include <boost/asio/local/stream_protocol.hpp>
+#include <optional>
 
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "common/clock.hpp"
 #include "controller/api/protocol.hpp"
 
 namespace treadmill::api {
@@ -18,9 +22,11 @@ class ApiServer;
 
 class ClientSession : public std::enable_shared_from_this<ClientSession> {
   public:
-    ClientSession(boost::asio::local::stream_protocol::socket socket, ApiServer& server);
+    // `over_limit`: accepted beyond the server's max_clients, for its over_limit_commands only.
+    ClientSession(boost::asio::local::stream_protocol::socket socket, ApiServer& server,
+                  bool over_limit = false);
 
-    void start() { read_more(); }
+    void start();
     // Closes the socket; pending handlers then find the session detached.
     void shut_down();
     bool watching() const { return watching_; }
@@ -28,6 +34,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void send_status(const std::string& status_json);
     // Handles the requests that waited for the next period, then reads on.
     void resume();
+    bool over_limit() const { return over_limit_; }
+    // When the client last sent a request (or connected).
+    TimePoint last_request() const { return last_request_; }
 
   private:
     void read_more();
@@ -35,7 +44,15 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void process_input();
     void line_too_long();
     void handle_line(const std::string& line);
-    json answer(const json& request);
+    // The reply line, or nullopt when it comes later (a command that works off the loop).
+    std::optional<std::string> answer(const json& request);
+    std::optional<std::string> dispatch(const json& id, const std::string& cmd,
+                                        const json& request);
+    // The reply of a command that answered later: sent, then the next requests are handled.
+    void deferred_reply(std::string line);
+    std::string over_limit_refusal() const;
+    void arm_idle_timer(TimePoint at);
+    void on_idle_timer();
     void send(std::string line);
     void write_next();
     void drop();
@@ -55,6 +72,10 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::size_t requests_ = 0;
     bool watching_ = false;
     json watch_id_;
+    bool over_limit_;
+    bool awaiting_reply_ = false;  // a request's reply comes later; the next ones wait for it
+    TimePoint last_request_;
+    boost::asio::steady_timer idle_timer_;
 };
 
 }  // namespace treadmill::api

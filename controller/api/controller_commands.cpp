@@ -1,5 +1,9 @@
 #include "controller/api/controller_commands.hpp"
 
+#include <memory>
+#include <optional>
+
+#include "controller/api/off_loop_worker.hpp"
 #include "controller/api/status_json.hpp"
 #include "programs/quantity.hpp"
 #include "programs/timeline_render.hpp"
@@ -32,7 +36,15 @@ Result<std::map<std::string, std::string>, ApiError> read_paces(const json& requ
     return paces;
 }
 
-Result<programs::LoadResult, ApiError> load_requested(const ControllerApi& api, const json& r) {
+// What start and show were asked for: a program id or its text, and pace overrides.
+struct ProgramRequest {
+    std::optional<std::string> program;
+    std::optional<std::string> yaml;
+    std::map<std::string, std::string> paces;
+};
+
+// The request's arguments (cheap: the loop thread checks them before any work is queued).
+Result<ProgramRequest, ApiError> read_program_request(const json& r) {
     auto program = optional_string(r, "program");
     auto yaml = optional_string(r, "yaml");
     auto paces = read_paces(r);
@@ -42,22 +54,80 @@ Result<programs::LoadResult, ApiError> load_requested(const ControllerApi& api, 
     if (program->has_value() == yaml->has_value())
         return Unexpected{
             ApiError{ErrorCode::bad_request, "give exactly one of 'program', 'yaml'"}};
-    return program->has_value() ? api.catalog.load(**program, *paces)
-                                : api.catalog.load_text(**yaml, *paces);
+    return ProgramRequest{std::move(*program), std::move(*yaml), std::move(*paces)};
 }
 
-Reply start(const ControllerApi& api, const json& r) {
-    auto loaded = load_requested(api, r);
-    if (!loaded) return Unexpected{loaded.error()};
-    if (!loaded->timeline) return fail(ErrorCode::bad_value, error_text(loaded->diagnostics));
-    return from_result(api.cycle.start(std::move(*loaded->timeline), api.now()));
+// Reads and expands the program (the heavy part: runs on the worker when there is one).
+programs::LoadResult load_program(const ProgramCatalog& catalog, const ProgramRequest& request) {
+    return request.program ? catalog.load(*request.program, request.paces)
+                           : catalog.load_text(*request.yaml, request.paces);
 }
 
-Reply show(const ControllerApi& api, const json& r) {
-    auto loaded = load_requested(api, r);
-    if (!loaded) return Unexpected{loaded.error()};
-    if (!loaded->timeline) return fail(ErrorCode::bad_value, error_text(loaded->diagnostics));
-    return json{{"program", json::parse(programs::render_json(*loaded->timeline, -1))}};
+// Runs `work` on the API's worker (or here and now without one), then `done` with its
+// Result<…, std::string> on the loop thread.
+template <class Work, class Done>
+void off_loop(const ControllerApi& api, Work work, Done done) {
+    if (api.worker != nullptr) return api.worker->run(std::move(work), std::move(done));
+    done(run_catching(work));
+}
+
+// A failure of the worker's job (an exception) as the reply.
+ApiError internal_error(const std::string& what) {
+    return ApiError{ErrorCode::internal, what};
+}
+
+// Commands that stop or hold the belt count here: a start still being read when one of them
+// arrives is not applied afterwards (the later command wins, as if the start had come first).
+struct Interruptions {
+    std::uint64_t count = 0;
+};
+
+void start(const ControllerApi& api, const std::shared_ptr<Interruptions>& interruptions,
+           const json& r, const Respond& respond) {
+    auto request = read_program_request(r);
+    if (!request) return respond(Unexpected{request.error()});
+    const std::uint64_t asked_at = interruptions->count;
+    off_loop(
+        api,
+        [&catalog = api.catalog, request = std::move(*request)] {
+            return load_program(catalog, request);
+        },
+        [&api, interruptions, asked_at, respond](Result<programs::LoadResult, std::string> loaded) {
+            if (!loaded) return respond(Unexpected{internal_error(loaded.error())});
+            if (!loaded->timeline)
+                return respond(fail(ErrorCode::bad_value, error_text(loaded->diagnostics)));
+            if (interruptions->count != asked_at)
+                return respond(fail(ErrorCode::refused,
+                                    "not started: a stop, pause, estop or reset came while the "
+                                    "program was being read"));
+            respond(from_result(api.cycle.start(std::move(*loaded->timeline), api.now())));
+        });
+}
+
+void show(const ControllerApi& api, const json& r, const Respond& respond) {
+    auto request = read_program_request(r);
+    if (!request) return respond(Unexpected{request.error()});
+    off_loop(
+        api,
+        [&catalog = api.catalog, request = std::move(*request)]() -> Reply {
+            const auto loaded = load_program(catalog, request);
+            if (!loaded.timeline) return fail(ErrorCode::bad_value, error_text(loaded.diagnostics));
+            json fields;
+            fields["program"] = json::parse(programs::render_json(*loaded.timeline, -1));
+            return serialized_fields(fields);  // a large reply: serialised here, off the loop
+        },
+        [respond](Result<Reply, std::string> reply) {
+            respond(reply ? std::move(*reply) : Unexpected{internal_error(reply.error())});
+        });
+}
+
+void list_programs(const ControllerApi& api, const Respond& respond) {
+    off_loop(
+        api, [&catalog = api.catalog] { return catalog.list(); },
+        [respond](Result<json, std::string> list) {
+            if (!list) return respond(Unexpected{internal_error(list.error())});
+            respond(json{{"programs", std::move(*list)}});
+        });
 }
 
 // {"value":"12 km/h"} or {"delta":"+0.5 km/h"}.
@@ -105,6 +175,16 @@ CommandTable::Handler simple(const ControllerApi& api,
     return [&api, command](const json&) { return from_result((api.cycle.*command)(api.now())); };
 }
 
+// The same, for a command that interrupts a start still being read.
+CommandTable::Handler interrupting(const ControllerApi& api,
+                                   const std::shared_ptr<Interruptions>& interruptions,
+                                   CommandResult (controller::ControlCycle::*command)(TimePoint)) {
+    return [&api, interruptions, command](const json&) {
+        ++interruptions->count;
+        return from_result((api.cycle.*command)(api.now()));
+    };
+}
+
 }  // namespace
 
 json current_status(const ControllerApi& api) {
@@ -117,20 +197,22 @@ json current_status(const ControllerApi& api) {
 CommandTable make_controller_commands(const ControllerApi& api) {
     using controller::ControlCycle;
     CommandTable table;
+    auto interruptions = std::make_shared<Interruptions>();
     table.add("status", [&api](const json&) {
         return Reply(json{{"status", current_status(api)}});
     });
-    table.add("programs", [&api](const json&) {
-        return Reply(json{{"programs", api.catalog.list()}});
+    table.add_deferred("programs",
+                       [&api](const json&, Respond respond) { list_programs(api, respond); });
+    table.add_deferred("show", [&api](const json& r, Respond respond) { show(api, r, respond); });
+    table.add_deferred("start", [&api, interruptions](const json& r, Respond respond) {
+        start(api, interruptions, r, respond);
     });
-    table.add("show", [&api](const json& r) { return show(api, r); });
-    table.add("start", [&api](const json& r) { return start(api, r); });
-    table.add("pause", simple(api, &ControlCycle::pause));
+    table.add("pause", interrupting(api, interruptions, &ControlCycle::pause));
     table.add("resume", simple(api, &ControlCycle::resume));
-    table.add("stop", simple(api, &ControlCycle::stop));
+    table.add("stop", interrupting(api, interruptions, &ControlCycle::stop));
     table.add("skip", simple(api, &ControlCycle::skip));
-    table.add("estop", simple(api, &ControlCycle::estop));
-    table.add("reset", simple(api, &ControlCycle::reset));
+    table.add("estop", interrupting(api, interruptions, &ControlCycle::estop));
+    table.add("reset", interrupting(api, interruptions, &ControlCycle::reset));
     table.add("speed", [&api](const json& r) { return speed(api, r); });
     table.add("incline", [&api](const json& r) { return incline(api, r); });
     table.add("sim", [&api](const json& r) { return simulator(api, r); });

@@ -1,6 +1,7 @@
 // The API's commands bound to the controller: each handler reads the clock through `now`,
 // calls one ControlCycle command (they only record intent; the next cycle acts) or reads its
-// status snapshot, and never blocks.
+// status snapshot, and never blocks. `programs`, `show` and `start` read and parse programs on
+// the worker (when given) and answer later; `start` then acts on the loop thread.
 #pragma once
 
 #include <chrono>
@@ -16,16 +17,20 @@ class EmbeddedSimulator;
 
 namespace treadmill::api {
 
+class OffLoopWorker;
+
 struct ControllerApi {
     controller::ControlCycle& cycle;
     const ProgramCatalog& catalog;
     std::function<TimePoint()> now;               // the steady clock, read on the io_context thread
     sim::EmbeddedSimulator* simulator = nullptr;  // the embedded simulator, when it runs
     std::function<json()> loop;                   // status.loop (the control loop's punctuality)
+    OffLoopWorker* worker = nullptr;  // reads programs off the loop; null: on the calling thread
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.
-// `api` must outlive the table.
+// `api` must outlive the table. A start still being read is not applied when a stop, pause,
+// estop or reset came in the meantime (refused instead).
 CommandTable make_controller_commands(const ControllerApi& api);
 
 // The `status` object for `status` and `watch`.

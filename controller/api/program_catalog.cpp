@@ -1,5 +1,7 @@
 #include "controller/api/program_catalog.hpp"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "programs/builtin_library.hpp"
@@ -10,8 +12,11 @@ namespace fs = std::filesystem;
 
 ProgramCatalog::ProgramCatalog(std::vector<std::string> dirs,
                                std::optional<programs::Profile> profile,
-                               programs::MachineLimits limits)
-    : dirs_(std::move(dirs)), profile_(std::move(profile)), limits_(limits) {}
+                               programs::MachineLimits limits, FileReader read)
+    : dirs_(std::move(dirs)),
+      profile_(std::move(profile)),
+      limits_(limits),
+      read_(read ? std::move(read) : FileReader(programs::read_text_file)) {}
 
 programs::ResolveOptions ProgramCatalog::options(
     const std::map<std::string, std::string>& paces) const {
@@ -44,27 +49,57 @@ nlohmann::json program_name(std::string_view yaml, std::string_view id,
     return loaded.timeline ? nlohmann::json(loaded.timeline->name) : nlohmann::json(nullptr);
 }
 
+std::int64_t nanoseconds(const timespec& t) {
+    return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
 }  // namespace
 
-nlohmann::json ProgramCatalog::list() const {
-    std::map<std::string, nlohmann::json> found;
-    for (const auto& builtin : programs::builtin_programs()) {
-        found[std::string(builtin.id)] = {{"id", builtin.id},
-                                          {"name", program_name(builtin.yaml, builtin.id, limits_)},
-                                          {"source", "builtin"}};
+const std::map<std::string, nlohmann::json>& ProgramCatalog::builtin_entries() const {
+    if (!builtins_) {
+        builtins_.emplace();
+        for (const auto& builtin : programs::builtin_programs()) {
+            (*builtins_)[std::string(builtin.id)] = {
+                {"id", builtin.id},
+                {"name", program_name(builtin.yaml, builtin.id, limits_)},
+                {"source", "builtin"}};
+        }
     }
+    return *builtins_;
+}
+
+nlohmann::json ProgramCatalog::file_name(const std::string& path, const std::string& id,
+                                         std::map<std::string, CachedName>& seen) const {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return nullptr;
+    const FileStamp stamp{static_cast<std::uint64_t>(st.st_ino),
+                          static_cast<std::uint64_t>(st.st_size), nanoseconds(st.st_mtim),
+                          nanoseconds(st.st_ctim)};
+    const auto cached = names_.find(path);
+    if (cached != names_.end() && cached->second.stamp == stamp) {
+        seen[path] = cached->second;
+    } else {  // stat before read: a change while reading shows at the next call
+        programs::Diagnostics ignored;
+        const auto text = read_(path, ignored);
+        seen[path] = {stamp, text ? program_name(*text, id, limits_) : nullptr};
+    }
+    return seen[path].name;
+}
+
+nlohmann::json ProgramCatalog::list() const {
+    std::lock_guard lock(mutex_);
+    std::map<std::string, nlohmann::json> found = builtin_entries();
+    std::map<std::string, CachedName> seen;  // the cache after this call: the files seen now
     for (auto dir = dirs_.rbegin(); dir != dirs_.rend(); ++dir) {  // the first dir wins
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(*dir, ec)) {
             if (entry.path().extension() != ".yaml") continue;
             const std::string id = entry.path().stem().string();
-            programs::Diagnostics ignored;
-            const auto text = programs::read_text_file(entry.path().string(), ignored);
-            found[id] = {{"id", id},
-                         {"name", text ? program_name(*text, id, limits_) : nullptr},
-                         {"source", entry.path().string()}};
+            const std::string path = entry.path().string();
+            found[id] = {{"id", id}, {"name", file_name(path, id, seen)}, {"source", path}};
         }
     }
+    names_ = std::move(seen);
     nlohmann::json list = nlohmann::json::array();
     for (auto& [id, item] : found) list.push_back(std::move(item));
     return list;
@@ -72,7 +107,13 @@ nlohmann::json ProgramCatalog::list() const {
 
 programs::LoadResult ProgramCatalog::load(const std::string& id,
                                           const std::map<std::string, std::string>& paces) const {
-    if (const auto file = file_for(id)) return programs::load_program_file(*file, options(paces));
+    if (const auto file = file_for(id)) {
+        programs::LoadResult result;
+        const auto text = read_(*file, result.diagnostics);
+        if (!text) return result;
+        return programs::load_program(*text, *file, programs::program_id_from_path(*file),
+                                      options(paces));
+    }
     if (const auto* builtin = programs::find_builtin(id)) {
         return programs::load_program(builtin->yaml, builtin->id, builtin->id, options(paces));
     }

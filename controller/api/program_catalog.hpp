@@ -1,8 +1,14 @@
 // The programs the daemon can start: files in programs.dirs (first match wins) and then the
 // built-in library; resolved with the runner's profile, --pace overrides and the machine limits.
+// The names `list()` reports are cached: a built-in is parsed once, a file again only when it
+// changed (path, inode, size, mtime, ctime). Safe to call from any one thread at a time or
+// several (the cache is locked).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +21,13 @@ namespace treadmill::api {
 
 class ProgramCatalog {
   public:
+    // Reads a program file (the seam tests count reads through); errors go to the diagnostics.
+    using FileReader =
+        std::function<std::optional<std::string>(const std::string&, programs::Diagnostics&)>;
+
+    // `read` empty: programs::read_text_file.
     ProgramCatalog(std::vector<std::string> dirs, std::optional<programs::Profile> profile,
-                   programs::MachineLimits limits);
+                   programs::MachineLimits limits, FileReader read = {});
 
     // [{"id","name","source"}], sorted by id; a file shadows a built-in of the same id.
     nlohmann::json list() const;
@@ -29,12 +40,34 @@ class ProgramCatalog {
     const programs::MachineLimits& limits() const { return limits_; }
 
   private:
+    // What identifies one version of a file without reading it.
+    struct FileStamp {
+        std::uint64_t inode = 0, size = 0;
+        std::int64_t mtime_ns = 0, ctime_ns = 0;
+        bool operator==(const FileStamp&) const = default;
+    };
+    struct CachedName {
+        FileStamp stamp;
+        nlohmann::json name;
+    };
+
     programs::ResolveOptions options(const std::map<std::string, std::string>& paces) const;
     std::optional<std::string> file_for(const std::string& id) const;
+    // The name of the file's program (null when it does not load), from the cache when the
+    // file did not change. Called with mutex_ held.
+    nlohmann::json file_name(const std::string& path, const std::string& id,
+                             std::map<std::string, CachedName>& seen) const;
+    // The built-ins' list entries, parsed on the first call. Called with mutex_ held.
+    const std::map<std::string, nlohmann::json>& builtin_entries() const;
 
     std::vector<std::string> dirs_;
     std::optional<programs::Profile> profile_;
     programs::MachineLimits limits_;
+    FileReader read_;
+
+    mutable std::mutex mutex_;
+    mutable std::optional<std::map<std::string, nlohmann::json>> builtins_;
+    mutable std::map<std::string, CachedName> names_;  // by path
 };
 
 // "file:line:col: error: ..." lines of the errors, joined by newlines.

@@ -34,6 +34,10 @@ json error_reply(const json& id, const ApiError& error) {
             {"error", {{"code", to_string(error.code)}, {"message", error.message}}}};
 }
 
+json serialized_fields(const json& fields) {
+    return json(fields.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
 Result<std::optional<std::string>, ApiError> optional_string(const json& request, const char* key) {
     const auto it = request.find(key);
     if (it == request.end() || it->is_null()) return std::optional<std::string>{};

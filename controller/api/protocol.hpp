@@ -34,6 +34,10 @@ inline Reply fail(ErrorCode code, std::string message) {
 json ok_reply(const json& id, const json& body = json::object());
 // An error reply line.
 json error_reply(const json& id, const ApiError& error);
+// A reply body whose fields are already serialised: a JSON string holding the text of an object
+// ("{\"program\":{…}}"). A large reply is serialised where it is made (off the loop thread);
+// the server puts the text into the reply line as it is.
+json serialized_fields(const json& fields);
 
 // Reading a request's arguments: absent → nullopt; present with the wrong type → bad_request.
 Result<std::optional<std::string>, ApiError> optional_string(const json& request, const char* key);

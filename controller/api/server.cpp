@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -37,7 +38,8 @@ ApiServer::ApiServer(asio::io_context& io, std::string path, Dispatcher& dispatc
       dispatcher_(dispatcher),
       options_(std::move(options)),
       acceptor_(io),
-      watch_timer_(io) {}
+      watch_timer_(io),
+      accept_timer_(io) {}
 
 ApiServer::~ApiServer() {
     close();
@@ -90,28 +92,74 @@ void ApiServer::close() {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     watch_timer_.cancel();
+    accept_timer_.cancel();
     for (const auto& client : clients_) client->shut_down();
     clients_.clear();
+    over_limit_ = 0;
     ::unlink(path_.c_str());
 }
 
 void ApiServer::accept_next() {
     acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
         if (ec == asio::error::operation_aborted || !open_) return;  // closed: `this` may be gone
-        if (!ec) {
-            if (clients_.size() >= options_.max_clients) {
-                const std::string busy =
-                    error_reply(nullptr, {ErrorCode::refused, "too many clients"}).dump() + "\n";
-                socket.non_blocking(true, ec);
-                asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
-            } else {
-                auto client = std::make_shared<ClientSession>(std::move(socket), *this);
-                clients_.insert(client);
-                client->start();
-            }
+        if (ec) return retry_accept_later(ec);
+        if (accept_errors_in_burst_ > 0 && options_.log) {
+            options_.log("accepting API connections again after " +
+                         std::to_string(accept_errors_in_burst_) + " failed attempts");
         }
+        accept_errors_in_burst_ = 0;
+        accept_pause_ = std::chrono::milliseconds(0);
+        on_accepted(std::move(socket));
         accept_next();
     });
+}
+
+// An accept error (EMFILE, ENFILE, ENOBUFS …) would recur at once while the connection waits in
+// the backlog: pause, doubling the pause up to the maximum; one log line per burst.
+void ApiServer::retry_accept_later(const boost::system::error_code& error) {
+    ++accept_errors_;
+    if (accept_errors_in_burst_++ == 0 && options_.log) {
+        options_.log("cannot accept an API connection: " + error.message() + "; retrying after " +
+                     std::to_string(options_.accept_retry_first.count()) +
+                     " ms, then less often up to every " +
+                     std::to_string(options_.accept_retry_max.count()) + " ms");
+    }
+    accept_pause_ = accept_pause_.count() == 0
+                        ? options_.accept_retry_first
+                        : std::min(accept_pause_ * 2, options_.accept_retry_max);
+    accept_timer_.expires_after(accept_pause_);
+    accept_timer_.async_wait([this](boost::system::error_code e) {
+        if (!e && open_) accept_next();
+    });
+}
+
+void ApiServer::on_accepted(stream_protocol::socket socket) {
+    const bool over_limit = clients_.size() - over_limit_ >= options_.max_clients;
+    if (over_limit && !make_room_over_limit()) {
+        const std::string busy =
+            error_reply(nullptr, {ErrorCode::refused, "too many clients"}).dump() + "\n";
+        boost::system::error_code ec;
+        socket.non_blocking(true, ec);
+        asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
+        return;
+    }
+    auto client = std::make_shared<ClientSession>(std::move(socket), *this, over_limit);
+    clients_.insert(client);
+    if (over_limit) ++over_limit_;
+    client->start();
+}
+
+bool ApiServer::make_room_over_limit() {
+    if (options_.over_limit_clients == 0) return false;
+    if (over_limit_ < options_.over_limit_clients) return true;
+    std::shared_ptr<ClientSession> longest_idle;
+    for (const auto& client : clients_) {
+        if (!client->over_limit()) continue;
+        if (!longest_idle || client->last_request() < longest_idle->last_request())
+            longest_idle = client;
+    }
+    if (longest_idle) remove(longest_idle);
+    return true;
 }
 
 // Streams the status to every watcher, then re-arms (a fixed rate, not drifting).
@@ -163,7 +211,7 @@ bool ApiServer::may_handle_request(std::uint64_t& period, std::size_t& count) {
 
 void ApiServer::remove(const std::shared_ptr<ClientSession>& client) {
     client->shut_down();
-    clients_.erase(client);
+    if (clients_.erase(client) > 0 && client->over_limit()) --over_limit_;
 }
 
 }  // namespace treadmill::api

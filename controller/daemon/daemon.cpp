@@ -49,6 +49,7 @@ api::ServerOptions server_options(const Config& config) {
     // Requests stop 30 % of a period before the next cycle is due (30 ms at 100 ms).
     o.quiet_before_cycle =
         std::chrono::duration_cast<std::chrono::milliseconds>(config.control.period * 3 / 10);
+    o.log = [](const std::string& line) { log("warning: " + line); };
     return o;
 }
 
@@ -79,8 +80,13 @@ Daemon::Daemon(DaemonOptions options)
       cycle_(hardware_, control_config(options_.config, options_.time_scale)),
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
                options_.config.limits),
-      api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get(),
-           [this] { return loop_json(loop_.stats(), options_.config.control.period); }},
+      worker_(io_),
+      api_{cycle_,
+           catalog_,
+           [] { return SteadyClock::now(); },
+           simulator_.get(),
+           [this] { return loop_json(loop_.stats(), options_.config.control.period); },
+           &worker_},
       commands_(api::make_controller_commands(api_)),
       server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
@@ -151,6 +157,7 @@ void Daemon::begin_shutdown() {
     sd_notify("STOPPING=1");
     log("stopping: ramping the belt down");
     server_.close();
+    worker_.stop();  // a start still being read is never applied
     const TimePoint now = SteadyClock::now();
     shutdown_deadline_ = now + options_.shutdown_limit;
     cycle_.stop(now);  // refused when nothing runs; that is fine
@@ -174,6 +181,7 @@ void Daemon::finish() {
     loop_.stop();
     signals_.cancel();
     server_.close();
+    worker_.stop();
     io_.stop();
 }
 

@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "controller/api/controller_commands.hpp"
+#include "controller/api/off_loop_worker.hpp"
 #include "controller/api/server.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/config.hpp"
@@ -51,6 +52,7 @@ class Daemon {
     controller::ControlCycle cycle_;
     api::ProgramCatalog catalog_;
     boost::asio::io_context io_;
+    api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
     api::ControllerApi api_;
     api::CommandTable commands_;
     api::ApiServer server_;

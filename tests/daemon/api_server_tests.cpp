@@ -1,11 +1,15 @@
 // The control API server with a stub dispatcher: framing, error codes, limits, watchers, and a
 // timer on the same io_context (standing in for the control cycle) that must keep its schedule.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/io_context.hpp>
@@ -24,9 +28,21 @@ namespace asio = boost::asio;
 
 namespace {
 
-api::CommandTable stub_commands() {
+// `later` answers after `ms` milliseconds (a timer on `io`), as a command working off the loop.
+api::CommandTable stub_commands(asio::io_context& io) {
     api::CommandTable table;
     table.add("echo", [](const json& r) { return api::Reply(json{{"echo", r}}); });
+    table.add("stop", [](const json&) { return api::Reply(json{{"stopped", true}}); });
+    table.add("serialized", [](const json& r) {
+        return api::Reply(api::serialized_fields(r.value("fields", json::object())));
+    });
+    table.add_deferred("later", [&io](const json& r, api::Respond respond) {
+        auto timer = std::make_shared<asio::steady_timer>(io);
+        timer->expires_after(std::chrono::milliseconds(r.value("ms", 50)));
+        timer->async_wait([timer, respond](boost::system::error_code) {
+            respond(json{{"later", true}});
+        });
+    });
     table.add("speed", [](const json& r) -> api::Reply {
         auto value = api::required_string(r, "value");
         if (!value) return treadmill::Unexpected{value.error()};
@@ -49,7 +65,7 @@ struct ServerFixture {
     explicit ServerFixture(api::ServerOptions options = {},
                            std::chrono::milliseconds period_ = 10ms, bool quiet_ = false)
         : path(treadmill::testing::make_temp_dir() + "/control.sock"),
-          table(stub_commands()),
+          table(stub_commands(io)),
           server(io, path, table, std::move(options)),
           cycle(io),
           period(period_),
@@ -83,6 +99,11 @@ struct ServerFixture {
     std::size_t client_count() {
         std::promise<std::size_t> count;
         asio::post(io, [&] { count.set_value(server.client_count()); });
+        return count.get_future().get();
+    }
+    std::uint64_t accept_errors() {
+        std::promise<std::uint64_t> count;
+        asio::post(io, [&] { count.set_value(server.accept_errors()); });
         return count.get_future().get();
     }
 
@@ -138,6 +159,17 @@ TEST_CASE("requests get replies with their id; bad input gets the right error co
     REQUIRE(last);
     CHECK((*last)["ok"] == true);
     CHECK((*last)["id"] == 9);
+}
+
+TEST_CASE("a reply whose fields came serialised is one line with the id, ok and those fields") {
+    ServerFixture f;
+    LineClient c(f.path);
+    const auto some = c.call({{"id", 1}, {"cmd", "serialized"}, {"fields", {{"x", {1, 2}}}}});
+    REQUIRE(some);
+    CHECK(*some == json{{"id", 1}, {"ok", true}, {"x", {1, 2}}});
+    const auto none = c.call({{"id", 2}, {"cmd", "serialized"}});
+    REQUIRE(none);
+    CHECK(*none == json{{"id", 2}, {"ok", true}});
 }
 
 TEST_CASE("the socket is mode 0660; a stale socket file is replaced, a live one refused") {
@@ -301,4 +333,145 @@ TEST_CASE(
                                                                       << " ms with it");
     CHECK(unguarded >= 200ms);
     CHECK(guarded < 50ms);
+}
+
+TEST_CASE("an idle client is closed after the idle time-out; watchers and busy clients stay") {
+    api::ServerOptions options;
+    options.idle_timeout = 500ms;
+    ServerFixture f(options);
+    LineClient idle(f.path);    // never sends
+    LineClient quiet(f.path);   // one request, then nothing
+    LineClient chatty(f.path);  // a request every 50 ms
+    LineClient watcher(f.path);
+    REQUIRE(quiet.call({{"id", 1}, {"cmd", "echo"}}));
+    REQUIRE(watcher.send({{"id", 2}, {"cmd", "watch"}}));
+    REQUIRE(watcher.read_json(1s));
+    CHECK_FALSE(idle.wait_eof(100ms));  // not before its time
+    const auto start = std::chrono::steady_clock::now();
+    int answered = 0;
+    while (std::chrono::steady_clock::now() - start < 1500ms) {
+        if (chatty.call({{"id", 3}, {"cmd", "echo"}}, 1s)) ++answered;
+        std::this_thread::sleep_for(50ms);
+    }
+    CHECK(idle.wait_eof(1s));
+    CHECK(quiet.wait_eof(1s));
+    CHECK(answered >= 10);
+    CHECK(chatty.call({{"id", 4}, {"cmd", "echo"}}).has_value());
+    for (int i = 0; i < 3; ++i) {  // still streaming
+        const auto update = watcher.read_json(1s);
+        REQUIRE(update);
+        CHECK((*update)["id"] == 2);
+    }
+    CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 2; }, 2s));
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+TEST_CASE(
+    "over the client limit a few more are let in, for the stop commands only; the longest idle "
+    "of them makes room for a newcomer") {
+    api::ServerOptions options;
+    options.max_clients = 3;
+    options.over_limit_clients = 2;
+    options.over_limit_commands = {"stop"};
+    ServerFixture f(options);
+    std::vector<std::unique_ptr<LineClient>> full;
+    for (int i = 0; i < 3; ++i) {
+        full.push_back(std::make_unique<LineClient>(f.path));
+        REQUIRE(full.back()->call({{"id", i}, {"cmd", "echo"}}).value_or(json())["ok"] == true);
+    }
+    LineClient first(f.path);
+    const auto refused = first.call({{"id", 10}, {"cmd", "echo"}});
+    REQUIRE(refused);
+    CHECK(error_code(refused) == "refused");
+    CHECK((*refused)["id"] == 10);
+    CHECK((*refused)["error"]["message"].get<std::string>().find("only use stop") !=
+          std::string::npos);
+    CHECK(error_code(first.call({{"id", 11}, {"cmd", "watch"}})) == "refused");
+    CHECK(first.call({{"id", 12}, {"cmd", "stop"}}).value_or(json())["stopped"] == true);
+    std::this_thread::sleep_for(10ms);
+    LineClient second(f.path);
+    CHECK(second.call({{"id", 13}, {"cmd", "stop"}}).value_or(json())["stopped"] == true);
+    CHECK(f.client_count() == 5);
+    // Both extra places taken: the newcomer gets the place of the one idle the longest.
+    LineClient third(f.path);
+    CHECK(third.call({{"id", 14}, {"cmd", "stop"}}).value_or(json())["stopped"] == true);
+    CHECK(first.wait_eof(2s));
+    CHECK(second.call({{"id", 15}, {"cmd", "stop"}}).value_or(json())["stopped"] == true);
+    CHECK(f.client_count() == 5);
+    // A full place frees: the next connection may use every command again.
+    full.front().reset();
+    REQUIRE(treadmill::testing::wait_until([&] { return f.client_count() == 4; }, 2s));
+    LineClient next(f.path);
+    CHECK(next.call({{"id", 16}, {"cmd", "echo"}}).value_or(json())["ok"] == true);
+}
+
+TEST_CASE("a command that answers later keeps the client's replies in order, and others go on") {
+    ServerFixture f;
+    LineClient client(f.path);
+    LineClient other(f.path);
+    REQUIRE(
+        client.send_raw("{\"id\":1,\"cmd\":\"later\",\"ms\":300}\n{\"id\":2,\"cmd\":\"echo\"}\n"));
+    // The loop is free meanwhile: another client is answered before the deferred reply.
+    const auto before = std::chrono::steady_clock::now();
+    CHECK(other.call({{"id", 9}, {"cmd", "echo"}}).has_value());
+    CHECK(std::chrono::steady_clock::now() - before < 250ms);
+    const auto first = client.read_json(2s);
+    const auto second = client.read_json(2s);
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK((*first)["id"] == 1);
+    CHECK((*first)["later"] == true);
+    CHECK((*second)["id"] == 2);
+    // A client that vanishes while its reply is pending disturbs nobody.
+    {
+        LineClient vanisher(f.path);
+        REQUIRE(vanisher.send({{"id", 3}, {"cmd", "later"}, {"ms", 100}}));
+    }
+    std::this_thread::sleep_for(200ms);
+    CHECK(other.call({{"id", 10}, {"cmd", "echo"}}).has_value());
+    CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 2; }, 2s));
+}
+
+namespace {
+
+// The lowest descriptor number that is free now: with RLIMIT_NOFILE there, no new one opens.
+rlim_t lowest_free_descriptor() {
+    const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    ::close(fd);
+    return static_cast<rlim_t>(fd);
+}
+
+}  // namespace
+
+TEST_CASE("an accept error (EMFILE) pauses accepting, is logged once, and recovers") {
+    std::mutex mutex;
+    std::vector<std::string> logged;
+    api::ServerOptions options;
+    options.log = [&](const std::string& line) {
+        std::lock_guard lock(mutex);
+        logged.push_back(line);
+    };
+    ServerFixture f(options);
+    LineClient client(f.path, false);  // its socket exists before the limit drops
+    rlimit normal{};
+    REQUIRE(getrlimit(RLIMIT_NOFILE, &normal) == 0);
+    rlimit exhausted = normal;
+    exhausted.rlim_cur = lowest_free_descriptor();
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &exhausted) == 0);
+    const bool connected = client.connect();  // waits in the backlog: accept fails (EMFILE)
+    std::this_thread::sleep_for(800ms);
+    const auto errors = f.accept_errors();
+    REQUIRE(setrlimit(RLIMIT_NOFILE, &normal) == 0);
+    REQUIRE(connected);
+    MESSAGE(errors << " accept errors in 800 ms without descriptors");
+    CHECK(errors >= 1);
+    CHECK(errors <= 6);  // 100, 200, 400 ms pauses: not a busy loop
+    const auto reply = client.call({{"id", 1}, {"cmd", "echo"}}, 3s);
+    CHECK((reply && (*reply)["ok"] == true));
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+    std::lock_guard lock(mutex);
+    REQUIRE(logged.size() == 2);  // the burst, then the recovery
+    CHECK(logged[0].find("Too many open files") != std::string::npos);
+    CHECK(logged[1].find("accepting API connections again") != std::string::npos);
 }

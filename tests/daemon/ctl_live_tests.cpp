@@ -9,10 +9,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "tests/daemon/line_client.hpp"
 #include "tests/support/test_support.hpp"
 
 using namespace std::chrono_literals;
@@ -121,6 +123,41 @@ TEST_CASE("treadmillctl commands: exit codes and refusals against a running work
     const auto stop = daemon.ctl({"stop"});
     CHECK_MESSAGE(stop.exit_code == 0, stop.output);
     CHECK(daemon.wait_until_state("idle", 15s));
+}
+
+TEST_CASE("with every client place taken by idle connections, treadmillctl stop stops the belt") {
+    LiveDaemon daemon("5");
+    const std::string long_program = daemon.dir + "/long.yaml";
+    std::ofstream(long_program) << "schema: treadmill-workout/1\nname: long\nsteps:\n"
+                                   "  - run: 60 min\n    speed: 8 km/h\n";
+    REQUIRE(daemon.ctl({"start", long_program}).exit_code == 0);
+    REQUIRE_MESSAGE(daemon.wait_until_state("running", 15s), t::read_file(daemon.log));
+    REQUIRE(t::wait_until(
+        [&] {
+            const auto s = daemon.status();
+            return s && (*s)["speed"]["actual_kmh"].get<double>() > 2.0;
+        },
+        15s));
+    // 256 clients, the 16 places over the limit, and some more that take the places of the
+    // first extra ones: all connected, none sending.
+    std::vector<std::unique_ptr<t::LineClient>> idle;
+    for (int i = 0; i < 256 + 16 + 8; ++i) {
+        idle.push_back(std::make_unique<t::LineClient>(daemon.socket));
+        REQUIRE(idle.back()->connected());
+    }
+    const auto refused = daemon.ctl({"speed", "+1"});  // not a command for the extra places
+    CHECK(refused.exit_code == 1);
+    CHECK_MESSAGE(refused.output.find("may only use") != std::string::npos, refused.output);
+    const auto stop = daemon.ctl({"stop"});
+    CHECK_MESSAGE(stop.exit_code == 0, stop.output);
+    CHECK_MESSAGE(t::wait_until(
+                      [&] {
+                          const auto s = daemon.status();
+                          return s && (*s)["state"] == "idle" &&
+                                 (*s)["speed"]["actual_kmh"].get<double>() == 0.0;
+                      },
+                      15s),
+                  t::read_file(daemon.log));
 }
 
 TEST_CASE("treadmillctl estop faults the daemon; reset clears it") {

@@ -17,17 +17,23 @@ namespace treadmill::testing {
 
 class LineClient {
   public:
-    explicit LineClient(const std::string& path) {
+    // `connect_now` false: only the socket is made; connect() later (it needs no new
+    // descriptor, for tests that run out of them).
+    explicit LineClient(const std::string& path, bool connect_now = true) : path_(path) {
         fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-        connected_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        if (connect_now) connect();
     }
     ~LineClient() { close_now(); }
     LineClient(const LineClient&) = delete;
     LineClient& operator=(const LineClient&) = delete;
 
+    bool connect() {
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, path_.c_str(), sizeof(addr.sun_path) - 1);
+        connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+        return connected_;
+    }
     bool connected() const { return connected_; }
     // Ends both directions; wakes a thread blocked sending on this client.
     void shut_down() { ::shutdown(fd_, SHUT_RDWR); }
@@ -93,6 +99,7 @@ class LineClient {
     bool eof() const { return eof_; }
 
   private:
+    std::string path_;
     int fd_ = -1;
     bool connected_ = false;
     bool eof_ = false;
