@@ -40,4 +40,8 @@ Duration transaction_time(const SerialFormat& f, int request_bytes, int reply_by
     return frame_time(f, request_bytes) + t35(f) + frame_time(f, reply_bytes) + t35(f);
 }
 
+Duration late_reply_guard(const SerialFormat& f, int reply_bytes) {
+    return t35(f) + frame_time(f, reply_bytes);
+}
+
 }  // namespace treadmill::bus
