@@ -1,6 +1,7 @@
 // Modbus RTU wire timing.
 #include "protocols/bus_timing.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace treadmill::bus {
@@ -41,7 +42,7 @@ Duration transaction_time(const SerialFormat& f, int request_bytes, int reply_by
 }
 
 Duration late_reply_guard(const SerialFormat& f, int reply_bytes) {
-    return t35(f) + frame_time(f, reply_bytes);
+    return std::min<Duration>(t35(f) + frame_time(f, reply_bytes), std::chrono::seconds(1));
 }
 
 }  // namespace treadmill::bus

@@ -63,7 +63,7 @@ Duration transaction_time(const SerialFormat& f, int request_bytes, int reply_by
 
 // How long a bus stays quiet after a time-out before the next request: t3.5 plus the wire time
 // of the reply that was expected, so that a reply already under way when the time-out struck
-// is over (and flushed) before anything else is sent.
+// is over (and flushed) before anything else is sent. At most 1 s (very low baud rates).
 Duration late_reply_guard(const SerialFormat& f, int reply_bytes);
 
 // Milliseconds of a duration, as a double (for logs, docs and tests).

@@ -58,7 +58,7 @@ void ModbusLink::close() {
 Duration ModbusLink::late_reply_guard(int reply_bytes) const {
     if (config_.late_reply_guard) return *config_.late_reply_guard;
     if (config_.transport == Transport::tcp) return Duration::zero();
-    return std::min(bus::late_reply_guard(serial_format(config_), reply_bytes), kMaxLateReplyGuard);
+    return bus::late_reply_guard(serial_format(config_), reply_bytes);
 }
 
 Result<Done, LinkError> ModbusLink::open(TimePoint /*now*/) {
