@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "controller/text.hpp"
 
@@ -18,9 +19,10 @@ bool same_write(const InclineWrite& a, const InclineWrite& b) {
 
 }  // namespace
 
-ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& config)
+ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& config, Clock clock)
     : hw_(hardware),
       config_(config),
+      clock_(std::move(clock)),
       setpoint_log_(config.setpoint_log_size),
       supervisor_(config_),
       session_(config_, setpoint_log_),
@@ -29,6 +31,7 @@ ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& con
       odometer_(config_.limits.max_speed_kmh) {}
 
 void ControlCycle::cycle(TimePoint now) {
+    fault_stop_written_ = false;
     if (check_loop_stall(now)) return;
     advance_clock(now);
     note_links(now);
@@ -72,27 +75,45 @@ void ControlCycle::advance_clock(TimePoint now) {
     last_cycle_ = now;
 }
 
-// One transaction per board; a failed board's other transactions are skipped this cycle.
+// One transaction per board. After a failure that board's other transactions are skipped this
+// cycle, after a time-out those of every board on its bus (the drive's read may leave the
+// incline board unread).
 void ControlCycle::read_boards(TimePoint now) {
     links_.begin_cycle();
     distance_step_m_ = 0;
-    auto d = hw_.read_drive(now);
-    if (d) {
-        links_.record_success(Board::motor, now);
+    drive_now_.reset();
+    incline_now_.reset();
+    if (auto d = hw_.read_drive(time_now(now)); d) {
+        links_.record_success(Board::motor, time_now(now));
         drive_now_ = drive_last_ = *d;
     } else {
-        links_.record_failure(Board::motor, d.error());
-        drive_now_.reset();
+        link_failed(now, Board::motor, d.error());
     }
-    auto i = hw_.read_incline(now);
-    if (i) {
-        links_.record_success(Board::incline, now);
+    if (links_.failed_this_cycle(Board::incline)) return;
+    if (auto i = hw_.read_incline(time_now(now)); i) {
+        links_.record_success(Board::incline, time_now(now));
         incline_now_ = incline_last_ = *i;
         distance_step_m_ = odometer_.update(i->odometer_cm, workout_s_);
     } else {
-        links_.record_failure(Board::incline, i.error());
-        incline_now_.reset();
+        link_failed(now, Board::incline, i.error());
     }
+}
+
+TimePoint ControlCycle::time_now(TimePoint at_least) const {
+    return clock_ ? std::max(at_least, clock_()) : at_least;
+}
+
+void ControlCycle::link_failed(TimePoint now, Board board, const LinkError& e) {
+    links_.record_failure(board, e);
+    if (session_.state() == State::connecting || supervisor_.latched()) return;
+    const TimePoint decided = time_now(now);
+    const SafetyAction action = supervisor_.update_links(decided, links_.observation(Board::motor),
+                                                         links_.observation(Board::incline));
+    if (action != SafetyAction::stop) return;
+    on_new_fault(decided);
+    write_fault_stop(decided, true);
+    trip_cycle_ = false;
+    fault_stop_written_ = true;
 }
 
 Observations ControlCycle::observe() const {
@@ -109,11 +130,16 @@ Observations ControlCycle::observe() const {
 }
 
 void ControlCycle::supervise(TimePoint now) {
+    const TimePoint decided = time_now(now);
     const bool was_latched = supervisor_.latched();
-    const SafetyAction action = supervisor_.update(now, observe());
+    const SafetyAction action = supervisor_.update(decided, observe());
     links_.errors_seen();
     config_check_.reset();
     if (action != SafetyAction::stop || was_latched) return;
+    on_new_fault(decided);
+}
+
+void ControlCycle::on_new_fault(TimePoint now) {
     if (resetting_) {
         log_event(now, "reset abandoned: a new fault");
         resetting_ = false;
@@ -168,7 +194,7 @@ void ControlCycle::decide(TimePoint now) {
 
 void ControlCycle::write_boards(TimePoint now) {
     if (session_.state() == State::fault) {
-        write_fault_stop(now, trip_cycle_);
+        if (!fault_stop_written_) write_fault_stop(now, trip_cycle_);
         trip_cycle_ = false;
         return;
     }
@@ -188,24 +214,24 @@ void ControlCycle::write_fault_stop(TimePoint now, bool best_effort) {
 
 void ControlCycle::write_drive(TimePoint now, const DriveWrite& w, bool best_effort) {
     if (links_.failed_this_cycle(Board::motor) && !best_effort) return;
-    auto r = hw_.write_drive(now, w);
+    auto r = hw_.write_drive(time_now(now), w);
     if (r)
-        links_.record_success(Board::motor, now);
+        links_.record_success(Board::motor, time_now(now));
     else
-        links_.record_failure(Board::motor, r.error());
+        link_failed(now, Board::motor, r.error());
 }
 
 // Writes the incline board only when its command changes (or the last write failed).
 void ControlCycle::write_incline(TimePoint now, const InclineWrite& w) {
     if (links_.failed_this_cycle(Board::incline)) return;
     if (incline_written_ && !incline_write_failed_ && same_write(*incline_written_, w)) return;
-    auto r = hw_.write_incline(now, w);
+    auto r = hw_.write_incline(time_now(now), w);
     incline_written_ = w;
     incline_write_failed_ = !r;
     if (r)
-        links_.record_success(Board::incline, now);
+        links_.record_success(Board::incline, time_now(now));
     else
-        links_.record_failure(Board::incline, r.error());
+        link_failed(now, Board::incline, r.error());
 }
 
 // S4: about once a second, one board's settings read back, boards alternating.
@@ -217,12 +243,12 @@ void ControlCycle::verify_config(TimePoint now) {
     if (links_.failed_this_cycle(board)) return;
     last_verify_ = now;
     next_verify_ = board == Board::motor ? Board::incline : Board::motor;
-    auto r = hw_.verify(now, board);
+    auto r = hw_.verify(time_now(now), board);
     if (!r) {
-        links_.record_failure(board, r.error());
+        link_failed(now, board, r.error());
         return;
     }
-    links_.record_success(board, now);
+    links_.record_success(board, time_now(now));
     config_check_ = std::make_pair(board, *r);
 }
 

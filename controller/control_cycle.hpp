@@ -2,8 +2,10 @@
 // board once, runs the supervisor, the session and the rate limiter, then writes the drive
 // (command + frequency in one FC16) and the incline board (when its target changes). Also the
 // `connecting` sequence, the S4 read-back about once a second, the set-point log (S11), the
-// API commands and the status snapshot. Never reads the clock and never sleeps: the event loop
-// calls cycle(now) every control.period.
+// API commands and the status snapshot. Never sleeps and never reads a clock itself: the event
+// loop calls cycle(now) every control.period, and the clock it is given (the daemon's steady
+// clock, a virtual one in tests) says when a decision within the cycle is taken (rule S2: after
+// each failed transaction; faults are stamped when they are decided).
 #pragma once
 
 #include <deque>
@@ -28,9 +30,11 @@ namespace treadmill::controller {
 class ControlCycle {
   public:
     using EventSink = std::function<void(TimePoint, const std::string&)>;
+    // The time now. Empty: time stands still within a cycle (every stamp is the cycle's `now`).
+    using Clock = std::function<TimePoint()>;
 
     // The hardware must outlive the cycle.
-    ControlCycle(TreadmillHardware& hardware, const ControlConfig& config);
+    ControlCycle(TreadmillHardware& hardware, const ControlConfig& config, Clock clock = {});
     ControlCycle(const ControlCycle&) = delete;
     ControlCycle& operator=(const ControlCycle&) = delete;
 
@@ -82,6 +86,13 @@ class ControlCycle {
     void write_drive(TimePoint now, const DriveWrite& w, bool best_effort = false);
     void write_incline(TimePoint now, const InclineWrite& w);
     void verify_config(TimePoint now);
+    // The clock's time, never before `at_least` (the cycle's start or the caller's time).
+    TimePoint time_now(TimePoint at_least) const;
+    // A failed transaction: counted, then rule S2 at once; a latch sends the best-effort STOP
+    // right away, to whatever board is still reachable.
+    void link_failed(TimePoint now, Board board, const LinkError& e);
+    // A fault that just latched: a reset under way is abandoned, the session enters `fault`.
+    void on_new_fault(TimePoint now);
     void enter_fault(TimePoint now);
     void log_event(TimePoint now, std::string text);
     // A link lost or re-opened since the last look: logged; a re-open means configure again.
@@ -101,6 +112,7 @@ class ControlCycle {
 
     TreadmillHardware& hw_;
     ControlConfig config_;
+    Clock clock_;
     SetpointLog setpoint_log_;
     Supervisor supervisor_;
     Session session_;
@@ -134,7 +146,8 @@ class ControlCycle {
     bool resetting_ = false;  // reset applied, waiting for the roller to read 0
     bool board_faults_stale_ = false;
     std::optional<Fault> clearing_fault_;
-    bool trip_cycle_ = false;  // the cycle in which the fault latched (best-effort STOP)
+    bool trip_cycle_ = false;          // the cycle in which the fault latched (best-effort STOP)
+    bool fault_stop_written_ = false;  // this cycle's STOP already went out when S2 latched
     bool calibrate_requested_ = false;
 
     EventSink event_sink_;

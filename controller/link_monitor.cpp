@@ -4,6 +4,7 @@ namespace treadmill::controller {
 
 void LinkMonitor::begin_cycle() {
     for (Slot* s : {&motor_, &incline_}) s->failed_this_cycle = false;
+    motor_bus_timed_out_ = incline_bus_timed_out_ = false;
 }
 
 void LinkMonitor::errors_seen() {
@@ -20,6 +21,16 @@ int LinkMonitor::bus_failures(Board b) const {
     return b == Board::motor ? motor_bus_failures_ : incline_bus_failures_;
 }
 
+bool& LinkMonitor::bus_timed_out(Board b) {
+    if (shared_bus_) return motor_bus_timed_out_;
+    return b == Board::motor ? motor_bus_timed_out_ : incline_bus_timed_out_;
+}
+
+bool LinkMonitor::bus_timed_out(Board b) const {
+    if (shared_bus_) return motor_bus_timed_out_;
+    return b == Board::motor ? motor_bus_timed_out_ : incline_bus_timed_out_;
+}
+
 void LinkMonitor::record_success(Board b, TimePoint now) {
     Slot& s = slot(b);
     s.stats.last_good = now;
@@ -34,6 +45,9 @@ void LinkMonitor::record_failure(Board b, const LinkError& e) {
     s.stats.last_ok = false;
     s.stats.last_error = e;
     s.failed_this_cycle = true;
+    if (e.kind == LinkError::Kind::timeout) bus_timed_out(b) = true;
+    if (s.errors_this_cycle.size() >= kErrorsKept)
+        s.errors_this_cycle.erase(s.errors_this_cycle.begin());
     s.errors_this_cycle.push_back(e);
     s.consecutive_failures++;
     bus_failures(b)++;

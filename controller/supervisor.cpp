@@ -45,6 +45,13 @@ SafetyAction Supervisor::update(TimePoint now, const Observations& obs) {
     return degraded ? SafetyAction::warn : SafetyAction::none;
 }
 
+SafetyAction Supervisor::update_links(TimePoint now, const LinkObservation& motor,
+                                      const LinkObservation& incline) {
+    check_link(now, Board::motor, motor);
+    check_link(now, Board::incline, incline);
+    return latched() ? SafetyAction::stop : SafetyAction::warn;
+}
+
 bool Supervisor::trip(Fault fault) {
     if (!first_) {
         first_ = std::move(fault);

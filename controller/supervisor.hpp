@@ -47,6 +47,9 @@ class Supervisor {
 
     // Applies every rule to this cycle's observations; returns the most severe action.
     SafetyAction update(TimePoint now, const Observations& obs);
+    // Rule S2 alone, right after a failed transaction (`now`: when it was seen to fail).
+    SafetyAction update_links(TimePoint now, const LinkObservation& motor,
+                              const LinkObservation& incline);
 
     // Latches a fault; returns true when it became the reported cause (nothing was latched).
     bool trip(Fault fault);

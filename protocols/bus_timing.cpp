@@ -1,6 +1,7 @@
 // Modbus RTU wire timing.
 #include "protocols/bus_timing.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace treadmill::bus {
@@ -38,6 +39,10 @@ Duration t15(const SerialFormat& f) {
 
 Duration transaction_time(const SerialFormat& f, int request_bytes, int reply_bytes) {
     return frame_time(f, request_bytes) + t35(f) + frame_time(f, reply_bytes) + t35(f);
+}
+
+Duration late_reply_guard(const SerialFormat& f, int reply_bytes) {
+    return std::min<Duration>(t35(f) + frame_time(f, reply_bytes), std::chrono::seconds(1));
 }
 
 }  // namespace treadmill::bus

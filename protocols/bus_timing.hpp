@@ -1,6 +1,6 @@
 // Modbus RTU wire timing: character time, the t3.5 frame gap, frame sizes and transaction time.
 // Pure functions of the serial format; used by ModbusLink (quiet time after a time-out), by the
-// documentation's numbers and by the benchmarks.
+// config loader (the bound of rule S2), by the documentation's numbers and by the benchmarks.
 #pragma once
 
 #include <cstdint>
@@ -60,6 +60,11 @@ constexpr int exception_reply_bytes() {
 
 // Best-case bus time of one transaction: request, t3.5, reply, t3.5 (no turnaround).
 Duration transaction_time(const SerialFormat& f, int request_bytes, int reply_bytes);
+
+// How long a bus stays quiet after a time-out before the next request: t3.5 plus the wire time
+// of the reply that was expected, so that a reply already under way when the time-out struck
+// is over (and flushed) before anything else is sent. At most 1 s (very low baud rates).
+Duration late_reply_guard(const SerialFormat& f, int reply_bytes);
 
 // Milliseconds of a duration, as a double (for logs, docs and tests).
 inline double to_ms(Duration d) {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "protocols/bus_timing.hpp"
 #include "common/clock.hpp"
+#include "protocols/bus_timing.hpp"
 
 namespace treadmill {
 
@@ -29,8 +29,8 @@ struct LinkConfig {
     std::uint16_t port = 502;
     // The whole reply must arrive within this (the byte time-out is off).
     Duration response_timeout = std::chrono::milliseconds(50);
-    // Quiet time after a time-out before the next request; computed from the format when
-    // absent (see ModbusLink::late_reply_guard()).
+    // Quiet time after a time-out before the next request; when absent, computed from the
+    // format and the expected reply (see ModbusLink::late_reply_guard).
     std::optional<Duration> late_reply_guard;
 
     bool operator==(const LinkConfig&) const = default;

@@ -55,12 +55,10 @@ void ModbusLink::close() {
     ctx_ = nullptr;
 }
 
-Duration ModbusLink::late_reply_guard() const {
+Duration ModbusLink::late_reply_guard(int reply_bytes) const {
     if (config_.late_reply_guard) return *config_.late_reply_guard;
-    if (config_.transport == Transport::tcp) return config_.response_timeout;
-    const auto format = serial_format(config_);
-    return std::min(bus::t35(format) + bus::frame_time(format, bus::kRtuMaxAdu),
-                    kMaxLateReplyGuard);
+    if (config_.transport == Transport::tcp) return Duration::zero();
+    return bus::late_reply_guard(serial_format(config_), reply_bytes);
 }
 
 Result<Done, LinkError> ModbusLink::open(TimePoint /*now*/) {
@@ -113,11 +111,11 @@ LinkError ModbusLink::not_open_error() const {
 // Before each request: keep the bus quiet until a late reply is over, then drop stale input.
 void ModbusLink::prepare_request() {
     if (quiet_until_) {
-        const auto remaining = *quiet_until_ - SteadyClock::now();
+        const auto remaining = std::min(*quiet_until_ - SteadyClock::now(), kMaxLateReplyGuard);
         if (remaining > Duration::zero()) {
-            std::this_thread::sleep_for(std::min(remaining, late_reply_guard()));
+            std::this_thread::sleep_for(remaining);
             ++stats_.quiet_waits;
-            stats_.quiet_wait_total += std::min(remaining, late_reply_guard());
+            stats_.quiet_wait_total += remaining;
         }
         quiet_until_.reset();
     }
@@ -133,7 +131,7 @@ void ModbusLink::quiet_after(const LinkError& error, int reply_bytes) {
     const auto now = SteadyClock::now();
     switch (error.kind) {
         case LinkError::Kind::timeout:
-            quiet_until_ = now + late_reply_guard();
+            quiet_until_ = now + late_reply_guard(reply_bytes);
             break;
         case LinkError::Kind::crc:
         case LinkError::Kind::wrong_unit:

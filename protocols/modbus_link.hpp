@@ -12,10 +12,10 @@
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/result.hpp"
 #include "protocols/link_config.hpp"
 #include "protocols/link_error.hpp"
 #include "protocols/link_statistics.hpp"
-#include "common/result.hpp"
 
 struct _modbus;  // libmodbus's opaque context (modbus_t); only modbus_link.cpp sees libmodbus
 
@@ -50,8 +50,9 @@ class ModbusLink {
     const LinkStatistics& statistics() const { return stats_; }
     const LinkConfig& config() const { return config_; }
     // How long the bus stays quiet after a time-out before the next request: RTU t3.5 plus the
-    // wire time of the longest RTU reply (256 bytes), at most 1 s; TCP the response time-out.
-    Duration late_reply_guard() const;
+    // wire time of the reply that was expected (`reply_bytes`), at most 1 s; TCP none (a late
+    // reply carries an old transaction id and is skipped). LinkConfig::late_reply_guard wins.
+    Duration late_reply_guard(int reply_bytes) const;
 
   private:
     template <class Call>

@@ -26,6 +26,8 @@ struct BusConfig {
     std::string host = "127.0.0.1";  // tcp
     int port = 502;
     Duration response_timeout = milliseconds(50);
+
+    bool operator==(const BusConfig&) const = default;
 };
 
 struct MotorConfig {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "controller/daemon/config_reader.hpp"
+#include "controller/daemon/config_timing.hpp"
 
 namespace treadmill::daemon {
 
@@ -171,6 +172,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& file) {
                 read_root(reader, root, load.config);
                 if (!programs::has_errors(reader.diagnostics()))
                     check_consistency(reader, root, load.config);
+                if (!programs::has_errors(reader.diagnostics()))
+                    apply_timing_rules(reader, root, load.config);
             }
         } catch (const YAML::Exception& e) {
             reader.error(e.mark, e.msg);

@@ -29,7 +29,7 @@ void ControlLoop::on_timer() {
     if (!running_) return;
     const TimePoint now = SteadyClock::now();
     cycle_.cycle(now);
-    heartbeat_.beat(now);
+    heartbeat_.beat(SteadyClock::now());  // stamped when the cycle is done, not when it began
     if (after_cycle_) after_cycle_(now);
     const TimePoint done = SteadyClock::now();
     count(timer_.expiry(), now, done);

@@ -19,10 +19,16 @@ void FakeTreadmill::fail(Call call, LinkError error, int count) {
 void FakeTreadmill::clear_failures() {
     for (auto& i : injections_) i.reset();
     bus_dead_ = false;
+    dies_at_.reset();
 }
 
-std::optional<LinkError> FakeTreadmill::injected(Call call) {
-    if (bus_dead_) return LinkError{LinkError::Kind::timeout, 0, "bus dead"};
+TimePoint FakeTreadmill::begin(TimePoint now) const {
+    return std::max({now, busy_until_, quiet_until_});
+}
+
+std::optional<LinkError> FakeTreadmill::injected(Call call, TimePoint at) {
+    if (bus_dead_ || (dies_at_ && at >= *dies_at_))
+        return LinkError{LinkError::Kind::timeout, 0, "bus dead"};
     auto& slot = injections_[static_cast<std::size_t>(call)];
     if (!slot) return std::nullopt;
     LinkError e = slot->error;
@@ -30,9 +36,13 @@ std::optional<LinkError> FakeTreadmill::injected(Call call) {
     return e;
 }
 
-void FakeTreadmill::record(TimePoint now, Call call, bool ok, DriveWrite d, InclineWrite i,
-                           Board b) {
-    log_.push_back(Record{now, call, ok, d, i, b});
+void FakeTreadmill::record(TimePoint at, Call call, const std::optional<LinkError>& error,
+                           DriveWrite d, InclineWrite i, Board b) {
+    const bool timed_out = error && error->kind == LinkError::Kind::timeout;
+    const TimePoint end = at + (timed_out ? timeout_time : transaction_time);
+    busy_until_ = end;
+    if (timed_out) quiet_until_ = end + late_reply_guard;
+    log_.push_back(Record{at, call, !error, d, i, b, end});
 }
 
 std::vector<FakeTreadmill::Record> FakeTreadmill::calls(Call call) const {
@@ -82,12 +92,13 @@ void FakeTreadmill::step_lift(double dt) {
 }
 
 Result<DriveTelemetry, LinkError> FakeTreadmill::read_drive(TimePoint now) {
-    advance(now);
-    if (auto e = injected(Call::read_drive)) {
-        record(now, Call::read_drive, false);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::read_drive, at)) {
+        record(at, Call::read_drive, e);
         return Unexpected{*e};
     }
-    record(now, Call::read_drive, true);
+    record(at, Call::read_drive, std::nullopt);
     DriveTelemetry t;
     t.fault_code = drive_fault;
     t.running = run;
@@ -98,12 +109,13 @@ Result<DriveTelemetry, LinkError> FakeTreadmill::read_drive(TimePoint now) {
 }
 
 Result<InclineTelemetry, LinkError> FakeTreadmill::read_incline(TimePoint now) {
-    advance(now);
-    if (auto e = injected(Call::read_incline)) {
-        record(now, Call::read_incline, false);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::read_incline, at)) {
+        record(at, Call::read_incline, e);
         return Unexpected{*e};
     }
-    record(now, Call::read_incline, true);
+    record(at, Call::read_incline, std::nullopt);
     InclineTelemetry t;
     t.key_present = key_present;
     t.moving = lift_moving;
@@ -119,12 +131,13 @@ Result<InclineTelemetry, LinkError> FakeTreadmill::read_incline(TimePoint now) {
 }
 
 Result<Done, LinkError> FakeTreadmill::write_drive(TimePoint now, const DriveWrite& w) {
-    advance(now);
-    if (auto e = injected(Call::write_drive)) {
-        record(now, Call::write_drive, false, w);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::write_drive, at)) {
+        record(at, Call::write_drive, e, w);
         return Unexpected{*e};
     }
-    record(now, Call::write_drive, true, w);
+    record(at, Call::write_drive, std::nullopt, w);
     // A faulted drive keeps STOP until a reset; RUN is ignored then.
     run = w.run && drive_fault == 0;
     speed_cmd_kmh = w.run ? std::min(w.speed_kmh, limits.max_speed_kmh) : 0.0;
@@ -132,12 +145,13 @@ Result<Done, LinkError> FakeTreadmill::write_drive(TimePoint now, const DriveWri
 }
 
 Result<Done, LinkError> FakeTreadmill::write_incline(TimePoint now, const InclineWrite& w) {
-    advance(now);
-    if (auto e = injected(Call::write_incline)) {
-        record(now, Call::write_incline, false, {}, w);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::write_incline, at)) {
+        record(at, Call::write_incline, e, {}, w);
         return Unexpected{*e};
     }
-    record(now, Call::write_incline, true, {}, w);
+    record(at, Call::write_incline, std::nullopt, {}, w);
     if (w.kind == InclineWrite::Kind::stop) {
         lift_moving = false;
     } else if (w.kind == InclineWrite::Kind::move && key_present) {
@@ -148,12 +162,13 @@ Result<Done, LinkError> FakeTreadmill::write_incline(TimePoint now, const Inclin
 }
 
 Result<Done, LinkError> FakeTreadmill::reset_fault(TimePoint now, Board board) {
-    advance(now);
-    if (auto e = injected(Call::reset)) {
-        record(now, Call::reset, false, {}, {}, board);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::reset, at)) {
+        record(at, Call::reset, e, {}, {}, board);
         return Unexpected{*e};
     }
-    record(now, Call::reset, true, {}, {}, board);
+    record(at, Call::reset, std::nullopt, {}, {}, board);
     if (board == Board::motor && key_present) drive_fault = 0;
     if (board == Board::incline) incline_fault = 0;
     return Done{};
@@ -161,12 +176,13 @@ Result<Done, LinkError> FakeTreadmill::reset_fault(TimePoint now, Board board) {
 
 Result<BoardLimits, BoardLinkError> FakeTreadmill::configure(TimePoint now,
                                                              const BoardSettings& s) {
-    advance(now);
-    if (auto e = injected(Call::configure)) {
-        record(now, Call::configure, false, {}, {}, configure_fails_on);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::configure, at)) {
+        record(at, Call::configure, e, {}, {}, configure_fails_on);
         return Unexpected{BoardLinkError{configure_fails_on, *e}};
     }
-    record(now, Call::configure, true);
+    record(at, Call::configure, std::nullopt);
     settings = s;
     configure_calls++;
     if (settings_stick) verify_result = {};
@@ -174,12 +190,13 @@ Result<BoardLimits, BoardLinkError> FakeTreadmill::configure(TimePoint now,
 }
 
 Result<ConfigCheck, LinkError> FakeTreadmill::verify(TimePoint now, Board board) {
-    advance(now);
-    if (auto e = injected(Call::verify)) {
-        record(now, Call::verify, false, {}, {}, board);
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::verify, at)) {
+        record(at, Call::verify, e, {}, {}, board);
         return Unexpected{*e};
     }
-    record(now, Call::verify, true, {}, {}, board);
+    record(at, Call::verify, std::nullopt, {}, {}, board);
     const auto& r = verify_result[board == Board::motor ? 0 : 1];
     return r.value_or(ConfigCheck{});
 }

@@ -1,6 +1,8 @@
 // An in-process TreadmillHardware for fast logic tests: simple belt and incline physics on the
 // time passed in, injectable failures per call, the safety key, board faults, and a log of
-// every call with its time. Virtual time: the test advances it by hand.
+// every call with its time. Virtual time: the test advances it by hand. Transactions take no
+// time unless the test gives them some (transaction_time, timeout_time, late_reply_guard):
+// then they follow each other on one bus and busy_until() is the clock during a cycle's I/O.
 #pragma once
 
 #include <array>
@@ -26,12 +28,13 @@ class FakeTreadmill : public TreadmillHardware {
     static constexpr std::size_t kCalls = 7;
 
     struct Record {
-        TimePoint at{};
+        TimePoint at{};  // when the request went out
         Call call = Call::read_drive;
         bool ok = true;
         DriveWrite drive;            // write_drive
         InclineWrite incline;        // write_incline
         Board board = Board::motor;  // reset, verify
+        TimePoint end{};             // when the reply came (or the time-out struck)
     };
 
     // --- physics and board state (tests set these directly) ---
@@ -59,12 +62,21 @@ class FakeTreadmill : public TreadmillHardware {
     int configure_calls = 0;
     Board configure_fails_on = Board::motor;  // the board an injected configure failure is on
 
+    // --- time on the bus (virtual; zero: transactions take no time) ---
+    Duration transaction_time{};  // a transaction that gets a reply (good or not)
+    Duration timeout_time{};      // one that times out: the request plus the response time-out
+    Duration late_reply_guard{};  // after a time-out, the next request waits this long
+    // The end of the last transaction (the clock of a cycle doing I/O).
+    TimePoint busy_until() const { return busy_until_; }
+
     // --- failure injection ---
     // The next `count` calls of this kind fail with `error` (count < 0: until cleared).
     void fail(Call call, LinkError error, int count = -1);
     // Every call fails with a time-out (the bus is dead) until revived.
     void kill_bus() { bus_dead_ = true; }
     void revive_bus() { bus_dead_ = false; }
+    // Every transaction that starts at or after `at` times out (the bus dies then).
+    void kill_bus_at(TimePoint at) { dies_at_ = at; }
     void clear_failures();
 
     const std::vector<Record>& log() const { return log_; }
@@ -85,14 +97,20 @@ class FakeTreadmill : public TreadmillHardware {
     void advance(TimePoint now);
 
   private:
-    std::optional<LinkError> injected(Call call);
-    void record(TimePoint now, Call call, bool ok, DriveWrite d = {}, InclineWrite i = {},
-                Board b = Board::motor);
+    // When a request asked for at `now` goes out: after the previous one and any quiet time.
+    TimePoint begin(TimePoint now) const;
+    std::optional<LinkError> injected(Call call, TimePoint at);
+    // Logs the call and moves the bus's time on by what it cost.
+    void record(TimePoint at, Call call, const std::optional<LinkError>& error, DriveWrite d = {},
+                InclineWrite i = {}, Board b = Board::motor);
     void step_belt(double dt);
     void step_lift(double dt);
 
     std::optional<TimePoint> last_;
     bool bus_dead_ = false;
+    std::optional<TimePoint> dies_at_;
+    TimePoint busy_until_{};
+    TimePoint quiet_until_{};
     struct Injection {
         LinkError error;
         int remaining = 0;

@@ -2,6 +2,7 @@
 // to run cycles until something happens.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <initializer_list>
 
@@ -56,7 +57,9 @@ inline programs::Timeline make_timeline(std::initializer_list<StepSpec> specs) {
 }
 
 struct Rig {
-    explicit Rig(ControlConfig c = {}) : config(c), cycle(hw, config) {
+    // The cycle's clock: its start, or the end of the fake's last transaction when later.
+    explicit Rig(ControlConfig c = {})
+        : config(c), cycle(hw, config, [this] { return std::max(now, hw.busy_until()); }) {
         hw.time_scale = config.time_scale;
     }
 
@@ -65,9 +68,9 @@ struct Rig {
     ControlCycle cycle;
     TimePoint now = TimePoint{} + 1000s;
 
-    // One period later, one cycle.
+    // One period later (or when the previous cycle's I/O ended, as the daemon's loop), one cycle.
     void tick() {
-        now += config.period;
+        now = std::max(now + config.period, hw.busy_until());
         cycle.cycle(now);
     }
     void run_for(Duration d) {

@@ -50,13 +50,13 @@ TEST_CASE("an empty config is all defaults: the embedded simulator") {
 TEST_CASE("every key of the documented config is read, with units converted") {
     const auto load = d::parse_config(R"(
 bus: {transport: rtu, device: /dev/treadmill-rs485, baud: 9600, parity: none, stop_bits: 2,
-      response_timeout: 0.08 s}
+      response_timeout: 0.04 s}
 motor: {unit: 3, max_frequency: 50 Hz, speed_at_max_frequency: 18 km/h, comm_timeout: 400 ms}
 incline: {unit: 4, comm_timeout: 600 ms, bus: {transport: tcp, host: 10.0.0.5, port: 1502}}
 limits: {min_speed: 1 km/h, max_speed: 16 km/h, min_incline: -2 %, max_incline: 12%,
          accel: 0.8 km/h/s, decel: 1.2 km/h/s, estop_decel: 3 km/h/s, incline_rate: 0.5 %/s,
          speed_step: 0.2 km/h}
-control: {period: 50 ms, countdown: 5 s, max_pause: 2 min, comm_loss_failures: 4, watchdog: 2 s}
+control: {period: 150 ms, countdown: 5 s, max_pause: 2 min, comm_loss_failures: 2, watchdog: 2 s}
 api: {socket: /tmp/x.sock, group: gym}
 programs: {dirs: [/a, /b]}
 profile: /p.yaml
@@ -68,7 +68,7 @@ history: {database: /h.db}
     CHECK(c.bus.transport == d::BusConfig::Transport::rtu);
     CHECK(c.bus.parity == 'N');
     CHECK(c.bus.stop_bits == 2);
-    CHECK(c.bus.response_timeout == 80ms);
+    CHECK(c.bus.response_timeout == 40ms);
     CHECK(c.motor.speed_at_max_frequency_kmh == 18);
     CHECK(c.motor_bus().device == "/dev/treadmill-rs485");
     // A board's own bus starts from the top-level one.
@@ -77,7 +77,8 @@ history: {database: /h.db}
     CHECK(c.incline_bus().baud == 9600);
     CHECK(c.limits.min_incline_pct == -2);
     CHECK(c.limits.max_incline_pct == 12);
-    CHECK(c.control.comm_loss_failures == 4);
+    CHECK(c.control.comm_loss_failures == 2);
+    CHECK(c.motor.comm_timeout == 400ms);
     CHECK(c.program_dirs == std::vector<std::string>{"/a", "/b"});
     CHECK_FALSE(c.simulated());
 }
@@ -183,4 +184,98 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaul
     CHECK(c.api.socket == defaults.api.socket);
     CHECK(c.program_dirs == defaults.program_dirs);
     CHECK_FALSE(c.motor.bus.has_value());
+}
+
+TEST_CASE("S2's bound at load: the defaults on RTU fit; a slow bus or a long time-out is refused") {
+    const auto rtu = d::parse_config("bus: {transport: rtu}\n", "t.yaml");
+    CHECK_MESSAGE(rtu.ok(), (rtu.ok() ? "" : messages(rtu).front()));
+    // 40.1 ms of reads + 50 ms < 100 ms; (3 - 1) x 100 ms + 50 ms + 14.0 ms < 500 ms.
+    CHECK(d::parse_config("bus: {transport: rtu, stop_bits: 2}\n", "t.yaml").ok());
+    CHECK(d::parse_config("bus: {transport: tcp, host: 10.0.0.5}\n", "t.yaml").ok());
+
+    const auto slow =
+        d::parse_config("bus: {transport: rtu, baud: 9600, stop_bits: 2}\n", "t.yaml");
+    CHECK(messages(slow) ==
+          std::vector<std::string>{
+              "t.yaml:1:29: error: bus (rtu 9600 8E2): the reads of a cycle take 87.5 ms on the "
+              "wire (drive 42.5 ms + incline board 45 ms) + response_timeout 50 ms = 137.5 ms > "
+              "control.period 100 ms: a dead bus would make every cycle late and comm_loss could "
+              "miss its 0.5 s bound; raise the baud rate, shorten response_timeout or lengthen "
+              "control.period"});
+
+    const auto late = d::parse_config("bus:\n  transport: rtu\n  response_timeout: 200 ms\n", "t");
+    CHECK(has_message(late,
+                      "t:3:21: error: bus (rtu 19200 8E1): the reads of a cycle take 40.1 ms on "
+                      "the wire (drive 19.5 ms + incline board 20.6 ms) + response_timeout 200 ms "
+                      "= 240.1 ms > control.period 100 ms"));
+    const auto tcp = d::parse_config("bus: {transport: tcp, response_timeout: 120 ms}\n", "t");
+    CHECK(has_message(tcp,
+                      "bus (tcp): the reads of a cycle take 0 ms on the wire (drive 0 ms + "
+                      "incline board 0 ms) + response_timeout 120 ms = 120 ms > "
+                      "control.period 100 ms"));
+    // Boards on buses of their own: one time-out per bus.
+    const auto apart = d::parse_config(
+        "bus: {transport: rtu, response_timeout: 30 ms}\n"
+        "incline: {bus: {device: /dev/ttyUSB1, response_timeout: 60 ms}}\n",
+        "t");
+    CHECK(has_message(apart,
+                      "bus (rtu 19200 8E1): the reads of a cycle take 19.5 ms on the wire (drive "
+                      "19.5 ms) + response_timeout 30 ms; incline.bus (rtu 19200 8E1): the reads "
+                      "of a cycle take 20.6 ms on the wire (incline board 20.6 ms) + "
+                      "response_timeout 60 ms; in all 130.1 ms > control.period 100 ms"));
+}
+
+TEST_CASE("S2's bound at load: failures a period apart plus a time-out must fit in 0.5 s") {
+    const auto slow = d::parse_config(
+        "bus: {transport: rtu}\ncontrol: {period: 250 ms, watchdog: 2 s}\n"
+        "motor: {comm_timeout: 600 ms}\nincline: {comm_timeout: 600 ms}\n",
+        "t");
+    CHECK(messages(slow) ==
+          std::vector<std::string>{
+              "t:2:19: error: bus (rtu 19200 8E1): (comm_loss_failures 3 - 1) x control.period "
+              "250 ms + response_timeout 50 ms + late-reply guard 14.0 ms = 564.0 ms > 500 ms: "
+              "comm_loss could not latch within 0.5 s of the bus dying; shorten control.period "
+              "or response_timeout, or lower comm_loss_failures"});
+    const auto many =
+        d::parse_config("bus: {transport: rtu}\ncontrol: {comm_loss_failures: 6}\n", "t");
+    CHECK(has_message(many,
+                      "t:2:31: error: bus (rtu 19200 8E1): (comm_loss_failures 6 - 1) x "
+                      "control.period 100 ms + response_timeout 50 ms + late-reply guard 14.0 ms "
+                      "= 564.0 ms > 500 ms"));
+    CHECK(d::parse_config("bus: {transport: rtu}\ncontrol: {comm_loss_failures: 5}\n", "t").ok());
+}
+
+TEST_CASE("comm_timeout rounds up to the boards' 0.1 s and stays between polls and the watchdog") {
+    const auto rounded =
+        d::parse_config("motor: {comm_timeout: 420 ms}\nincline: {comm_timeout: 0.25 s}\n", "t");
+    REQUIRE_MESSAGE(rounded.ok(), (rounded.ok() ? "" : messages(rounded).front()));
+    CHECK(rounded.config.motor.comm_timeout == 500ms);
+    CHECK(rounded.config.incline.comm_timeout == 300ms);
+
+    // 40 ms once rounded to 0 (the dead-man off); now it rounds up, and is still too short.
+    const auto off = d::parse_config("motor: {comm_timeout: 40 ms}\n", "t");
+    CHECK(messages(off) ==
+          std::vector<std::string>{
+              "t:1:23: error: motor.comm_timeout 40 ms, rounded up to the board's 0.1 s unit: "
+              "100 ms, is below max(2 x control.period 100 ms + response_timeout 50 ms, 200 ms) "
+              "= 250 ms: the board's dead-man would stop the belt while the daemon is alive"});
+    CHECK(has_message(d::parse_config("incline: {comm_timeout: 0 s}\n", "t"),
+                      "t:1:25: error: incline.comm_timeout 0 ms is below max(2 x "
+                      "control.period 100 ms + response_timeout 50 ms, 200 ms) = 250 ms"));
+    const auto fast =
+        d::parse_config("control: {period: 50 ms}\nmotor: {comm_timeout: 150 ms}\n", "t");
+    REQUIRE_MESSAGE(fast.ok(), (fast.ok() ? "" : messages(fast).front()));
+    CHECK(fast.config.motor.comm_timeout == 200ms);  // max(2 x 50 ms + 50 ms, 200 ms) = 200 ms
+    CHECK(has_message(d::parse_config("motor: {comm_timeout: 950 ms}\n", "t"),
+                      "t:1:23: error: motor.comm_timeout 950 ms, rounded up to the board's 0.1 s "
+                      "unit: 1000 ms, is above control.watchdog 1000 ms - 100 ms = 900 ms: the "
+                      "board must stop the belt by itself before the watchdog aborts the daemon"));
+    const auto longer = d::parse_config(
+        "control: {watchdog: 2 s}\nmotor: {comm_timeout: 1.9 s}\nincline: {comm_timeout: 2 s}\n",
+        "t");
+    CHECK(messages(longer) ==
+          std::vector<std::string>{"t:3:25: error: incline.comm_timeout 2000 ms is above "
+                                   "control.watchdog 2000 ms - 100 ms = 1900 ms: the board must "
+                                   "stop the belt by itself before the watchdog aborts the "
+                                   "daemon"});
 }

@@ -86,14 +86,14 @@ TEST_CASE("e2e S2: the bus falls silent -> comm_loss within 0.5 s, fault held un
     REQUIRE(rig.board.control({{"cmd", "silence"}, {"seconds", 3}})["ok"] == true);
     const auto took = rig.daemon->time_to_fault("comm_loss", 2s);
     REQUIRE_MESSAGE(took, rig.daemon->log());
-    // The API shares the control thread, so a status reply waits out a dead-bus cycle; the
-    // fault's own time stamp says when it latched.
+    // The fault's stamp is when S2 decided; the status is answered between cycles, and a
+    // dead-bus cycle ends within the period plus one time-out, so it shows soon after.
     const double latched =
         parse_rfc3339(rig.daemon->status()["fault"]["since"].get<std::string>()) - silenced_at;
     MESSAGE("S2: comm_loss latched " << latched * 1000 << " ms after the silence, seen in the "
                                      << "status after " << *took * 1000 << " ms");
     CHECK(latched <= 0.5);
-    CHECK(*took <= 0.5 + 0.25);
+    CHECK(*took <= 0.5 + 0.1);  // one status poll of slack
     // After the silence the bus answers again; the daemon stays in fault, the belt stays off.
     REQUIRE(t::wait_until([&] { return seconds_since(t0) > 3.5; }, 6s));
     CHECK(rig.daemon->state() == "fault");

@@ -1,6 +1,8 @@
 // libFuzzer target: arbitrary bytes as the daemon's treadmilld.yaml, through parse_config().
 // It must answer with diagnostics (never crash, hang or leak), and a config it accepts must be
 // one the daemon can run with: sane limits and timings, values in their ranges.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -55,8 +57,16 @@ void check_accepted(const Config& c) {
     require(
         c.motor.unit >= 1 && c.motor.unit <= 247 && c.incline.unit >= 1 && c.incline.unit <= 247,
         "unit id out of range");
-    require(c.motor.comm_timeout >= Duration::zero() && c.incline.comm_timeout >= Duration::zero(),
-            "negative comm_timeout");
+    for (const Duration t : {c.motor.comm_timeout, c.incline.comm_timeout}) {
+        require(t % std::chrono::milliseconds(100) == Duration::zero(),
+                "comm_timeout not in the boards' 0.1 s unit");
+        require(t >= std::max(2 * c.control.period + c.bus.response_timeout,
+                              Duration(std::chrono::milliseconds(200))) ||
+                    c.motor.bus || c.incline.bus,
+                "comm_timeout shorter than two periods and a time-out");
+        require(t <= c.control.watchdog - std::chrono::milliseconds(100),
+                "comm_timeout not 100 ms shorter than the watchdog");
+    }
     check_bus(c.bus);
     check_bus(c.motor_bus());
     check_bus(c.incline_bus());

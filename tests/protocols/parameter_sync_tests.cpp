@@ -36,19 +36,23 @@ TEST_CASE("parity parsing and link descriptions") {
     CHECK(describe(tcp) == "tcp:127.0.0.1:1502");
 }
 
-TEST_CASE("late-reply guard: t3.5 + the longest RTU reply, bounded; TCP: the time-out") {
+TEST_CASE("late-reply guard: t3.5 + the expected reply's wire time, bounded; TCP: none") {
     LinkConfig rtu;
     rtu.transport = Transport::rtu;
     const ModbusLink at19200(rtu);
-    // 2.0 ms + 256 characters of 0.573 ms.
-    CHECK(bus::to_ms(at19200.late_reply_guard()) == doctest::Approx(148.7).epsilon(0.01));
+    // 2.0 ms + 21 characters of 0.573 ms: the incline board's telemetry reply.
+    CHECK(bus::to_ms(at19200.late_reply_guard(bus::read_reply_bytes(8))) ==
+          doctest::Approx(14.0).epsilon(0.01));
+    // 2.0 ms + 8 characters: a write's echo.
+    CHECK(bus::to_ms(at19200.late_reply_guard(bus::write_multiple_reply_bytes())) ==
+          doctest::Approx(6.6).epsilon(0.01));
     rtu.baud = 1200;
-    CHECK(ModbusLink(rtu).late_reply_guard() == std::chrono::seconds(1));
+    CHECK(ModbusLink(rtu).late_reply_guard(bus::kRtuMaxAdu) == std::chrono::seconds(1));
     rtu.late_reply_guard = std::chrono::milliseconds(20);
-    CHECK(ModbusLink(rtu).late_reply_guard() == std::chrono::milliseconds(20));
+    CHECK(ModbusLink(rtu).late_reply_guard(8) == std::chrono::milliseconds(20));
     LinkConfig tcp;
     tcp.response_timeout = std::chrono::milliseconds(80);
-    CHECK(ModbusLink(tcp).late_reply_guard() == std::chrono::milliseconds(80));
+    CHECK(ModbusLink(tcp).late_reply_guard(8) == Duration::zero());
 }
 
 TEST_CASE("a link that is not open fails as I/O without touching anything") {

@@ -9,10 +9,10 @@
 // (`pty: remove|restore`). The first action (or the one with `mark: true`) is the fault instant.
 // The runner polls the board's state (with only the new writes) and the daemon's status every
 // ~20 ms, and then checks `expect:` — the fault that must latch (or `none`), its latency from the
-// fault instant (from the fault's `since` stamp), the first STOP write to the drive, the belt at
-// rest, the final state — and, for every scenario, that no RUN above 0 Hz reaches the drive after
-// a trip, a freeze or a completed stop without an explicit `start`/`resume` after it.
-// It prints one timing line (docs/reliability.md) and exits 0 when everything held, else 1.
+// fault instant (to the first status reply that shows it), the first STOP write to the drive, the
+// belt at rest, the final state — and, for every scenario, that no RUN above 0 Hz reaches the drive
+// after a trip, a freeze or a completed stop without an explicit `start`/`resume` after it. It
+// prints one timing line (docs/reliability.md) and exits 0 when everything held, else 1.
 #include <iostream>
 
 #include "tests/scenarios/scenario_run.hpp"

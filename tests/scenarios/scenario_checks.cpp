@@ -124,8 +124,9 @@ std::string ScenarioRun::timing_line(bool passed) const {
     const bool aborted = seen_.exit_code && *seen_.exit_code == kAbortExit;
     const std::string outcome = seen_.fault ? *seen_.fault : aborted ? "abort" : "none";
     line << (passed ? "PASS" : "FAIL") << " | trip " << outcome << " " << since_mark(seen_.fault_t)
-         << " | stop frame " << since_mark(seen_.first_stop_t) << " | belt at 0 "
-         << since_mark(seen_.rest_t) << " | link errors +"
+         << " (stamped " << since_mark(seen_.fault_stamp_t) << ") | stop frame "
+         << since_mark(seen_.first_stop_t) << " | belt at 0 " << since_mark(seen_.rest_t)
+         << " | link errors +"
          << std::max(0, seen_.link_errors_last - std::max(0, seen_.link_errors_at_mark))
          << " | final " << seen_.last_state << " | wall "
          << static_cast<double>(std::lround((runner_now() - started_t_) * 10.0)) / 10.0 << " s";

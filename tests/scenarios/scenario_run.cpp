@@ -3,6 +3,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -188,18 +189,23 @@ void ScenarioRun::poll_daemon() {
     }
     const double asked = runner_now();
     const json status = daemon_->status();
+    const double answered = runner_now();
     if (!status.is_object() || !status["state"].is_string()) return;
     const std::string state = status["state"].get<std::string>();
     if (state == "fault" && seen_.last_state != "fault") {
-        double at = asked;
+        // The daemon's own stamp orders the trip among the drive writes (no later than the
+        // reply that showed it); the latency is measured by us: the reply that first showed it.
+        double stamped = asked;
         const auto& fault = status["fault"];
         if (fault.is_object() && fault["since"].is_string())
-            at = e2e::parse_rfc3339(fault["since"].get<std::string>()) - epoch_now() + runner_now();
-        seen_.events.push_back({MotionEvent::trip, at, fault.value("code", "?")});
+            stamped = std::min(answered, e2e::parse_rfc3339(fault["since"].get<std::string>()) -
+                                             epoch_now() + runner_now());
+        seen_.events.push_back({MotionEvent::trip, stamped, fault.value("code", "?")});
         if (!seen_.ever_fault) {
             seen_.ever_fault = true;
             seen_.fault = fault.value("code", "?");
-            seen_.fault_t = at;
+            seen_.fault_t = answered;
+            seen_.fault_stamp_t = stamped;
         }
     }
     seen_.last_state = state;

@@ -28,13 +28,14 @@ struct MotionEvent {
 
 // What the runner saw, on its own clock (seconds since it started).
 struct Observations {
-    std::optional<double> mark_t;        // the fault instant
-    std::optional<double> mark_epoch;    // the same on the system clock
-    std::optional<std::string> fault;    // the first fault code the daemon reported
-    std::optional<double> fault_t;       // when it latched (its `since`, on our clock)
-    std::optional<double> first_stop_t;  // first STOP write after the mark
-    std::optional<double> rest_t;        // belt first seen below 0.05 km/h after the mark
-    std::optional<int> exit_code;        // the daemon's, once it exited
+    std::optional<double> mark_t;         // the fault instant
+    std::optional<double> mark_epoch;     // the same on the system clock
+    std::optional<std::string> fault;     // the first fault code the daemon reported
+    std::optional<double> fault_t;        // the first status reply that showed it latched
+    std::optional<double> fault_stamp_t;  // its `since` stamp, on our clock (for the log)
+    std::optional<double> first_stop_t;   // first STOP write after the mark
+    std::optional<double> rest_t;         // belt first seen below 0.05 km/h after the mark
+    std::optional<int> exit_code;         // the daemon's, once it exited
     bool ever_fault = false;
     int link_errors_at_mark = -1;
     int link_errors_last = -1;

@@ -1,0 +1,46 @@
+// ControlLoop: the heartbeat the watchdog thread checks is stamped when a cycle is done, so a
+// cycle held up by its bus I/O shows in the heartbeat's age (rule S10).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "controller/daemon/control_loop.hpp"
+#include "tests/controller/fake_treadmill.hpp"
+
+using namespace std::chrono_literals;
+namespace d = treadmill::daemon;
+using treadmill::SteadyClock;
+using treadmill::TimePoint;
+
+namespace {
+
+// Boards whose every write takes `delay` of real time (a slow or dying bus).
+class SlowTreadmill : public treadmill::testing::FakeTreadmill {
+  public:
+    explicit SlowTreadmill(treadmill::Duration delay) : delay_(delay) {}
+    treadmill::Result<treadmill::Done, treadmill::LinkError> write_drive(
+        TimePoint now, const treadmill::DriveWrite& w) override {
+        std::this_thread::sleep_for(delay_);
+        return FakeTreadmill::write_drive(now, w);
+    }
+
+  private:
+    treadmill::Duration delay_;
+};
+
+}  // namespace
+
+TEST_CASE("the heartbeat is stamped when the cycle is done, not when it began") {
+    boost::asio::io_context io;
+    SlowTreadmill hw(120ms);
+    treadmill::controller::ControlCycle cycle(hw, {}, [] { return SteadyClock::now(); });
+    const TimePoint before = SteadyClock::now();
+    d::Heartbeat heartbeat(before - 10s);
+    d::ControlLoop loop(io, cycle, heartbeat, 100ms, [&](TimePoint) { loop.stop(); });
+    loop.start();
+    io.run();  // one cycle (connecting writes STOP to the drive first), then stopped
+    CHECK(hw.calls(treadmill::testing::FakeTreadmill::Call::write_drive).size() >= 1);
+    CHECK(heartbeat.last() - before >= 120ms);
+    CHECK(heartbeat.last() <= SteadyClock::now());
+}
