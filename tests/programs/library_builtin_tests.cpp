@@ -223,7 +223,8 @@ TEST_CASE("library: steady programs expand to their hand-computed totals") {
         CHECK(trial.speed_kmh == doctest::Approx(kMile));
         CHECK_MESSAGE(trial.cue.find("1 mile at 4:31/km (13.3 km/h)") != std::string::npos,
                       trial.cue);  // 4:30/km on the 0.1 km/h grid
-        for (int i = 1; i <= 7; i += 2) CHECK(t.steps[i].speed_kmh == doctest::Approx(kMile));
+        for (std::size_t i = 1; i <= 7; i += 2)
+            CHECK(t.steps[i].speed_kmh == doctest::Approx(kMile));
         CHECK(t.steps[10].open);
 
         // --pace mile=6:00/mi sets the trial and the strides; nothing else moves.
