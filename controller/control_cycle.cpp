@@ -9,7 +9,6 @@ namespace treadmill::controller {
 
 namespace {
 
-constexpr Duration kVerifyInterval = std::chrono::seconds(1);
 constexpr std::size_t kEventRing = 64;
 
 bool same_write(const InclineWrite& a, const InclineWrite& b) {
@@ -26,7 +25,8 @@ ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& con
       session_(config_, setpoint_log_),
       limiter_(config_.limits),
       links_(config_.shared_bus),
-      odometer_(config_.limits.max_speed_kmh) {}
+      odometer_(config_.limits.max_speed_kmh),
+      readback_(hardware) {}
 
 void ControlCycle::cycle(TimePoint now) {
     if (check_loop_stall(now)) return;
@@ -104,6 +104,7 @@ Observations ControlCycle::observe() const {
     o.incline_link = links_.observation(Board::incline);
     o.config_check = config_check_;
     o.commanded = commanded_;
+    o.drive_acknowledged = drive_acknowledged_;
     o.board_faults_stale = board_faults_stale_;
     return o;
 }
@@ -189,6 +190,7 @@ void ControlCycle::write_fault_stop(TimePoint now, bool best_effort) {
 void ControlCycle::write_drive(TimePoint now, const DriveWrite& w, bool best_effort) {
     if (links_.failed_this_cycle(Board::motor) && !best_effort) return;
     auto r = hw_.write_drive(now, w);
+    drive_acknowledged_.note_write(now, w.run, hw_.frequency_counts(w), r.ok());
     if (r)
         links_.record_success(Board::motor, now);
     else
@@ -208,22 +210,35 @@ void ControlCycle::write_incline(TimePoint now, const InclineWrite& w) {
         links_.record_failure(Board::incline, r.error());
 }
 
-// S4: about once a second, one board's settings read back, boards alternating.
+// S4: one read-back transaction per cycle, round-robin over the parts of both boards (more
+// only with a period so long that a round would take over a second). While board_config is
+// latched: the settings written again at most once a second until they read back (the fault
+// state writes STOP every cycle). Not in other faults, nor in `connecting`.
 void ControlCycle::verify_config(TimePoint now) {
-    // Not in fault, nor once a reset went back to `connecting` (the boards not configured yet).
-    if (session_.state() == State::fault || session_.state() == State::connecting) return;
-    if (last_verify_ && now - *last_verify_ < kVerifyInterval) return;
-    const Board board = next_verify_;
-    if (links_.failed_this_cycle(board)) return;
-    last_verify_ = now;
-    next_verify_ = board == Board::motor ? Board::incline : Board::motor;
-    auto r = hw_.verify(now, board);
-    if (!r) {
-        links_.record_failure(board, r.error());
-        return;
+    const State state = session_.state();
+    const bool restoring = supervisor_.latched(FaultCode::board_config);
+    if (state == State::connecting || (state == State::fault && !restoring)) return;
+    if (restoring && readback_.rewrite_due(now)) return rewrite_settings(now);
+    for (std::size_t n = readback_.per_cycle(config_.period); n > 0; --n) {
+        const Board board = readback_.next_board();
+        if (links_.failed_this_cycle(board)) return;
+        auto r = readback_.read_next(now);
+        if (!r) return links_.record_failure(board, r.error());
+        links_.record_success(board, now);
+        if (!r->ok() && !config_check_) config_check_ = std::make_pair(board, *r);
     }
-    links_.record_success(board, now);
-    config_check_ = std::make_pair(board, *r);
+}
+
+// Read-compare-write of both boards' settings (only what differs is written), then read back by
+// the round. A failure here is not judged: the fault is latched already.
+void ControlCycle::rewrite_settings(TimePoint now) {
+    readback_.rewritten(now);
+    auto r = hw_.configure(now, config_.board_settings());
+    std::string outcome = r ? "board settings written again; reading them back"
+                            : "board settings written again, failed: " + r.error().message;
+    if (outcome == rewrite_outcome_) return;
+    rewrite_outcome_ = outcome;
+    log_event(now, std::move(outcome));
 }
 
 // A re-opened link may reach a board that restarted with its settings lost (its dead-man
