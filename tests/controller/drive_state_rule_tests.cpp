@@ -57,7 +57,7 @@ TEST_CASE("drive_state: the echo differs from the acknowledged frequency -> at o
     DriveWorld w;
     w.report(m::kStatusRunning, 0);  // a brown-out cleared the frequency command
     CHECK(w.at(100ms) == SafetyAction::stop);
-    CHECK(w.tripped());
+    REQUIRE(w.tripped());
     CHECK(w.sup.fault()->message.find("0x2102") != std::string::npos);
     DriveWorld changed;
     changed.report(m::kStatusRunning, 2641);  // one count is a difference
@@ -71,12 +71,12 @@ TEST_CASE("drive_state: stopped or decelerating 300 ms after RUN was acknowledge
     CHECK(never.at(100ms) == SafetyAction::none);
     CHECK(never.at(200ms) == SafetyAction::none);
     CHECK(never.at(299ms) == SafetyAction::none);
-    CHECK(never.at(300ms) == SafetyAction::stop);
+    REQUIRE(never.at(300ms) == SafetyAction::stop);
     CHECK(never.sup.fault()->message.find("stopped") != std::string::npos);
     DriveWorld left;  // ran, then left RUN by itself (ramps down)
     CHECK(left.at(3s) == SafetyAction::none);
     left.report(m::kStatusDecelerating, 2640);
-    CHECK(left.at(3100ms) == SafetyAction::stop);
+    REQUIRE(left.at(3100ms) == SafetyAction::stop);
     CHECK(left.sup.fault()->message.find("decelerating") != std::string::npos);
 }
 

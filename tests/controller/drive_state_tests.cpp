@@ -17,6 +17,11 @@ std::string fault_code(const Rig& rig) {
     return f ? f->code : std::string("none");
 }
 
+std::string fault_message(const Rig& rig) {
+    const auto f = rig.cycle.status(rig.now).fault;
+    return f ? f->message : std::string();
+}
+
 // The drive writes of the cycle at `t`.
 std::vector<FakeTreadmill::Record> drive_writes_at(const FakeTreadmill& hw, TimePoint t) {
     std::vector<FakeTreadmill::Record> out;
@@ -56,7 +61,7 @@ TEST_CASE("drive_state: the drive leaves RUN by itself -> fault in the next cycl
     rig.hw.dropout();  // a fault it cleared itself between two polls: STOP, ramping down
     rig.tick();
     check_stopped_for_good(rig);
-    CHECK(rig.cycle.status(rig.now).fault->message.find("left RUN") != std::string::npos);
+    CHECK(fault_message(rig).find("left RUN") != std::string::npos);
 }
 
 TEST_CASE("drive_state: the frequency command echo changes by itself -> fault at once") {
@@ -66,7 +71,7 @@ TEST_CASE("drive_state: the frequency command echo changes by itself -> fault at
     rig.hw.change_frequency_command(0);  // a brown-out of the drive's control board
     rig.tick();
     check_stopped_for_good(rig);
-    CHECK(rig.cycle.status(rig.now).fault->message.find("0x2102") != std::string::npos);
+    CHECK(fault_message(rig).find("0x2102") != std::string::npos);
 }
 
 TEST_CASE("drive_state: the comm-loss warning -> fault at once, running or idle") {
