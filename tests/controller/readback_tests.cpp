@@ -179,3 +179,21 @@ TEST_CASE("S4: settings that do not read back at connect are written again until
     CHECK(rig.run_until([&] { return rig.cycle.reset(rig.now).ok; }, 3s));
     CHECK(rig.reach(State::idle, 5s));
 }
+
+TEST_CASE("S4: the settings are not written again in a cycle whose bus just failed") {
+    Rig rig;
+    rig.start(make_timeline({{600, 8.0}}));
+    rig.run_for(5s);
+    rig.hw.settings_stick = false;
+    rig.hw.verify_result[0] = drive_reset_to_factory();
+    CHECK(rig.reach(State::fault, 1s));
+    const TimePoint latched = rig.now;
+    rig.run_until([&] { return rig.now + rig.config.period >= latched + 1s; }, 2s);
+    rig.hw.fail(Call::read_incline, LinkError{LinkError::Kind::timeout, 0, ""}, 1);
+    rig.tick();  // due now, but the incline board just timed out
+    CHECK(configures_after(rig.hw, latched).empty());
+    rig.tick();
+    const auto rewrites = configures_after(rig.hw, latched);
+    REQUIRE(rewrites.size() == 1);
+    CHECK(rewrites[0] == rig.now);
+}
