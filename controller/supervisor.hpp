@@ -1,6 +1,7 @@
-// The safety supervisor (rules S1, S2, S4-S8 and drive_state), PX4 style: a function of time and
-// observations that returns an action ordered by severity. Faults latch (Klipper style): trip() is idempotent,
-// the first fault stays the reported cause, later ones are recorded, only clear() forgets them.
+// The safety supervisor (rules S1, S2, S4-S8 and drive_state), PX4 style: a function of time
+// and observations that returns an action ordered by severity. Faults latch (Klipper style):
+// trip() is idempotent, the first fault stays the reported cause, later ones are recorded, only
+// clear() forgets them.
 #pragma once
 
 #include <cstdint>
