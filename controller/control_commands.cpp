@@ -113,11 +113,16 @@ std::optional<std::string> ControlCycle::reset_blocker(TimePoint now) const {
     }
     if (!incline_last_) return std::string("no reading from the incline board yet");
     if (!incline_last_->key_present) return std::string("the safety key is out");
+    if (supervisor_.latched(FaultCode::board_config) && !readback_.matched())
+        return std::string(
+            "the boards' settings do not read back as configured yet (written again at most "
+            "once a second)");
     return std::nullopt;
 }
 
 // In the cycle after `reset`, with fresh reads: STOP stays written, the boards' faults are
-// reset (and a lost configuration written again), the latch clears; idle once the roller is 0.
+// reset, the latch clears; idle once the roller is 0. (A lost configuration was written again
+// and read back while board_config was latched: reset_blocker.)
 void ControlCycle::apply_reset(TimePoint now) {
     reset_requested_ = false;
     if (auto why = reset_blocker(now); why || !drive_now_ || !incline_now_) {
@@ -126,19 +131,13 @@ void ControlCycle::apply_reset(TimePoint now) {
     }
     write_drive(now, DriveWrite{});
     write_incline(now, InclineWrite{InclineWrite::Kind::stop, 0.0});
-    const auto& f = supervisor_.fault();
-    if (f && f->code == FaultCode::board_config) {
-        auto r = hw_.configure(now, config_.board_settings());
-        if (!r)
-            return log_event(now, "reset not applied: configure failed on the " +
-                                      std::string(board_name(r.error().board)) + ": " +
-                                      r.error().error.message);
-    }
     const bool motor_ok = hw_.reset_fault(now, Board::motor).ok();
     const bool incline_ok = hw_.reset_fault(now, Board::incline).ok();
     if (!motor_ok || !incline_ok) return log_event(now, "reset not applied: fault reset failed");
     clearing_fault_ = supervisor_.fault();
     supervisor_.clear();
+    drive_acknowledged_.forget();  // this cycle's read predates the fault resets
+    rewrite_outcome_.clear();
     resetting_ = true;
     board_faults_stale_ = true;  // this cycle's reads predate the boards' reset
     log_event(now, "faults reset; waiting for the belt to stop");

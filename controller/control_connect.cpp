@@ -10,6 +10,7 @@ namespace treadmill::controller {
 void ControlCycle::connect_step(TimePoint now) {
     if (now < next_connect_) return;
     links_.begin_cycle();
+    drive_acknowledged_.forget();  // the STOP below is not judged; the first idle cycle's is
     if (auto r = hw_.write_drive(now, DriveWrite{}); !r)
         return connect_failed(now, Board::motor, r.error());
     if (auto r = hw_.write_incline(now, InclineWrite{}); !r)
@@ -46,6 +47,7 @@ bool ControlCycle::connect_configure(TimePoint now) {
             return false;
         }
         if (!v->ok()) {
+            readback_.note_mismatch();  // written again once a second while latched
             supervisor_.trip(
                 Fault{FaultCode::board_config, std::nullopt,
                       std::string(board_name(b)) + ": settings do not read back as written", now});
@@ -141,6 +143,7 @@ void ControlCycle::connect_done(TimePoint now, const InclineTelemetry& i) {
     odometer_.update(i.odometer_cm, workout_s_);
     links_.mark_fresh(now);
     links_.errors_seen();  // the retries while connecting are history
+    readback_.restart();   // both boards were just read back whole
     connect_reason_.reset();
     session_.connected();
     ready_ = true;

@@ -10,7 +10,6 @@ namespace treadmill::controller {
 
 namespace {
 
-constexpr Duration kVerifyInterval = std::chrono::seconds(1);
 constexpr std::size_t kEventRing = 64;
 
 bool same_write(const InclineWrite& a, const InclineWrite& b) {
@@ -28,7 +27,8 @@ ControlCycle::ControlCycle(TreadmillHardware& hardware, const ControlConfig& con
       session_(config_, setpoint_log_),
       limiter_(config_.limits),
       links_(config_.shared_bus),
-      odometer_(config_.limits.max_speed_kmh) {}
+      odometer_(config_.limits.max_speed_kmh),
+      readback_(hardware) {}
 
 void ControlCycle::cycle(TimePoint now) {
     fault_stop_written_ = false;
@@ -125,6 +125,7 @@ Observations ControlCycle::observe() const {
     o.incline_link = links_.observation(Board::incline);
     o.config_check = config_check_;
     o.commanded = commanded_;
+    o.drive_acknowledged = drive_acknowledged_;
     o.board_faults_stale = board_faults_stale_;
     return o;
 }
@@ -215,6 +216,7 @@ void ControlCycle::write_fault_stop(TimePoint now, bool best_effort) {
 void ControlCycle::write_drive(TimePoint now, const DriveWrite& w, bool best_effort) {
     if (links_.failed_this_cycle(Board::motor) && !best_effort) return;
     auto r = hw_.write_drive(time_now(now), w);
+    drive_acknowledged_.note_write(now, w.run, hw_.frequency_counts(w), r.ok());
     if (r)
         links_.record_success(Board::motor, time_now(now));
     else
@@ -234,22 +236,44 @@ void ControlCycle::write_incline(TimePoint now, const InclineWrite& w) {
         link_failed(now, Board::incline, r.error());
 }
 
-// S4: about once a second, one board's settings read back, boards alternating.
+// S4: one read-back transaction per cycle, round-robin over the parts of both boards (more
+// only with a period so long that a round would take over a second). While board_config is
+// latched: the settings written again at most once a second until they read back (the fault
+// state writes STOP every cycle). Not in other faults, nor in `connecting`.
 void ControlCycle::verify_config(TimePoint now) {
-    // Not in fault, nor once a reset went back to `connecting` (the boards not configured yet).
-    if (session_.state() == State::fault || session_.state() == State::connecting) return;
-    if (last_verify_ && now - *last_verify_ < kVerifyInterval) return;
-    const Board board = next_verify_;
-    if (links_.failed_this_cycle(board)) return;
-    last_verify_ = now;
-    next_verify_ = board == Board::motor ? Board::incline : Board::motor;
-    auto r = hw_.verify(time_now(now), board);
-    if (!r) {
-        link_failed(now, board, r.error());
-        return;
+    const State state = session_.state();
+    const bool restoring = supervisor_.latched(FaultCode::board_config);
+    if (state == State::connecting || (state == State::fault && !restoring)) return;
+    if (restoring && readback_.rewrite_due(now)) {
+        // Not on a bus that just failed (S2 skips the rest of its transactions).
+        if (links_.failed_this_cycle(Board::motor) || links_.failed_this_cycle(Board::incline))
+            return;
+        return rewrite_settings(now);
     }
-    links_.record_success(board, time_now(now));
-    config_check_ = std::make_pair(board, *r);
+    for (std::size_t n = readback_.per_cycle(config_.period); n > 0; --n) {
+        const Board board = readback_.next_board();
+        if (links_.failed_this_cycle(board)) return;
+        auto r = readback_.read_next(time_now(now));
+        if (!r) return link_failed(now, board, r.error());
+        links_.record_success(board, time_now(now));
+        if (!r->ok() && !config_check_) config_check_ = std::make_pair(board, *r);
+    }
+}
+
+// Read-compare-write of both boards' settings (only what differs is written), then read back by
+// the round. A failure here is not judged: the fault is latched already. On RTU at 19200 a
+// rewrite after a drive's factory reset takes ~0.25 s of bus time (7 writes and their reads):
+// that cycle runs long, at most once a second and only while the fault stands.
+void ControlCycle::rewrite_settings(TimePoint now) {
+    readback_.rewritten(now);
+    auto r = hw_.configure(time_now(now), config_.board_settings());
+    std::string outcome = r ? "board settings written again; reading them back"
+                            : "board settings written again, failed on the " +
+                                  std::string(board_name(r.error().board)) + ": " +
+                                  r.error().error.message;
+    if (outcome == rewrite_outcome_) return;
+    rewrite_outcome_ = outcome;
+    log_event(now, std::move(outcome));
 }
 
 // A re-opened link may reach a board that restarted with its settings lost (its dead-man

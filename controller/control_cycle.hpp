@@ -1,11 +1,11 @@
 // One control cycle (ros2_control style read -> update -> write, time passed in): reads each
 // board once, runs the supervisor, the session and the rate limiter, then writes the drive
 // (command + frequency in one FC16) and the incline board (when its target changes). Also the
-// `connecting` sequence, the S4 read-back about once a second, the set-point log (S11), the
-// API commands and the status snapshot. Never sleeps and never reads a clock itself: the event
-// loop calls cycle(now) every control.period, and the clock it is given (the daemon's steady
-// clock, a virtual one in tests) says when a decision within the cycle is taken (rule S2: after
-// each failed transaction; faults are stamped when they are decided).
+// `connecting` sequence, the S4 read-back (one transaction per cycle), the set-point log (S11),
+// the API commands and the status snapshot. Never sleeps and never reads a clock itself: the
+// event loop calls cycle(now) every control.period, and the clock it is given (the daemon's
+// steady clock, a virtual one in tests) says when a decision within the cycle is taken (rule
+// S2: after each failed transaction; faults are stamped when they are decided).
 #pragma once
 
 #include <deque>
@@ -15,6 +15,7 @@
 
 #include "controller/command_result.hpp"
 #include "controller/config.hpp"
+#include "controller/config_readback.hpp"
 #include "controller/link_monitor.hpp"
 #include "controller/odometer.hpp"
 #include "controller/rate_limiter.hpp"
@@ -93,6 +94,7 @@ class ControlCycle {
     void link_failed(TimePoint now, Board board, const LinkError& e);
     // A fault that just latched: a reset under way is abandoned, the session enters `fault`.
     void on_new_fault(TimePoint now);
+    void rewrite_settings(TimePoint now);
     void enter_fault(TimePoint now);
     void log_event(TimePoint now, std::string text);
     // A link lost or re-opened since the last look: logged; a re-open means configure again.
@@ -132,10 +134,12 @@ class ControlCycle {
     Commanded commanded_;
     std::optional<InclineWrite> incline_written_;
     bool incline_write_failed_ = false;
-    // S4 read-back.
-    std::optional<TimePoint> last_verify_;
-    Board next_verify_ = Board::motor;
+    // S4 read-back, and the settings written again while board_config is latched.
+    ConfigReadback readback_;
     std::optional<std::pair<Board, ConfigCheck>> config_check_;
+    std::string rewrite_outcome_;  // logged when it changes
+    // What the drive acknowledged (the drive_state rule).
+    DriveAcknowledged drive_acknowledged_;
     // Connecting.
     TimePoint next_connect_{};
     std::optional<std::string> connect_reason_;

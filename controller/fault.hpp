@@ -22,6 +22,8 @@ enum class FaultCode {
     belt_stall,     // S6
     incline_stall,  // S7
     drive_fault,    // S8: the drive's own fault code
+    drive_state,    // the drive left RUN or changed its frequency command by itself, or
+                    // reports its comm-loss warning
     incline_fault,  // S8: the incline board's own fault code
     loop_stall,     // the control cycle was late by more than control.watchdog
     estop,          // an explicit emergency stop command
@@ -49,6 +51,8 @@ constexpr std::string_view to_string(FaultCode c) {
             return "incline_stall";
         case FaultCode::drive_fault:
             return "drive_fault";
+        case FaultCode::drive_state:
+            return "drive_state";
         case FaultCode::incline_fault:
             return "incline_fault";
         case FaultCode::loop_stall:

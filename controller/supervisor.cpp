@@ -39,6 +39,7 @@ SafetyAction Supervisor::update(TimePoint now, const Observations& obs) {
     check_belt_stall(now, obs);
     check_incline(now, obs);
     check_board_faults(now, obs);
+    check_drive_state(now, obs);
     if (latched()) return SafetyAction::stop;
     const bool degraded =
         !obs.motor_link.errors_this_cycle.empty() || !obs.incline_link.errors_this_cycle.empty();
@@ -62,6 +63,12 @@ bool Supervisor::trip(Fault fault) {
         if (f.same_cause(fault)) return false;
     if (later_.size() < 32) later_.push_back(std::move(fault));
     return false;
+}
+
+bool Supervisor::latched(FaultCode code) const {
+    if (first_ && first_->code == code) return true;
+    return std::any_of(later_.begin(), later_.end(),
+                       [code](const Fault& f) { return f.code == code; });
 }
 
 void Supervisor::trip(TimePoint now, FaultCode code, std::string message,

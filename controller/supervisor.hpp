@@ -1,8 +1,10 @@
-// The safety supervisor (rules S1, S2, S4-S8), PX4 style: a function of time and observations
-// that returns an action ordered by severity. Faults latch (Klipper style): trip() is idempotent,
-// the first fault stays the reported cause, later ones are recorded, only clear() forgets them.
+// The safety supervisor (rules S1, S2, S4-S8 and drive_state), PX4 style: a function of time
+// and observations that returns an action ordered by severity. Faults latch (Klipper style):
+// trip() is idempotent, the first fault stays the reported cause, later ones are recorded, only
+// clear() forgets them.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -29,6 +31,25 @@ struct Commanded {
     std::optional<double> incline_goal_pct;  // where the deck is sent; empty while it holds
 };
 
+// What the drive acknowledged of the writes so far, for the drive_state rule.
+struct DriveAcknowledged {
+    // 0x2001 of the last write the drive acknowledged (its echo 0x2102 must read the same);
+    // empty when unknown: none since connect or a reset, or a write failed (applied or not).
+    std::optional<std::uint16_t> frequency_counts;
+    // RUN acknowledged at this time and not followed by a STOP since.
+    std::optional<TimePoint> run_since;
+
+    // After a drive write: `counts` is its frequency register, `ok` whether it was acknowledged.
+    void note_write(TimePoint now, bool run, std::uint16_t counts, bool ok) {
+        if (!run) run_since.reset();
+        frequency_counts.reset();
+        if (!ok) return;
+        frequency_counts = counts;
+        if (run && !run_since) run_since = now;
+    }
+    void forget() { *this = DriveAcknowledged{}; }
+};
+
 // Everything the supervisor looks at in one cycle.
 struct Observations {
     double workout_s = 0;                 // the workout clock: S5-S7 durations run on it
@@ -38,6 +59,7 @@ struct Observations {
     LinkObservation incline_link;
     std::optional<std::pair<Board, ConfigCheck>> config_check;  // an S4 read-back, when done
     Commanded commanded;
+    DriveAcknowledged drive_acknowledged;
     bool board_faults_stale = false;  // fault resets were just written: skip S8 this cycle
 };
 
@@ -54,6 +76,8 @@ class Supervisor {
     // Latches a fault; returns true when it became the reported cause (nothing was latched).
     bool trip(Fault fault);
     bool latched() const { return first_.has_value(); }
+    // Whether a fault with this code is latched, as the cause or a later fault.
+    bool latched(FaultCode code) const;
     const std::optional<Fault>& fault() const { return first_; }
     const std::vector<Fault>& later_faults() const { return later_; }
     // Forgets the latched faults and every timer (after an accepted reset).
@@ -68,6 +92,7 @@ class Supervisor {
     void check_belt_stall(TimePoint now, const Observations& obs);
     void check_incline(TimePoint now, const Observations& obs);
     void check_board_faults(TimePoint now, const Observations& obs);
+    void check_drive_state(TimePoint now, const Observations& obs);  // supervisor_drive_state.cpp
     void trip(TimePoint now, FaultCode code, std::string message,
               std::optional<int> board_code = std::nullopt);
 

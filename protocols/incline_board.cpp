@@ -71,9 +71,22 @@ Result<SyncReport, LinkError> InclineBoard::configure(TimePoint now, const Board
     return report;
 }
 
-Result<ConfigCheck, LinkError> InclineBoard::verify(TimePoint now) {
+const std::vector<ParameterValue>& InclineBoard::wanted() {
     if (wanted_.empty()) wanted_ = incline_parameters(BoardSettings{});
-    return check_parameters(link_, now, unit_, wanted_);
+    return wanted_;
+}
+
+Result<ConfigCheck, LinkError> InclineBoard::verify(TimePoint now) {
+    return check_parameters(link_, now, unit_, wanted());
+}
+
+std::size_t InclineBoard::readback_parts() const {
+    return parameter_runs(wanted_.empty() ? incline_parameters(BoardSettings{}) : wanted_).size();
+}
+
+Result<ConfigCheck, LinkError> InclineBoard::verify_part(TimePoint now, std::size_t part) {
+    const auto runs = parameter_runs(wanted());
+    return check_parameters(link_, now, unit_, runs[part % runs.size()]);
 }
 
 }  // namespace treadmill

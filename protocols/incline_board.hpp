@@ -49,6 +49,9 @@ class InclineBoard {
     Result<SyncReport, LinkError> configure(TimePoint now, const BoardSettings& s);
     // Reads the parameters back and compares with the last configure() (rule S4).
     Result<ConfigCheck, LinkError> verify(TimePoint now);
+    // The same in parts of one transaction each; `part` is taken modulo readback_parts().
+    std::size_t readback_parts() const;
+    Result<ConfigCheck, LinkError> verify_part(TimePoint now, std::size_t part);
 
     static std::string_view fault_name(std::uint16_t code) {
         return regmap::incline::fault_name(code);
@@ -58,6 +61,9 @@ class InclineBoard {
     ModbusLink& link() { return link_; }
 
   private:
+    // The parameters to read back: the last configure()'s, else those of the default settings.
+    const std::vector<ParameterValue>& wanted();
+
     ModbusLink& link_;
     int unit_;
     std::optional<InclineLimits> limits_;

@@ -82,6 +82,10 @@ Result<Done, LinkError> ModbusTreadmill::write_drive(TimePoint now, const DriveW
     return drive_.write(now, w);
 }
 
+std::uint16_t ModbusTreadmill::frequency_counts(const DriveWrite& w) const {
+    return drive_.command_registers(w)[1];
+}
+
 Result<Done, LinkError> ModbusTreadmill::write_incline(TimePoint now, const InclineWrite& w) {
     if (auto up = ensure_open(now, *incline_link_); !up) return up;
     return incline_.write(now, w);
@@ -130,6 +134,17 @@ Result<ConfigCheck, LinkError> ModbusTreadmill::verify(TimePoint now, Board boar
     ModbusLink& link = board == Board::motor ? *motor_link_ : *incline_link_;
     if (auto up = ensure_open(now, link); !up) return Unexpected{up.error()};
     return board == Board::motor ? drive_.verify(now) : incline_.verify(now);
+}
+
+std::size_t ModbusTreadmill::readback_parts(Board board) const {
+    return board == Board::motor ? drive_.readback_parts() : incline_.readback_parts();
+}
+
+Result<ConfigCheck, LinkError> ModbusTreadmill::verify_part(TimePoint now, Board board,
+                                                            std::size_t part) {
+    ModbusLink& link = board == Board::motor ? *motor_link_ : *incline_link_;
+    if (auto up = ensure_open(now, link); !up) return Unexpected{up.error()};
+    return board == Board::motor ? drive_.verify_part(now, part) : incline_.verify_part(now, part);
 }
 
 const LinkStatistics& ModbusTreadmill::link_statistics(Board board) const {

@@ -53,10 +53,14 @@ class ModbusTreadmill final : public TreadmillHardware {
     Result<DriveTelemetry, LinkError> read_drive(TimePoint now) override;
     Result<InclineTelemetry, LinkError> read_incline(TimePoint now) override;
     Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) override;
+    std::uint16_t frequency_counts(const DriveWrite& w) const override;
     Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) override;
     Result<Done, LinkError> reset_fault(TimePoint now, Board board) override;
     Result<BoardLimits, BoardLinkError> configure(TimePoint now, const BoardSettings& s) override;
     Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) override;
+    std::size_t readback_parts(Board board) const override;
+    Result<ConfigCheck, LinkError> verify_part(TimePoint now, Board board,
+                                               std::size_t part) override;
 
     LinkHealth link_health(Board board) const override;
 

@@ -51,8 +51,11 @@ Result<DriveTelemetry, LinkError> MotorDrive::read_telemetry(TimePoint now) {
 }
 
 Result<Done, LinkError> MotorDrive::write(TimePoint now, const DriveWrite& w) {
-    const auto regs = drive_command_registers(w, profile_, scale_, max_frequency_hz());
-    return link_.write_registers(now, unit_, m::kCommand, regs);
+    return link_.write_registers(now, unit_, m::kCommand, command_registers(w));
+}
+
+std::array<std::uint16_t, 2> MotorDrive::command_registers(const DriveWrite& w) const {
+    return drive_command_registers(w, profile_, scale_, max_frequency_hz());
 }
 
 Result<Done, LinkError> MotorDrive::reset_fault(TimePoint now) {
@@ -77,11 +80,25 @@ Result<SyncReport, LinkError> MotorDrive::configure(TimePoint now, const BoardSe
     return sync_parameters(link_, now, unit_, wanted_);
 }
 
-Result<ConfigCheck, LinkError> MotorDrive::verify(TimePoint now) {
-    if (wanted_.empty()) {
+const std::vector<ParameterValue>& MotorDrive::wanted() {
+    if (wanted_.empty())
         wanted_ = drive_parameters(BoardSettings{}, profile_, scale_, max_frequency_hz());
-    }
-    return check_parameters(link_, now, unit_, wanted_);
+    return wanted_;
+}
+
+Result<ConfigCheck, LinkError> MotorDrive::verify(TimePoint now) {
+    return check_parameters(link_, now, unit_, wanted());
+}
+
+std::size_t MotorDrive::readback_parts() const {
+    if (!wanted_.empty()) return parameter_runs(wanted_).size();
+    return parameter_runs(drive_parameters(BoardSettings{}, profile_, scale_, max_frequency_hz()))
+        .size();
+}
+
+Result<ConfigCheck, LinkError> MotorDrive::verify_part(TimePoint now, std::size_t part) {
+    const auto runs = parameter_runs(wanted());
+    return check_parameters(link_, now, unit_, runs[part % runs.size()]);
 }
 
 std::string_view MotorDrive::fault_name(std::uint8_t code) const {

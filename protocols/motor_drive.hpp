@@ -43,6 +43,8 @@ class MotorDrive {
     Result<DriveTelemetry, LinkError> read_telemetry(TimePoint now);
     // Command + frequency in one FC16 at 0x2000.
     Result<Done, LinkError> write(TimePoint now, const DriveWrite& w);
+    // The two registers write(w) puts on the wire (clamped to Pr.01-00 once read).
+    std::array<std::uint16_t, 2> command_registers(const DriveWrite& w) const;
     Result<Done, LinkError> stop(TimePoint now) { return write(now, DriveWrite{}); }
     // One fault reset (0x2002 bit1). Never restarts the motor.
     Result<Done, LinkError> reset_fault(TimePoint now);
@@ -52,6 +54,10 @@ class MotorDrive {
     Result<SyncReport, LinkError> configure(TimePoint now, const BoardSettings& s);
     // Reads the parameters back and compares them with the last configure() (rule S4).
     Result<ConfigCheck, LinkError> verify(TimePoint now);
+    // The same in parts of one transaction each (runs of consecutive registers); `part` is
+    // taken modulo readback_parts().
+    std::size_t readback_parts() const;
+    Result<ConfigCheck, LinkError> verify_part(TimePoint now, std::size_t part);
 
     std::string_view fault_name(std::uint8_t code) const;
     std::string_view warning_name(std::uint8_t code) const;
@@ -63,6 +69,8 @@ class MotorDrive {
 
   private:
     double max_frequency_hz() const;
+    // The parameters to read back: the last configure()'s, else those of the default settings.
+    const std::vector<ParameterValue>& wanted();
 
     ModbusLink& link_;
     int unit_;

@@ -14,16 +14,26 @@ std::size_t run_length(std::span<const ParameterValue> wanted, std::size_t first
 }
 }  // namespace
 
+std::vector<std::span<const ParameterValue>> parameter_runs(
+    std::span<const ParameterValue> wanted) {
+    std::vector<std::span<const ParameterValue>> runs;
+    for (std::size_t i = 0; i < wanted.size();) {
+        const std::size_t n = run_length(wanted, i);
+        runs.push_back(wanted.subspan(i, n));
+        i += n;
+    }
+    return runs;
+}
+
 Result<std::vector<ParameterValue>, LinkError> read_parameters(
     ModbusLink& link, TimePoint now, int unit, std::span<const ParameterValue> wanted) {
     std::vector<ParameterValue> actual;
     actual.reserve(wanted.size());
-    for (std::size_t i = 0; i < wanted.size();) {
-        const std::size_t n = run_length(wanted, i);
-        auto regs = link.read_registers(now, unit, wanted[i].address, static_cast<int>(n));
+    for (const auto run : parameter_runs(wanted)) {
+        auto regs =
+            link.read_registers(now, unit, run.front().address, static_cast<int>(run.size()));
         if (!regs) return Unexpected{regs.error()};
-        for (std::size_t k = 0; k < n; ++k) actual.push_back({wanted[i + k].address, (*regs)[k]});
-        i += n;
+        for (std::size_t k = 0; k < run.size(); ++k) actual.push_back({run[k].address, (*regs)[k]});
     }
     return actual;
 }

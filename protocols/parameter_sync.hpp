@@ -27,6 +27,9 @@ struct SyncReport {
 Result<std::vector<ParameterValue>, LinkError> read_parameters(
     ModbusLink& link, TimePoint now, int unit, std::span<const ParameterValue> wanted);
 
+// The runs of consecutive addresses in `wanted` (sorted by address): one transaction each.
+std::vector<std::span<const ParameterValue>> parameter_runs(std::span<const ParameterValue> wanted);
+
 // First difference between what is wanted and what was read.
 ConfigCheck compare_parameters(std::span<const ParameterValue> wanted,
                                std::span<const ParameterValue> actual);

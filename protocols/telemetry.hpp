@@ -14,6 +14,7 @@ struct DriveTelemetry {
     bool decelerating = false;      // status bits1-0 == 01
     bool reverse = false;           // status bits4-3 == 11
     double frequency_command_hz = 0;
+    std::uint16_t frequency_command_counts = 0;  // raw 0x2102: the echo of 0x2001
     double output_frequency_hz = 0;
     double output_speed_kmh = 0;  // output frequency converted with the drive profile
     double current_a = 0;

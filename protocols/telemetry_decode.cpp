@@ -31,7 +31,8 @@ DriveTelemetry decode_drive_telemetry(std::span<const std::uint16_t> block,
     t.running = (t.status & m::kStatusRunMask) == m::kStatusRunning;
     t.decelerating = (t.status & m::kStatusRunMask) == m::kStatusDecelerating;
     t.reverse = (t.status & m::kStatusDirectionMask) == m::kStatusReverse;
-    t.frequency_command_hz = counts_to_frequency(profile, at(m::kFrequencyEcho));
+    t.frequency_command_counts = at(m::kFrequencyEcho);
+    t.frequency_command_hz = counts_to_frequency(profile, t.frequency_command_counts);
     t.output_frequency_hz = counts_to_frequency(profile, at(m::kOutputFrequency));
     t.output_speed_kmh = speed_for_frequency(scale, t.output_frequency_hz);
     t.current_a = at(m::kOutputCurrent) * profile.current_a_per_count;

@@ -4,6 +4,7 @@
 // Non-copyable: one owner, one thread (a libmodbus context is not thread safe).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -87,6 +88,9 @@ class TreadmillHardware {
     // Command and frequency in one FC16. The only values ever written to 0x2000 are STOP and
     // RUN forward; the speed is clamped to the drive's maximum frequency.
     virtual Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) = 0;
+    // The frequency register (0x2001) value that write_drive(w) puts on the wire, which the
+    // drive's echo (0x2102) must then report. No I/O.
+    virtual std::uint16_t frequency_counts(const DriveWrite& w) const = 0;
     virtual Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) = 0;
 
     // One fault reset (0x2002 bit1 / 0x0002 bit1). Never restarts anything.
@@ -98,8 +102,14 @@ class TreadmillHardware {
     virtual Result<BoardLimits, BoardLinkError> configure(TimePoint now,
                                                           const BoardSettings& s) = 0;
 
-    // Reads back one board's settings (rule S4, about once a second).
+    // Reads back all of one board's settings (at connect).
     virtual Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) = 0;
+    // Rule S4 reads the settings back in parts of one transaction each (a run of consecutive
+    // registers), one part per control cycle: how many parts a board has (at least 1; no I/O),
+    // and one part (0 .. readback_parts(board) - 1) read back and compared.
+    virtual std::size_t readback_parts(Board board) const = 0;
+    virtual Result<ConfigCheck, LinkError> verify_part(TimePoint now, Board board,
+                                                       std::size_t part) = 0;
 
     // Counters of the link that reaches `board` (no I/O). Fakes may keep the default.
     virtual LinkHealth link_health(Board /*board*/) const { return {}; }

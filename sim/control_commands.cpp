@@ -1,4 +1,5 @@
 // Simulator-control commands ("Simulator control" in controller.md) and the state report.
+#include <cmath>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -101,6 +102,25 @@ void factory_reset(Simulator& s, TimePoint, const json& c) {
     }
 }
 
+// The drive's own state changes by itself: it leaves RUN ("run", the default), its frequency
+// command changes ("frequency", to `hz`, default 0), or it shows its comm-loss warning for `ms`
+// ("comm_warning", default 1000 ms).
+void drive_dropout(Simulator& s, TimePoint now, const json& c) {
+    if (*unit_arg(c, true) != 1) throw BadCommand("\"unit\" must be 1 (the drive)");
+    const json what = c.value("what", json("run"));
+    if (what == "run") {
+        s.drive().leave_run();
+    } else if (what == "frequency") {
+        const double hz = c.contains("hz") ? number_arg(c, "hz", 0.0, 600.0) : 0.0;
+        s.drive().set_frequency_command(static_cast<std::uint16_t>(std::lround(hz * 100.0)));
+    } else if (what == "comm_warning") {
+        const int ms = int_arg(c, "ms", 1000, 1, 3600000);
+        s.drive().hold_comm_warning(now + std::chrono::milliseconds(ms));
+    } else {
+        throw BadCommand("\"what\" must be \"run\", \"frequency\" or \"comm_warning\"");
+    }
+}
+
 // Injections on the bus: lost, late, damaged or refused replies.
 const std::map<std::string, Action>& bus_actions() {
     using K = FaultInjector::Kind;
@@ -138,6 +158,7 @@ const std::map<std::string, Action>& board_actions() {
         {"reboot",
          [](Simulator& s, TimePoint now, const json& c) { s.reboot(*unit_arg(c, true), now); }},
         {"factory_reset", factory_reset},
+        {"drive_dropout", drive_dropout},
         {"clear", [](Simulator& s, TimePoint, const json&) { s.clear_injections(); }},
     };
     return table;

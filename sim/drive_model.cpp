@@ -27,11 +27,26 @@ void DriveModel::power_on(TimePoint now) {
     comm_lost_ = false;
     fault_ = 0;
     warning_ = 0;
+    warning_held_until_.reset();
     output_hz_ = 0.0;
     output_current_a_ = 0.0;
     last_request_ = now;
     coasting_ = !key_present_;
     if (!key_present_) trip(m::kFaultExternal, true);
+}
+
+void DriveModel::factory_reset() {
+    if (frequency_from_bus()) keypad_frequency_ = frequency_command_;
+    params_ = factory_drive_params();
+}
+
+void DriveModel::leave_run() {
+    running_ = false;
+    command_ = m::kCommandStop;
+}
+
+std::uint8_t DriveModel::warning() const {
+    return warning_held_until_ ? m::kWarningComm : warning_;
 }
 
 std::optional<std::uint16_t> DriveModel::read_parameter(std::uint16_t address) const {
@@ -83,7 +98,7 @@ std::optional<std::uint16_t> DriveModel::read(std::uint16_t address) const {
         case m::kControl:
             return 0;
         case m::kFaultWarning:
-            return static_cast<std::uint16_t>((warning_ << 8) | fault_);
+            return static_cast<std::uint16_t>((warning() << 8) | fault_);
         case m::kStatus:
             return status();
         case m::kFrequencyEcho:
@@ -147,7 +162,10 @@ std::uint8_t DriveModel::check_write(std::uint16_t address, std::uint16_t value)
     }
 }
 
+// From RS-485 only while Pr.00-21 says so (else the keypad runs the drive: the write is taken
+// and ignored, so a STOP does not stop it).
 void DriveModel::apply_command(std::uint16_t value) {
+    if (!run_from_bus()) return;
     command_ = value;
     const auto dir = value & m::kCommandDirectionMask;
     if (dir == 0x0010) reverse_ = false;
@@ -252,10 +270,12 @@ void DriveModel::check_comm_loss(TimePoint now) {
 
 double DriveModel::target_hz() const {
     if (!running_ || fault_ != 0) return 0.0;
-    return std::min<double>(frequency_command_, params_.max_frequency) / 100.0;
+    const std::uint16_t command = frequency_from_bus() ? frequency_command_ : keypad_frequency_;
+    return std::min<double>(command, params_.max_frequency) / 100.0;
 }
 
 void DriveModel::tick(TimePoint now, double workout_dt) {
+    if (warning_held_until_ && now >= *warning_held_until_) warning_held_until_.reset();
     check_comm_loss(now);
     if (coasting_) {
         output_hz_ = 0.0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "protocols/register_map.hpp"
 #include "sim/register_board.hpp"
@@ -34,7 +35,17 @@ class DriveModel : public RegisterBoard {
 
     // Power-on: stopped, no fault; parameters kept.
     void power_on(TimePoint now);
-    void factory_reset() { params_ = factory_drive_params(); }
+    // Factory parameters: the sources go to the keypad, so the drive keeps running at the
+    // frequency it had and ignores RUN/STOP and the frequency from RS-485 until they are back.
+    void factory_reset();
+    // The drive leaves RUN by itself (STOP, ramping per Pr.01-13, no fault): as after a fault
+    // it cleared itself between two polls.
+    void leave_run();
+    // The frequency command changes by itself (a brown-out of the control board clears it).
+    void set_frequency_command(std::uint16_t counts) { frequency_command_ = counts; }
+    // Warning 1 (comm) shows until `until` (wall clock), whatever the requests.
+    void hold_comm_warning(TimePoint until) { warning_held_until_ = until; }
+    void clear_injections() { warning_held_until_.reset(); }
     // The safety-key circuit on the EF input.
     void set_key(bool present);
     // A board fault (coasts; the cause is gone at once, so a reset clears it).
@@ -49,7 +60,7 @@ class DriveModel : public RegisterBoard {
     bool output_active() const { return !coasting_; }
     bool reverse() const { return reverse_; }
     std::uint8_t fault() const { return fault_; }
-    std::uint8_t warning() const { return warning_; }
+    std::uint8_t warning() const;
     std::uint16_t command() const { return command_; }
     std::uint16_t frequency_command() const { return frequency_command_; }
     const DriveParams& params() const { return params_; }
@@ -61,6 +72,10 @@ class DriveModel : public RegisterBoard {
     void apply_command(std::uint16_t value);
     void apply_control(std::uint16_t value);
     bool ef_cause_present() const { return !key_present_ || ef_input_; }
+    bool run_from_bus() const { return params_.run_source == regmap::motor::kRunSourceRs485; }
+    bool frequency_from_bus() const {
+        return params_.frequency_source == regmap::motor::kFrequencySourceRs485;
+    }
     double target_hz() const;
     std::optional<std::uint16_t> read_parameter(std::uint16_t address) const;
     std::uint8_t check_parameter(std::uint16_t address, std::uint16_t value) const;
@@ -77,6 +92,8 @@ class DriveModel : public RegisterBoard {
     bool comm_lost_ = false;
     std::uint8_t fault_ = 0;
     std::uint8_t warning_ = 0;
+    std::optional<TimePoint> warning_held_until_;  // drive_dropout comm_warning
+    std::uint16_t keypad_frequency_ = 0;           // used while the frequency source is not RS-485
     double output_hz_ = 0.0;
     double output_current_a_ = 0.0;
     TimePoint last_request_{};

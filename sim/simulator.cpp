@@ -116,6 +116,7 @@ void Simulator::clear_injections() {
     physics_.set_runaway(false);
     physics_.set_stalled(false);
     incline_.set_stalled(false);
+    drive_.clear_injections();
     if (!key_present_) set_key(true);
 }
 

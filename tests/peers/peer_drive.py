@@ -65,6 +65,7 @@ class MotorDrive(RegisterBoard):
         self.reverse = False
         self.coasting = False  # output off after a coasting fault
         self.output_frequency = 0.0  # 0.01 Hz counts
+        self.warning_held_until = None  # drive_dropout comm_warning: shown until then (wall)
 
     def reboot(self, now):
         self.power_on()
@@ -72,6 +73,17 @@ class MotorDrive(RegisterBoard):
 
     def factory_reset(self):
         self.params = {a: FACTORY.get(a, v[0]) for a, v in PARAMETERS.items()}
+
+    # ---- the drive's own state changing by itself (drive_dropout) ----------------------------
+    def leave_run(self):
+        """Leaves RUN with no fault (ramps down per Pr.01-13), as after a self-cleared fault."""
+        self.running = False
+        self.command = STOP
+
+    def hold_comm_warning(self, until):
+        """Shows warning 1 until `until` (wall clock), whatever the requests."""
+        self.warning = WARNING_COMM
+        self.warning_held_until = until
 
     # ---- registers -------------------------------------------------------------------------
     def read_readable(self, address):
@@ -193,9 +205,14 @@ class MotorDrive(RegisterBoard):
 
     def request_seen(self, now):
         if self.comm.request_seen(now) and self.warning == WARNING_COMM:
-            self.warning = 0
+            if self.warning_held_until is None:
+                self.warning = 0
 
     def check_comm(self, now):
+        if self.warning_held_until is not None and now >= self.warning_held_until:
+            self.warning_held_until = None
+            if not self.comm.lost:
+                self.warning = 0
         treatment = self.params[0x0902]
         if treatment == 3 or not self.comm.expired(now, self.params[0x0903] * 0.1):
             return

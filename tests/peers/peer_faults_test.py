@@ -93,6 +93,25 @@ class InjectedFaults(unittest.TestCase):
         self.peer.control(cmd="factory_reset", unit=INCLINE)
         self.assertEqual(self.bus.read(INCLINE, 0x0010, 5), [150, 0, 3, 0, 2000])
 
+    def test_drive_dropout(self):
+        self.bus.write_many(DRIVE, 0x2000, [0x0012, 3000])
+        self.assertTrue(wait_for(lambda: self.bus.read(DRIVE, 0x2101)[0] & 0x3 == 0x3))
+        self.assertTrue(self.peer.control(cmd="drive_dropout", unit=DRIVE)["ok"])  # "run"
+        fault_warning, status, echo = self.bus.read(DRIVE, 0x2100, 3)
+        self.assertEqual((fault_warning, status & 0x3, echo), (0, 0x1, 3000))  # decelerating
+        self.assertTrue(self.peer.control(cmd="drive_dropout", unit=DRIVE, what="frequency")["ok"])
+        self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 0)
+        self.peer.control(cmd="drive_dropout", unit=DRIVE, what="frequency", hz=12.5)
+        self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 1250)
+        self.peer.control(cmd="drive_dropout", unit=DRIVE, what="comm_warning", ms=400)
+        for _ in range(3):  # held although polled
+            self.assertEqual(self.bus.read(DRIVE, 0x2100)[0], 0x0100)
+            time.sleep(0.1)
+        self.assertTrue(wait_for(lambda: self.bus.read(DRIVE, 0x2100)[0] == 0, 2))
+        for bad in ({"unit": INCLINE}, {"unit": DRIVE, "what": "reboot"},
+                    {"unit": DRIVE, "what": "comm_warning", "ms": 0}):
+            self.assertFalse(self.peer.control(cmd="drive_dropout", **bad)["ok"])
+
 
 class Scenario(unittest.TestCase):
     def setUp(self):

@@ -104,7 +104,66 @@ TEST_CASE("shared RTU bus at 19200 8E1 (emulated): a control cycle costs its wir
     MESSAGE("RTU control cycle: " << per_cycle_ms << " ms, wire time " << wire_ms << " ms");
     CHECK(per_cycle_ms > 0.85 * wire_ms);  // the emulated wire time is really spent
     CHECK(per_cycle_ms < 2.5 * wire_ms);   // and little else (a loaded 2-core machine)
+    // With S4's read-back: one more short read (at most 2 registers) per cycle.
+    const auto t1 = now();
+    for (std::size_t i = 0; i < 5; ++i) {
+        control_cycle(hw, 2.0);
+        const Board board = i < 4 ? Board::motor : Board::incline;
+        REQUIRE(hw.verify_part(now(), board, i % 4).ok());
+    }
+    const double with_readback_ms = bus::to_ms(now() - t1) / 5;
+    const double readback_wire_ms =
+        bus::to_ms(bus::transaction_time(f, bus::read_request_bytes(), bus::read_reply_bytes(2)));
+    MESSAGE("RTU control cycle with its read-back: " << with_readback_ms << " ms, wire time "
+                                                     << wire_ms + readback_wire_ms << " ms");
+    CHECK(with_readback_ms > 0.85 * (wire_ms + readback_wire_ms));
+    CHECK(with_readback_ms < 2.5 * (wire_ms + readback_wire_ms));
+    CHECK(wire_ms + readback_wire_ms < 100.0);  // even with both writes: within the period
     REQUIRE(hw.write_drive(now(), DriveWrite{}).ok());
+}
+
+TEST_CASE("the S4 read-back in parts of one transaction each; a factory reset shows in them") {
+    SimBench bench(Transport::tcp);
+    ModbusTreadmill hw(config_for(bench));
+    REQUIRE(hw.configure(now(), BoardSettings{}).ok());
+    // Pr.00-20/00-21, Pr.00-23, Pr.01-12/01-13, Pr.09-02/09-03; the incline's 0x0011/0x0012.
+    REQUIRE(hw.readback_parts(Board::motor) == 4);
+    REQUIRE(hw.readback_parts(Board::incline) == 1);
+    for (auto board : {Board::motor, Board::incline}) {
+        for (std::size_t part = 0; part < hw.readback_parts(board); ++part) {
+            const auto before = hw.link_statistics(board).transactions;
+            auto check = hw.verify_part(now(), board, part);
+            REQUIRE(check.ok());
+            CHECK(check->ok());
+            CHECK(hw.link_statistics(board).transactions == before + 1);
+        }
+    }
+    bench.control({{"cmd", "factory_reset"}, {"unit", 1}});
+    const std::uint16_t first_differing[] = {m::kFrequencySource, m::kReverseDisable, m::kAccelTime,
+                                             m::kCommLossTreatment};
+    for (std::size_t part = 0; part < 4; ++part) {
+        auto check = hw.verify_part(now(), Board::motor, part);
+        REQUIRE(check.ok());
+        CHECK(check->mismatch_address == first_differing[part]);
+    }
+    auto incline = hw.verify_part(now(), Board::incline, 0);
+    REQUIRE(incline.ok());
+    CHECK(incline->ok());
+}
+
+TEST_CASE("frequency_counts is the 0x2001 value written, which the drive echoes in 0x2102") {
+    SimBench bench(Transport::tcp);
+    ModbusTreadmill hw(config_for(bench));
+    REQUIRE(hw.configure(now(), BoardSettings{}).ok());
+    for (const DriveWrite w : {DriveWrite{true, 7.3}, DriveWrite{true, 25.0}, DriveWrite{}}) {
+        REQUIRE(hw.write_drive(now(), w).ok());
+        auto d = hw.read_drive(now());
+        REQUIRE(d.ok());
+        CHECK(d->frequency_command_counts == hw.frequency_counts(w));
+    }
+    CHECK(hw.frequency_counts(DriveWrite{true, 7.3}) == 2190);   // 21.90 Hz
+    CHECK(hw.frequency_counts(DriveWrite{true, 25.0}) == 6000);  // clamped to Pr.01-00
+    CHECK(hw.frequency_counts(DriveWrite{}) == 0);
 }
 
 TEST_CASE("a setting the board refuses fails configure with the exception") {
