@@ -3,6 +3,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/json_text.hpp"
 #include "controller/api/server.hpp"
 
 namespace treadmill::api {
@@ -75,24 +76,22 @@ void ClientSession::process_input() {
 
 void ClientSession::line_too_long() {
     input_.clear();
-    send(error_reply(nullptr, {ErrorCode::bad_request,
-                               "line longer than " +
-                                   std::to_string(server_->options_.max_line_bytes) + " bytes"})
-             .dump() +
+    send(json_text(error_reply(
+             nullptr,
+             {ErrorCode::bad_request,
+              "line longer than " + std::to_string(server_->options_.max_line_bytes) + " bytes"})) +
          "\n");
     close_after_flush_ = true;
     if (!writing_) drop();
 }
 
 void ClientSession::handle_line(const std::string& line) {
-    const json request = json::parse(line, nullptr, false);
-    json reply;
-    if (request.is_discarded()) {
-        reply = error_reply(nullptr, {ErrorCode::bad_json, "not valid JSON"});
-    } else {
-        reply = answer(request);
-    }
-    send(reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    send(json_text(answer_line(line)) + "\n");
+}
+
+json ClientSession::answer_line(const std::string& line) {
+    const auto request = parse_request(line);
+    return request ? answer(*request) : error_reply(nullptr, request.error());
 }
 
 json ClientSession::answer(const json& request) {
@@ -117,7 +116,7 @@ json ClientSession::answer(const json& request) {
 }
 
 void ClientSession::send_status(const std::string& status_json) {
-    send("{\"id\":" + watch_id_.dump() + ",\"ok\":true,\"status\":" + status_json + "}\n");
+    send("{\"id\":" + json_text(watch_id_) + ",\"ok\":true,\"status\":" + status_json + "}\n");
 }
 
 // Queues a line; a client whose queue would pass the limit is dropped, never waited for.

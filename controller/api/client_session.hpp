@@ -35,6 +35,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void process_input();
     void line_too_long();
     void handle_line(const std::string& line);
+    json answer_line(const std::string& line);
     json answer(const json& request);
     void send(std::string line);
     void write_next();

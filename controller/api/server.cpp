@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/json_text.hpp"
 #include "controller/api/client_session.hpp"
 
 namespace treadmill::api {
@@ -101,7 +102,8 @@ void ApiServer::accept_next() {
         if (!ec) {
             if (clients_.size() >= options_.max_clients) {
                 const std::string busy =
-                    error_reply(nullptr, {ErrorCode::refused, "too many clients"}).dump() + "\n";
+                    json_text(error_reply(nullptr, {ErrorCode::refused, "too many clients"})) +
+                    "\n";
                 socket.non_blocking(true, ec);
                 asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
             } else {
@@ -121,7 +123,7 @@ void ApiServer::on_watch_tick() {
     for (const auto& client : clients_)
         if (client->watching()) watchers.push_back(client);
     if (!watchers.empty()) {
-        const std::string status = dispatcher_.status().dump();
+        const std::string status = json_text(dispatcher_.status());
         for (const auto& watcher : watchers) watcher->send_status(status);
     }
     watch_timer_.expires_at(watch_timer_.expiry() + options_.watch_period);

@@ -302,3 +302,38 @@ TEST_CASE(
     CHECK(unguarded >= 200ms);
     CHECK(guarded < 50ms);
 }
+
+TEST_CASE("a request line that is not valid UTF-8 gets bad_json with the column of the bad byte") {
+    ServerFixture f;
+    LineClient c(f.path);
+    // start {"yaml": …} with "name: Hügel" saved in Latin-1: the ü (0xFC) is byte 38 of the line.
+    const std::string line = "{\"id\":1,\"cmd\":\"start\",\"yaml\":\"name: H\xfcgel\"}";
+    REQUIRE(c.send_raw(line + "\n"));
+    const auto reply = c.read_json(2s);
+    REQUIRE(reply);
+    CHECK(error_code(reply) == "bad_json");
+    CHECK((*reply)["error"]["message"] == "invalid UTF-8 (byte 0xFC) at column 38 of the request");
+    CHECK(c.send_raw("\xc0\xaf\n"));  // an overlong '/', alone on its line
+    CHECK(error_code(c.read_json(2s)) == "bad_json");
+    const auto after = c.call({{"id", 2}, {"cmd", "echo"}});  // the connection goes on
+    REQUIRE(after);
+    CHECK((*after)["ok"] == true);
+}
+
+TEST_CASE("watch: a status holding invalid UTF-8 (a Latin-1 program name) streams with U+FFFD") {
+    ServerFixture f;
+    // The original crash: the status' program name came from a Latin-1 file; the 5 Hz stream
+    // encoded it with a throwing dump() and the exception ended the daemon.
+    f.table.set_status([] { return json{{"state", "running"}, {"name", "H\xfcgel"}}; });
+    LineClient watcher(f.path);
+    REQUIRE(watcher.send({{"id", 1}, {"cmd", "watch"}}));
+    for (int update = 0; update < 3; ++update) {  // the reply, then two ticks of the stream
+        const auto line = watcher.read_line(2s);
+        REQUIRE(line);
+        const auto status = json::parse(*line, nullptr, false);
+        REQUIRE_FALSE(status.is_discarded());
+        CHECK(status["status"]["name"] == "H\xef\xbf\xbdgel");
+    }
+    LineClient other(f.path);
+    CHECK(other.call({{"id", 2}, {"cmd", "echo"}}).has_value());
+}

@@ -184,3 +184,14 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaul
     CHECK(c.program_dirs == defaults.program_dirs);
     CHECK_FALSE(c.motor.bus.has_value());
 }
+
+TEST_CASE("a config that is not valid UTF-8 is refused at its first bad byte") {
+    const auto load = d::parse_config(
+        "control: {period: 100 ms}\napi: {group: tr\xe9"
+        "admill}\n",
+        "t.yaml");
+    CHECK_FALSE(load.ok());
+    REQUIRE(load.diagnostics.size() == 1);
+    CHECK(load.diagnostics[0].to_string() ==
+          "t.yaml:2:16: error: invalid UTF-8 (byte 0xE9); save the file as UTF-8");
+}
