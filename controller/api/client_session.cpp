@@ -11,7 +11,7 @@ namespace treadmill::api {
 namespace asio = boost::asio;
 
 ClientSession::ClientSession(asio::local::stream_protocol::socket socket, ApiServer& server)
-    : socket_(std::move(socket)), server_(&server) {}
+    : socket_(std::move(socket)), server_(&server), guard_(server.guard_) {}
 
 void ClientSession::shut_down() {
     server_ = nullptr;
@@ -33,7 +33,7 @@ void ClientSession::read_more() {
         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
             self->reading_ = false;
             if (ec) return self->drop();
-            self->on_read(n);
+            self->guarded("reading an API client", [&] { self->on_read(n); });
         });
 }
 
@@ -47,8 +47,10 @@ void ClientSession::on_read(std::size_t bytes) {
 void ClientSession::resume() {
     if (server_ == nullptr || !parked_) return;
     parked_ = false;
-    process_input();
-    read_more();
+    guarded("resuming an API client", [&] {
+        process_input();
+        read_more();
+    });
 }
 
 // Handles the complete lines received so far, while the server allows; a line over the limit
@@ -85,8 +87,12 @@ void ClientSession::line_too_long() {
     if (!writing_) drop();
 }
 
+// A request that throws is answered `internal` (the guard's handler has stopped the belt).
 void ClientSession::handle_line(const std::string& line) {
-    send(json_text(answer_line(line)) + "\n");
+    json reply =
+        error_reply(nullptr, {ErrorCode::internal, "internal error (see the daemon's log)"});
+    guard_.run("an API request", [&] { reply = answer_line(line); });
+    send(json_text(reply) + "\n");
 }
 
 json ClientSession::answer_line(const std::string& line) {
@@ -107,9 +113,10 @@ json ClientSession::answer(const json& request) {
         return error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"});
     }
     if (*cmd == "watch") {
+        json status = server_->dispatcher_.status();
         watching_ = true;
         watch_id_ = id;
-        return ok_reply(id, {{"status", server_->dispatcher_.status()}});
+        return ok_reply(id, {{"status", std::move(status)}});
     }
     const Reply reply = server_->dispatcher_.dispatch(cmd->get<std::string>(), request);
     return reply ? ok_reply(id, *reply) : error_reply(id, reply.error());
@@ -140,7 +147,7 @@ void ClientSession::write_next() {
                           self->writing_ = false;
                           if (ec || self->server_ == nullptr) return self->drop();
                           self->in_flight_.clear();
-                          self->write_next();
+                          self->guarded("writing to an API client", [&] { self->write_next(); });
                       });
 }
 

@@ -10,6 +10,7 @@
 
 #include <boost/asio/local/stream_protocol.hpp>
 
+#include "common/callback_guard.hpp"
 #include "controller/api/protocol.hpp"
 
 namespace treadmill::api {
@@ -37,6 +38,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void handle_line(const std::string& line);
     json answer_line(const std::string& line);
     json answer(const json& request);
+    // Runs one step of this client's work; when it throws (the guard's handler ran) the client
+    // is dropped.
+    template <typename F>
+    void guarded(const char* where, F&& f) {
+        if (!guard_.run(where, std::forward<F>(f))) drop();
+    }
     void send(std::string line);
     void write_next();
     void drop();
@@ -44,6 +51,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
     boost::asio::local::stream_protocol::socket socket_;
     ApiServer* server_;                     // null once detached
+    CallbackGuard guard_;                   // the server's
     std::array<char, 2048> read_buffer_{};  // bounds the work of one handler
     std::string input_;      // received bytes not yet handled (at most one line over the limit)
     std::string outbox_;     // replies not yet handed to the socket

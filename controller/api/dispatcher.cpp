@@ -1,7 +1,5 @@
 #include "controller/api/dispatcher.hpp"
 
-#include <exception>
-
 namespace treadmill::api {
 
 Reply CommandTable::dispatch(const std::string& cmd, const json& request) {
@@ -12,11 +10,7 @@ Reply CommandTable::dispatch(const std::string& cmd, const json& request) {
         return fail(ErrorCode::unknown_command,
                     "unknown command '" + cmd + "' (known: " + known + ", watch)");
     }
-    try {
-        return it->second(request);
-    } catch (const std::exception& e) {
-        return fail(ErrorCode::internal, e.what());
-    }
+    return it->second(request);  // what it throws goes to the server's guard
 }
 
 }  // namespace treadmill::api

@@ -28,7 +28,8 @@ class CommandTable : public Dispatcher {
     void add(const std::string& cmd, Handler handler) { handlers_[cmd] = std::move(handler); }
     void set_status(std::function<json()> status) { status_ = std::move(status); }
 
-    // unknown_command for a name not in the table; a handler that throws → internal.
+    // unknown_command for a name not in the table. A handler that throws is a bug: the
+    // exception goes on to the server's guard (fault `internal`, STOP, an `internal` reply).
     Reply dispatch(const std::string& cmd, const json& request) override;
     json status() override { return status_ ? status_() : json::object(); }
 

@@ -99,21 +99,24 @@ void ApiServer::close() {
 void ApiServer::accept_next() {
     acceptor_.async_accept([this](boost::system::error_code ec, stream_protocol::socket socket) {
         if (ec == asio::error::operation_aborted || !open_) return;  // closed: `this` may be gone
-        if (!ec) {
-            if (clients_.size() >= options_.max_clients) {
-                const std::string busy =
-                    json_text(error_reply(nullptr, {ErrorCode::refused, "too many clients"})) +
-                    "\n";
-                socket.non_blocking(true, ec);
-                asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
-            } else {
-                auto client = std::make_shared<ClientSession>(std::move(socket), *this);
-                clients_.insert(client);
-                client->start();
-            }
-        }
+        if (!ec) guard_.run("accepting an API client", [&] { admit(std::move(socket)); });
         accept_next();
     });
+}
+
+// A new client is served, or refused when there are too many.
+void ApiServer::admit(stream_protocol::socket socket) {
+    if (clients_.size() >= options_.max_clients) {
+        const std::string busy =
+            json_text(error_reply(nullptr, {ErrorCode::refused, "too many clients"})) + "\n";
+        boost::system::error_code ec;
+        socket.non_blocking(true, ec);
+        asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
+    } else {
+        auto client = std::make_shared<ClientSession>(std::move(socket), *this);
+        clients_.insert(client);
+        client->start();
+    }
 }
 
 // Streams the status to every watcher, then re-arms (a fixed rate, not drifting).
@@ -123,8 +126,10 @@ void ApiServer::on_watch_tick() {
     for (const auto& client : clients_)
         if (client->watching()) watchers.push_back(client);
     if (!watchers.empty()) {
-        const std::string status = json_text(dispatcher_.status());
-        for (const auto& watcher : watchers) watcher->send_status(status);
+        guard_.run("the watch stream", [&] {
+            const std::string status = json_text(dispatcher_.status());
+            for (const auto& watcher : watchers) watcher->send_status(status);
+        });
     }
     watch_timer_.expires_at(watch_timer_.expiry() + options_.watch_period);
     watch_timer_.async_wait([this](boost::system::error_code e) {

@@ -17,9 +17,10 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "controller/api/dispatcher.hpp"
+#include "common/callback_guard.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "controller/api/dispatcher.hpp"
 
 namespace treadmill::api {
 
@@ -53,6 +54,10 @@ class ApiServer {
     Result<std::vector<std::string>, std::string> open();
     // Stops accepting and closes every client.
     void close();
+    // Where an exception in a callback (accept, a request, a write, the watch stream) goes;
+    // the request is answered `internal`, the callback's client dropped, the server serves on.
+    // Set before open().
+    void set_guard(CallbackGuard guard) { guard_ = std::move(guard); }
 
     // The control loop finished a cycle; the next is due at `next_cycle`. Parked clients
     // (their requests waited out the quiet window) resume. Never called: no quiet window.
@@ -64,6 +69,7 @@ class ApiServer {
   private:
     friend class ClientSession;
     void accept_next();
+    void admit(boost::asio::local::stream_protocol::socket socket);
     void on_watch_tick();
     void remove(const std::shared_ptr<ClientSession>& client);
     // May a client handle one more request now? (Counts it when yes.) `period`/`count` are the
@@ -78,6 +84,7 @@ class ApiServer {
     ServerOptions options_;
     boost::asio::local::stream_protocol::acceptor acceptor_;
     boost::asio::steady_timer watch_timer_;
+    CallbackGuard guard_;
     std::set<std::shared_ptr<ClientSession>> clients_;
     std::vector<std::weak_ptr<ClientSession>> parked_;
     std::optional<TimePoint> quiet_from_;  // set by on_cycle()
