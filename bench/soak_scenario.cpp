@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "bench/soak_runner.hpp"
+#include "common/json_text.hpp"
 
 namespace treadmill::soak {
 
@@ -144,8 +145,8 @@ void SoakRunner::inject_fault() {
     const json reply = sim(chosen.command);
     const double done_at = sim_now();
     if (reply.value("ok", false) != true) {
-        std::fprintf(stderr, "soak: simulator refused %s: %s\n", chosen.command.dump().c_str(),
-                     reply.dump().c_str());
+        std::fprintf(stderr, "soak: simulator refused %s: %s\n", json_text(chosen.command).c_str(),
+                     json_text(reply).c_str());
         return;
     }
     ++faults_;

@@ -91,6 +91,21 @@ CommandResult ControlCycle::estop(TimePoint now) {
     return CommandResult::accepted();
 }
 
+void ControlCycle::internal_fault(TimePoint now, const char* where, const char* what) noexcept {
+    try {
+        write_fault_stop(now, true);  // first: nothing (not even a log line) comes before it
+    } catch (...) {
+    }
+    try {
+        supervisor_.trip(Fault{FaultCode::internal, std::nullopt,
+                               std::string("exception in ") + where + ": " + what, now});
+        if (state() != State::fault) enter_fault(now);
+        resetting_ = false;
+        reset_requested_ = false;
+    } catch (...) {
+    }
+}
+
 CommandResult ControlCycle::reset(TimePoint now) {
     if (state() != State::fault)
         return CommandResult::refused("nothing to reset (state " + std::string(to_string(state())) +

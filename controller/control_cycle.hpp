@@ -52,6 +52,9 @@ class ControlCycle {
     CommandResult speed_delta(double delta_kmh, TimePoint now);
     CommandResult incline(double pct, TimePoint now);
     CommandResult estop(TimePoint now);
+    // An exception escaped a callback of the event loop (`where`): STOP and halt are written at
+    // once (best effort, before anything is logged), then `internal` latches. Never throws.
+    void internal_fault(TimePoint now, const char* where, const char* what) noexcept;
     CommandResult reset(TimePoint now);
     // Incline calibration (drive to the lower limit, zero): only in idle with the belt at 0.
     CommandResult calibrate(TimePoint now);

@@ -27,6 +27,7 @@ enum class FaultCode {
     incline_fault,  // S8: the incline board's own fault code
     loop_stall,     // the control cycle was late by more than control.watchdog
     estop,          // an explicit emergency stop command
+    internal,       // an exception escaped a callback of the daemon's event loop (a bug)
 };
 
 constexpr std::string_view to_string(FaultCode c) {
@@ -59,6 +60,8 @@ constexpr std::string_view to_string(FaultCode c) {
             return "loop_stall";
         case FaultCode::estop:
             return "estop";
+        case FaultCode::internal:
+            return "internal";
     }
     return "unknown";
 }

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/json_text.hpp"
 #include "programs/timeline_render.hpp"
 
 namespace treadmill::programs {
@@ -53,9 +54,7 @@ std::string render_json(const Timeline& timeline, int indent) {
         {"seeds", std::move(seeds)},
         {"steps", std::move(steps)},
     };
-    // Replace invalid UTF-8 rather than throw: names and cues come from user files.
-    return document.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
-           "\n";
+    return json_text(document, indent) + "\n";  // names and cues come from user files
 }
 
 }  // namespace treadmill::programs

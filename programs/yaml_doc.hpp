@@ -1,6 +1,7 @@
-// Reading user-written YAML safely and precisely: size, tab, depth and node-count caps before
-// and after yaml-cpp parses; 1-based positions; maps read once with duplicate and unknown keys
-// reported ("did you mean"). Shared by programs, profiles and the daemon's config loader.
+// Reading user-written YAML safely and precisely: UTF-8, size, tab, depth and node-count caps
+// before and after yaml-cpp parses; 1-based positions; maps read once with duplicate and unknown
+// keys reported ("did you mean"). Shared by programs and profiles (the daemon's config loader
+// has its own reader but the same UTF-8 check).
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
-// load_yaml: refuses what yaml-cpp 0.7 handles badly before it parses (size, tabs, deep
-// nesting), converts its exceptions to diagnostics and caps the tree (alias bombs).
+// load_yaml: refuses what yaml-cpp 0.7 handles badly before it parses (invalid UTF-8, size,
+// tabs, deep nesting), converts its exceptions to diagnostics and caps the tree (alias bombs).
 #include <algorithm>
 
 #include "programs/yaml_doc.hpp"
@@ -117,6 +117,10 @@ bool within_caps(const YAML::Node& node, int depth, std::size_t& count, const Ya
 
 std::optional<YAML::Node> load_yaml(std::string_view text, DiagnosticSink& sink,
                                     const YamlLimits& limits) {
+    if (auto bad = utf8_diagnostic(text, sink.file())) {  // yaml-cpp would keep the bytes
+        sink.add(std::move(*bad));
+        return std::nullopt;
+    }
     if (!prescan(text, sink, limits)) return std::nullopt;
     if (text.find('\0') != std::string_view::npos) {
         sink.error({}, "file contains a NUL byte; refused");

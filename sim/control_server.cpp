@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::sim {
 
 namespace asio = boost::asio;
@@ -48,7 +50,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
         } else {
             reply = handler_(request);
         }
-        auto out = std::make_shared<std::string>(reply.dump() + "\n");
+        auto out = std::make_shared<std::string>(json_text(reply) + "\n");
         asio::async_write(
             socket_, asio::buffer(*out),
             [self = shared_from_this(), out](const boost::system::error_code& ec, std::size_t) {

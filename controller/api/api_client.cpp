@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::api {
 
 namespace {
@@ -80,7 +82,7 @@ Result<std::string, std::string> ApiClient::read_line() {
 
 Result<nlohmann::json, std::string> ApiClient::call(nlohmann::json request) {
     request["id"] = next_id_++;
-    if (!send_line(request.dump() + "\n"))
+    if (!send_line(json_text(request) + "\n"))
         return Unexpected{std::string("cannot send to treadmilld")};
     auto line = read_line();
     if (!line) return Unexpected{line.error()};

@@ -5,6 +5,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/json_text.hpp"
 #include "controller/api/server.hpp"
 
 namespace treadmill::api {
@@ -15,14 +16,14 @@ namespace {
 
 // A reply as one line of text.
 std::string reply_line(const json& reply) {
-    return reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+    return json_text(reply) + "\n";
 }
 
 // {"id":id,"ok":true} plus the fields of `body` (see serialized_fields()), as one line.
 std::string ok_line(const json& id, const json& body) {
     if (!body.is_string()) return reply_line(ok_reply(id, body));
     const auto& fields = body.get_ref<const std::string&>();  // "{…}"
-    std::string line = "{\"id\":" + id.dump() + ",\"ok\":true";
+    std::string line = "{\"id\":" + json_text(id) + ",\"ok\":true";
     if (fields.size() > 2 && fields.front() == '{') {
         line += ',';
         line.append(fields, 1, std::string::npos);
@@ -38,6 +39,7 @@ ClientSession::ClientSession(asio::local::stream_protocol::socket socket, ApiSer
                              bool over_limit)
     : socket_(std::move(socket)),
       server_(&server),
+      guard_(server.guard_),
       over_limit_(over_limit),
       last_request_(SteadyClock::now()),
       idle_timer_(socket_.get_executor()) {}
@@ -57,7 +59,7 @@ void ClientSession::shut_down() {
 void ClientSession::arm_idle_timer(TimePoint at) {
     idle_timer_.expires_at(at);
     idle_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-        if (!ec) self->on_idle_timer();
+        if (!ec) self->guarded("an API client's idle timer", [&] { self->on_idle_timer(); });
     });
 }
 
@@ -85,7 +87,7 @@ void ClientSession::read_more() {
         [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
             self->reading_ = false;
             if (ec) return self->drop();
-            self->on_read(n);
+            self->guarded("reading an API client", [&] { self->on_read(n); });
         });
 }
 
@@ -99,8 +101,10 @@ void ClientSession::on_read(std::size_t bytes) {
 void ClientSession::resume() {
     if (server_ == nullptr || !parked_) return;
     parked_ = false;
-    process_input();
-    read_more();
+    guarded("resuming an API client", [&] {
+        process_input();
+        read_more();
+    });
 }
 
 // Handles the complete lines received so far, while the server allows; a line over the limit
@@ -130,24 +134,26 @@ void ClientSession::process_input() {
 
 void ClientSession::line_too_long() {
     input_.clear();
-    send(error_reply(nullptr, {ErrorCode::bad_request,
-                               "line longer than " +
-                                   std::to_string(server_->options_.max_line_bytes) + " bytes"})
-             .dump() +
+    send(json_text(error_reply(
+             nullptr,
+             {ErrorCode::bad_request,
+              "line longer than " + std::to_string(server_->options_.max_line_bytes) + " bytes"})) +
          "\n");
     close_after_flush_ = true;
     if (!writing_) drop();
 }
 
+// A request that throws is answered `internal` (the guard's handler has stopped the belt).
 void ClientSession::handle_line(const std::string& line) {
-    const json request = json::parse(line, nullptr, false);
-    std::optional<std::string> reply;
-    if (request.is_discarded()) {
-        reply = reply_line(error_reply(nullptr, {ErrorCode::bad_json, "not valid JSON"}));
-    } else {
-        reply = answer(request);
-    }
+    std::optional<std::string> reply = reply_line(
+        error_reply(nullptr, {ErrorCode::internal, "internal error (see the daemon's log)"}));
+    guard_.run("an API request", [&] { reply = answer_line(line); });
     if (reply) send(std::move(*reply));
+}
+
+std::optional<std::string> ClientSession::answer_line(const std::string& line) {
+    const auto request = parse_request(line);
+    return request ? answer(*request) : reply_line(error_reply(nullptr, request.error()));
 }
 
 std::optional<std::string> ClientSession::answer(const json& request) {
@@ -169,9 +175,10 @@ std::optional<std::string> ClientSession::answer(const json& request) {
         return reply_line(error_reply(id, {ErrorCode::refused, over_limit_refusal()}));
     }
     if (name == "watch") {
+        json status = server_->dispatcher_.status();
         watching_ = true;
         watch_id_ = id;
-        return ok_line(id, {{"status", server_->dispatcher_.status()}});
+        return ok_line(id, {{"status", std::move(status)}});
     }
     return dispatch(id, name, request);
 }
@@ -199,7 +206,7 @@ std::optional<std::string> ClientSession::dispatch(const json& id, const std::st
         if (!call->returned) {
             call->reply = std::move(line);
         } else if (auto self = weak.lock()) {
-            self->deferred_reply(std::move(line));
+            self->guarded("a deferred API reply", [&] { self->deferred_reply(std::move(line)); });
         }
     });
     call->returned = true;
@@ -218,7 +225,7 @@ void ClientSession::deferred_reply(std::string line) {
 }
 
 void ClientSession::send_status(const std::string& status_json) {
-    send("{\"id\":" + watch_id_.dump() + ",\"ok\":true,\"status\":" + status_json + "}\n");
+    send("{\"id\":" + json_text(watch_id_) + ",\"ok\":true,\"status\":" + status_json + "}\n");
 }
 
 // Queues a line; a client whose queue would pass the limit is dropped, never waited for.
@@ -242,7 +249,7 @@ void ClientSession::write_next() {
                           self->writing_ = false;
                           if (ec || self->server_ == nullptr) return self->drop();
                           self->in_flight_.clear();
-                          self->write_next();
+                          self->guarded("writing to an API client", [&] { self->write_next(); });
                       });
 }
 

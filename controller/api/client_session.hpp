@@ -13,6 +13,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/callback_guard.hpp"
 #include "common/clock.hpp"
 #include "controller/api/protocol.hpp"
 
@@ -44,6 +45,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void process_input();
     void line_too_long();
     void handle_line(const std::string& line);
+    std::optional<std::string> answer_line(const std::string& line);
     // The reply line, or nullopt when it comes later (a command that works off the loop).
     std::optional<std::string> answer(const json& request);
     std::optional<std::string> dispatch(const json& id, const std::string& cmd,
@@ -53,6 +55,12 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::string over_limit_refusal() const;
     void arm_idle_timer(TimePoint at);
     void on_idle_timer();
+    // Runs one step of this client's work; when it throws (the guard's handler ran) the client
+    // is dropped.
+    template <typename F>
+    void guarded(const char* where, F&& f) {
+        if (!guard_.run(where, std::forward<F>(f))) drop();
+    }
     void send(std::string line);
     void write_next();
     void drop();
@@ -60,6 +68,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
 
     boost::asio::local::stream_protocol::socket socket_;
     ApiServer* server_;                     // null once detached
+    CallbackGuard guard_;                   // the server's
     std::array<char, 2048> read_buffer_{};  // bounds the work of one handler
     std::string input_;      // received bytes not yet handled (at most one line over the limit)
     std::string outbox_;     // replies not yet handed to the socket

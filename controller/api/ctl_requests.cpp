@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "programs/diagnostic.hpp"
+
 namespace treadmill::api {
 
 using nlohmann::json;
@@ -67,6 +69,8 @@ Result<json, std::string> start_request(const std::vector<std::string>& args) {
         std::ifstream in(positionals[0], std::ios::binary);
         std::ostringstream text;
         text << in.rdbuf();
+        if (const auto bad = programs::utf8_diagnostic(text.str(), positionals[0]))
+            return Unexpected{bad->to_string()};  // refused here, never sent
         request["yaml"] = text.str();
     } else {
         request["program"] = positionals[0];

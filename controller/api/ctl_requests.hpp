@@ -24,7 +24,8 @@ std::span<const DaemonCommandInfo> daemon_commands();
 bool is_daemon_command(std::string_view name);
 
 // The request for `name args...`, or a usage message. `start` reads FILE when the argument
-// names an existing file (else it is a program id); `--pace K=V` may repeat.
+// names an existing file (else it is a program id; a file that is not valid UTF-8 is refused
+// with "FILE:line:col: error: invalid UTF-8 …"); `--pace K=V` may repeat.
 Result<nlohmann::json, std::string> build_request(const std::string& name,
                                                   const std::vector<std::string>& args);
 

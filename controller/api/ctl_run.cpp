@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "common/json_text.hpp"
 #include "controller/api/api_client.hpp"
 #include "controller/api/ctl_requests.hpp"
 #include "controller/api/watch_screen.hpp"
@@ -21,7 +22,7 @@ std::string success_text(const std::string& name, const json& reply) {
         WatchMemory memory;
         return render_watch_screen(reply["status"], memory);
     }
-    if (name == "sim") return reply["sim"].dump() + "\n";
+    if (name == "sim") return json_text(reply["sim"]) + "\n";
     std::string text = name + ": ok";
     if (reply.contains("value") && reply["value"].is_number()) {
         char value[32];
@@ -39,7 +40,7 @@ int watch(ApiClient& client, const CtlContext& c) {
     const auto done = client.watch([&](const json& status) {
         const std::string screen = render_watch_screen(status, memory);
         if (c.json)
-            c.out << status.dump() << std::endl;
+            c.out << json_text(status) << std::endl;
         else
             c.out << (c.terminal ? "\x1b[H\x1b[2J" : "") << screen << (c.terminal ? "" : "\n")
                   << std::flush;
@@ -78,7 +79,7 @@ int run_daemon_command(const std::string& name, const std::vector<std::string>& 
         c.err << "treadmillctl: " << reply.error() << "\n";
         return kFailure;
     }
-    if (c.json) c.out << reply->dump() << "\n";
+    if (c.json) c.out << json_text(*reply) << "\n";
     if (!reply->value("ok", false)) {
         const json& error = (*reply)["error"];
         if (!c.json)

@@ -1,6 +1,5 @@
 #include "controller/api/dispatcher.hpp"
 
-#include <exception>
 #include <memory>
 #include <optional>
 #include <set>
@@ -28,28 +27,13 @@ Reply CommandTable::dispatch(const std::string& cmd, const json& request) {
         return fail(ErrorCode::unknown_command,
                     "unknown command '" + cmd + "' (known: " + known_commands() + ")");
     }
-    try {
-        return it->second(request);
-    } catch (const std::exception& e) {
-        return fail(ErrorCode::internal, e.what());
-    }
+    return it->second(request);  // what it throws goes to the server's guard
 }
 
 void CommandTable::dispatch_async(const std::string& cmd, const json& request, Respond respond) {
     const auto it = deferred_.find(cmd);
     if (it == deferred_.end()) return respond(dispatch(cmd, request));
-    // `respond` is shared so that a handler throwing after it answered does not answer twice.
-    auto answered = std::make_shared<bool>(false);
-    auto once = [answered, respond = std::move(respond)](Reply reply) {
-        if (*answered) return;
-        *answered = true;
-        respond(std::move(reply));
-    };
-    try {
-        it->second(request, once);
-    } catch (const std::exception& e) {
-        once(fail(ErrorCode::internal, e.what()));
-    }
+    it->second(request, std::move(respond));  // what it throws goes to the server's guard
 }
 
 }  // namespace treadmill::api

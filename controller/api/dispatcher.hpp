@@ -42,8 +42,8 @@ class CommandTable : public Dispatcher {
     }
     void set_status(std::function<json()> status) { status_ = std::move(status); }
 
-    // unknown_command for a name not in the table; a handler that throws → internal. A
-    // deferred command that does not answer at once → internal (use dispatch_async).
+    // unknown_command for a name not in the table. A handler that throws is a bug: the
+    // exception goes on to the server's guard (fault `internal`, STOP, an `internal` reply).
     Reply dispatch(const std::string& cmd, const json& request) override;
     void dispatch_async(const std::string& cmd, const json& request, Respond respond) override;
     json status() override { return status_ ? status_() : json::object(); }

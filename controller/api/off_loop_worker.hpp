@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/callback_guard.hpp"
 #include "common/result.hpp"
 
 namespace treadmill::api {
@@ -48,15 +49,20 @@ class OffLoopWorker {
     template <class Work, class Done>
     void run(Work work, Done done) {
         auto stopped = stopped_;
-        enqueue([this, stopped, work = std::move(work), done = std::move(done)]() mutable {
+        enqueue([this, stopped, guard = guard_, work = std::move(work),
+                 done = std::move(done)]() mutable {
             auto result = run_catching(work);
             boost::asio::post(
-                loop_, [stopped, done = std::move(done), result = std::move(result)]() mutable {
-                    if (!*stopped) done(std::move(result));
+                loop_, [stopped, guard, done = std::move(done),
+                        result = std::move(result)]() mutable {
+                    if (*stopped) return;
+                    guard.run("an API reply from the worker", [&] { done(std::move(result)); });
                 });
         });
     }
 
+    // Where an exception thrown by a `done` goes (on the io_context thread).
+    void set_guard(CallbackGuard guard) { guard_ = std::move(guard); }
     // No job starts any more and no `done` runs after this (the daemon is shutting down).
     // Call on the io_context thread.
     void stop();
@@ -68,6 +74,7 @@ class OffLoopWorker {
     void thread_main();
 
     boost::asio::io_context& loop_;
+    CallbackGuard guard_;
     // Read and written on the io_context thread only (done handlers check it there).
     std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
     mutable std::mutex mutex_;

@@ -1,5 +1,7 @@
 #include "controller/api/protocol.hpp"
 
+#include "common/utf8.hpp"
+
 namespace treadmill::api {
 
 std::string_view to_string(ErrorCode code) {
@@ -18,6 +20,17 @@ std::string_view to_string(ErrorCode code) {
             return "internal";
     }
     return "internal";
+}
+
+Result<json, ApiError> parse_request(std::string_view line) {
+    if (const auto bad = find_invalid_utf8(line)) {
+        return Unexpected{ApiError{ErrorCode::bad_json, invalid_utf8_message(*bad) + " at column " +
+                                                            std::to_string(bad->column) +
+                                                            " of the request"}};
+    }
+    json request = json::parse(line, nullptr, false);
+    if (request.is_discarded()) return Unexpected{ApiError{ErrorCode::bad_json, "not valid JSON"}};
+    return request;
 }
 
 json ok_reply(const json& id, const json& body) {

@@ -30,6 +30,11 @@ inline Reply fail(ErrorCode code, std::string message) {
     return Unexpected{ApiError{code, std::move(message)}};
 }
 
+// A request line as JSON: a line that is not valid UTF-8 is bad_json with the column of its first
+// bad byte (checked before parsing, so a `yaml` text with a Latin-1 byte is refused with its
+// place), any other unparsable line bad_json. The value may still be any JSON (not an object).
+Result<json, ApiError> parse_request(std::string_view line);
+
 // A successful reply line: {"id":id,"ok":true} plus the fields of `body`.
 json ok_reply(const json& id, const json& body = json::object());
 // An error reply line.

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "common/json_text.hpp"
 #include "controller/api/client_session.hpp"
 
 namespace treadmill::api {
@@ -109,7 +110,7 @@ void ApiServer::accept_next() {
         }
         accept_errors_in_burst_ = 0;
         accept_pause_ = std::chrono::milliseconds(0);
-        on_accepted(std::move(socket));
+        guard_.run("accepting an API client", [&] { on_accepted(std::move(socket)); });
         accept_next();
     });
 }
@@ -137,7 +138,7 @@ void ApiServer::on_accepted(stream_protocol::socket socket) {
     const bool over_limit = clients_.size() - over_limit_ >= options_.max_clients;
     if (over_limit && !make_room_over_limit()) {
         const std::string busy =
-            error_reply(nullptr, {ErrorCode::refused, "too many clients"}).dump() + "\n";
+            json_text(error_reply(nullptr, {ErrorCode::refused, "too many clients"})) + "\n";
         boost::system::error_code ec;
         socket.non_blocking(true, ec);
         asio::write(socket, asio::buffer(busy), ec);  // best effort, never blocks
@@ -169,8 +170,10 @@ void ApiServer::on_watch_tick() {
     for (const auto& client : clients_)
         if (client->watching()) watchers.push_back(client);
     if (!watchers.empty()) {
-        const std::string status = dispatcher_.status().dump();
-        for (const auto& watcher : watchers) watcher->send_status(status);
+        guard_.run("the watch stream", [&] {
+            const std::string status = json_text(dispatcher_.status());
+            for (const auto& watcher : watchers) watcher->send_status(status);
+        });
     }
     watch_timer_.expires_at(watch_timer_.expiry() + options_.watch_period);
     watch_timer_.async_wait([this](boost::system::error_code e) {

@@ -19,6 +19,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/callback_guard.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "controller/api/dispatcher.hpp"
@@ -67,6 +68,10 @@ class ApiServer {
     Result<std::vector<std::string>, std::string> open();
     // Stops accepting and closes every client.
     void close();
+    // Where an exception in a callback (accept, a request, a write, the watch stream) goes;
+    // the request is answered `internal`, the callback's client dropped, the server serves on.
+    // Set before open().
+    void set_guard(CallbackGuard guard) { guard_ = std::move(guard); }
 
     // The control loop finished a cycle; the next is due at `next_cycle`. Parked clients
     // (their requests waited out the quiet window) resume. Never called: no quiet window.
@@ -105,6 +110,7 @@ class ApiServer {
     std::uint64_t accept_errors_ = 0;
     std::uint64_t accept_errors_in_burst_ = 0;
     std::size_t over_limit_ = 0;  // clients accepted over max_clients
+    CallbackGuard guard_;
     std::set<std::shared_ptr<ClientSession>> clients_;
     std::vector<std::weak_ptr<ClientSession>> parked_;
     std::optional<TimePoint> quiet_from_;  // set by on_cycle()

@@ -163,6 +163,8 @@ ConfigLoad parse_config(std::string_view text, const std::string& file) {
     ConfigReader reader(file);
     if (text.size() > kMaxConfigBytes) {
         reader.file_error("file larger than " + std::to_string(kMaxConfigBytes) + " bytes");
+    } else if (auto bad = programs::utf8_diagnostic(text, file)) {
+        reader.diagnostics().push_back(std::move(*bad));
     } else {
         try {
             const YAML::Node root = YAML::Load(std::string(text));

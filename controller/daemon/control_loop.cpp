@@ -28,9 +28,9 @@ void ControlLoop::stop() {
 void ControlLoop::on_timer() {
     if (!running_) return;
     const TimePoint now = SteadyClock::now();
-    cycle_.cycle(now);
+    guard_.run("the control cycle", [&] { cycle_.cycle(now); });
     heartbeat_.beat(SteadyClock::now());  // stamped when the cycle is done, not when it began
-    if (after_cycle_) after_cycle_(now);
+    if (after_cycle_) guard_.run("the after-cycle hook", after_cycle_, now);
     const TimePoint done = SteadyClock::now();
     count(timer_.expiry(), now, done);
     if (!running_) return;

@@ -1,6 +1,7 @@
 // Runs the control cycle on the io_context thread from one steady_timer, every period: the
 // cycle, then the heartbeat the watchdog thread checks, then the caller's after-cycle hook.
-// API handlers run on the same io_context between cycles.
+// API handlers run on the same io_context between cycles. With a guard set, an exception in the
+// cycle or the hook goes to the guard's handler and the loop goes on (heartbeat included).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "common/callback_guard.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/watchdog.hpp"
 
@@ -34,6 +36,8 @@ class ControlLoop {
     void start();
     // No more cycles after the current one.
     void stop();
+    // Where exceptions from the cycle and the after-cycle hook go (set before start()).
+    void set_guard(CallbackGuard guard) { guard_ = std::move(guard); }
     // Read on the io_context thread (API handlers run there between cycles).
     const LoopStats& stats() const { return stats_; }
     // When the current cycle was due (valid in the after-cycle hook).
@@ -48,6 +52,7 @@ class ControlLoop {
     Heartbeat& heartbeat_;
     Duration period_;
     AfterCycle after_cycle_;
+    CallbackGuard guard_;
     bool running_ = false;
     LoopStats stats_;
 };

@@ -71,6 +71,27 @@ std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simula
     return simulator->port();
 }
 
+// The command table with the in_request test hook in front of every command.
+class HookedDispatcher : public api::Dispatcher {
+  public:
+    HookedDispatcher(api::Dispatcher& inner, std::function<void()> hook)
+        : inner_(inner), hook_(std::move(hook)) {}
+    api::Reply dispatch(const std::string& cmd, const api::json& request) override {
+        if (hook_) hook_();
+        return inner_.dispatch(cmd, request);
+    }
+    void dispatch_async(const std::string& cmd, const api::json& request,
+                        api::Respond respond) override {
+        if (hook_) hook_();
+        inner_.dispatch_async(cmd, request, std::move(respond));
+    }
+    api::json status() override { return inner_.status(); }
+
+  private:
+    api::Dispatcher& inner_;
+    std::function<void()> hook_;
+};
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options)
@@ -82,6 +103,7 @@ Daemon::Daemon(DaemonOptions options)
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
                options_.config.limits),
       worker_(io_),
+      guard_([this](const char* where, const char* what) { on_exception(where, what); }),
       api_{cycle_,
            catalog_,
            [] { return SteadyClock::now(); },
@@ -89,7 +111,8 @@ Daemon::Daemon(DaemonOptions options)
            [this] { return loop_json(loop_.stats(), options_.config.control.period); },
            &worker_},
       commands_(api::make_controller_commands(api_)),
-      server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
+      dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
+      server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
             [this](TimePoint now) { after_cycle(now); }),
@@ -99,6 +122,24 @@ Daemon::Daemon(DaemonOptions options)
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
+    server_.set_guard(guard_);
+    worker_.set_guard(guard_);
+    loop_.set_guard(guard_);
+}
+
+// The guard's handler, for every callback on io_: STOP first (ControlCycle::internal_fault
+// writes it before it logs anything), then the log line; the loop keeps running in `fault`.
+void Daemon::on_exception(const char* where, const char* what) noexcept {
+    cycle_.internal_fault(SteadyClock::now(), where, what);
+    try {
+        log(std::string("internal error: exception in ") + where + ": " + what +
+            "; belt stopped, fault latched");
+    } catch (...) {
+    }
+}
+
+void Daemon::stop_belt(const char* what) noexcept {
+    cycle_.internal_fault(SteadyClock::now(), "treadmilld", what);
 }
 
 int Daemon::run() {
@@ -122,12 +163,18 @@ int Daemon::run() {
 void Daemon::wait_signal() {
     signals_.async_wait([this](boost::system::error_code ec, int) {
         if (ec) return;
-        begin_shutdown();
+        guard_.run("the signal handler", [this] { on_signal(); });
         wait_signal();  // a second signal changes nothing: the ramped stop goes on
     });
 }
 
+void Daemon::on_signal() {
+    if (options_.test_hooks.in_signal) options_.test_hooks.in_signal();
+    begin_shutdown();
+}
+
 void Daemon::after_cycle(TimePoint now) {
+    if (options_.test_hooks.in_cycle) options_.test_hooks.in_cycle();
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);

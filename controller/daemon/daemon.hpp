@@ -3,6 +3,7 @@
 // dependency order and torn down in reverse. run() returns the exit code.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "common/callback_guard.hpp"
 #include "controller/api/controller_commands.hpp"
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/server.hpp"
@@ -22,10 +24,20 @@
 
 namespace treadmill::daemon {
 
+// Test seams for in-process tests (tests/daemon/daemon_guard_tests.cpp): code run inside the
+// daemon's own callbacks, to prove that an exception there stops the belt. main() never sets
+// them and nothing on the API reaches them.
+struct DaemonTestHooks {
+    std::function<void()> in_cycle{};    // in the control loop's timer callback, after the cycle
+    std::function<void()> in_request{};  // in each API request, before its command runs
+    std::function<void()> in_signal{};   // in the SIGTERM/SIGINT callback, before shutting down
+};
+
 struct DaemonOptions {
     Config config;
     double time_scale = 1.0;                             // embedded simulator only
     Duration shutdown_limit = std::chrono::seconds(25);  // inside TimeoutStopSec=30
+    DaemonTestHooks test_hooks{};
 };
 
 class Daemon {
@@ -36,9 +48,15 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     // Serves until SIGTERM/SIGINT and a ramped stop; 0 on a clean exit, 1 when it cannot start.
+    // An exception in any callback of its event loop latches fault `internal` (STOP first) and
+    // the loop goes on.
     int run();
+    // The last resort of main(): STOP and halt through the hardware, if it can still be reached.
+    void stop_belt(const char* what) noexcept;
 
   private:
+    void on_exception(const char* where, const char* what) noexcept;
+    void on_signal();
     void after_cycle(TimePoint now);
     void report_state(TimePoint now);
     void begin_shutdown();
@@ -53,8 +71,10 @@ class Daemon {
     api::ProgramCatalog catalog_;
     boost::asio::io_context io_;
     api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
+    CallbackGuard guard_;
     api::ControllerApi api_;
     api::CommandTable commands_;
+    std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;
     Heartbeat heartbeat_;
     ControlLoop loop_;

@@ -1,6 +1,7 @@
 // treadmilld: parse options, load the config, build the daemon, run it.
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "controller/daemon/config_loader.hpp"
@@ -21,11 +22,17 @@ int main(int argc, char** argv) {
         std::cerr << "treadmilld: --time-scale is refused with real hardware\n";
         return 2;
     }
+    std::optional<Daemon> daemon;  // outlives the try: the catch can still reach the hardware
     try {
-        Daemon daemon(std::move(daemon_options));
-        return daemon.run();
+        daemon.emplace(std::move(daemon_options));
+        return daemon->run();
     } catch (const std::exception& e) {
+        if (daemon) daemon->stop_belt(e.what());  // STOP first, then the message
         std::cerr << "treadmilld: " << e.what() << "\n";
+        return 1;
+    } catch (...) {
+        if (daemon) daemon->stop_belt("an exception of unknown type");
+        std::cerr << "treadmilld: an exception of unknown type\n";
         return 1;
     }
 }

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "controller/treadmillctl/commands.hpp"
 #include "controller/treadmillctl/program_source.hpp"
 #include "programs/timeline_render.hpp"
@@ -142,9 +143,7 @@ int run_programs(const Invocation& invocation) {
             table += text_row(listing);
     }
     if (invocation.json)
-        std::cout << nlohmann::ordered_json{{"programs", rows}}.dump(
-                         2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-                  << "\n";
+        std::cout << json_text(nlohmann::ordered_json{{"programs", rows}}, 2) << "\n";
     else
         std::cout << format_row("id", "name", "time", "distance", "tags") << "\n" << table;
     return problems.empty() ? kExitOk : kExitFailure;

@@ -65,6 +65,10 @@ std::optional<ProgramText> read_program_file(const std::string& path, std::strin
                                     : diagnostics.front().to_string();
         return std::nullopt;
     }
+    if (const auto bad = programs::utf8_diagnostic(*text, path)) {  // never sent to the daemon
+        error = bad->to_string();
+        return std::nullopt;
+    }
     return ProgramText{programs::program_id_from_path(path), path, std::move(*text), false};
 }
 

@@ -16,7 +16,8 @@ struct ProgramText {
     bool builtin = false;
 };
 
-// Reads a program file; its id is the file's stem. On failure sets `error`.
+// Reads a program file; its id is the file's stem. On failure (also: not valid UTF-8) sets
+// `error`.
 std::optional<ProgramText> read_program_file(const std::string& path, std::string& error);
 
 // Every program: the built-ins, then the *.yaml files of `dirs` (later ones win), sorted by id.

@@ -2,6 +2,8 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
+
 #include "controller/treadmillctl/commands.hpp"
 #include "controller/treadmillctl/offline_commands.hpp"
 
@@ -64,8 +66,7 @@ int run_validate(const Invocation& invocation) {
                       << plural(c.warnings, "warning") << "\n";
     }
     if (invocation.json)
-        std::cout << nlohmann::ordered_json{{"ok", !any_error}, {"files", files}}.dump(
-                         2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+        std::cout << json_text(nlohmann::ordered_json{{"ok", !any_error}, {"files", files}}, 2)
                   << "\n";
     return any_error ? kExitFailure : kExitOk;
 }

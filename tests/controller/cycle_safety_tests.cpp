@@ -349,6 +349,44 @@ TEST_CASE("S10 side: a cycle later than control.watchdog writes only STOP and ha
     CHECK(cycle[1].incline.kind == InclineWrite::Kind::stop);
 }
 
+TEST_CASE("internal: an escaped exception writes STOP and halt before anything is logged") {
+    Rig rig;
+    std::size_t writes_before_first_log = 0;
+    bool logged = false;
+    rig.cycle.set_event_sink([&](TimePoint, const std::string&) {
+        if (!logged) writes_before_first_log = rig.hw.log().size();
+        logged = true;
+    });
+    rig.cycle.set_setpoint_sink([&](const controller::SetpointChange&) {
+        if (!logged) writes_before_first_log = rig.hw.log().size();
+        logged = true;
+    });
+    rig.start(make_timeline({{600, 10.0, 3.0}}));
+    rig.run_for(8s);
+    REQUIRE(rig.hw.run);
+    rig.hw.clear_log();
+    logged = false;
+    rig.now += 20ms;  // between cycles, as a throwing API handler or signal handler would be
+    rig.cycle.internal_fault(rig.now, "an API request", "boom");
+    REQUIRE(rig.hw.log().size() >= 2);
+    CHECK(rig.hw.log()[0].call == Call::write_drive);
+    CHECK_FALSE(rig.hw.log()[0].drive.run);
+    CHECK(rig.hw.log()[1].call == Call::write_incline);
+    CHECK(rig.hw.log()[1].incline.kind == InclineWrite::Kind::stop);
+    CHECK(logged);
+    CHECK(writes_before_first_log >= 2);
+    CHECK(rig.cycle.state() == State::fault);
+    const auto fault = rig.cycle.status(rig.now).fault;
+    REQUIRE(fault);
+    CHECK(fault->code == "internal");
+    CHECK(fault->message == "exception in an API request: boom");
+    // Later cycles keep the belt stopped; reset works as for any fault once the cause is gone.
+    rig.run_for(5s);
+    for (const auto& r : rig.hw.calls(Call::write_drive)) CHECK_FALSE(r.drive.run);
+    CHECK(rig.cycle.reset(rig.now).ok);
+    CHECK(rig.reach(State::idle, 10s));
+}
+
 TEST_CASE("S11: every set-point change is logged with its cause, in the ring and the sink") {
     Rig rig;
     std::vector<controller::SetpointChange> sunk;

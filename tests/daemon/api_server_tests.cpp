@@ -70,6 +70,10 @@ struct ServerFixture {
           cycle(io),
           period(period_),
           quiet(quiet_) {
+        server.set_guard(treadmill::CallbackGuard([this](const char* where, const char*) {
+            guarded_where = where;  // io thread; read after the reply that follows it
+            ++guarded;
+        }));
         auto opened = server.open();
         REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
         cycle.expires_after(period);
@@ -116,6 +120,8 @@ struct ServerFixture {
     bool quiet;
     std::atomic<std::chrono::steady_clock::duration> max_late{};
     std::atomic<int> cycles{0};
+    std::atomic<int> guarded{0};  // exceptions the server's guard caught
+    std::string guarded_where;
     bool stopping = false;  // io thread only
     std::thread thread;
 };
@@ -152,7 +158,11 @@ TEST_CASE("requests get replies with their id; bad input gets the right error co
     CHECK((*unknown)["id"] == 4);
     CHECK(error_code(c.call({{"id", 5}, {"cmd", "speed"}, {"value", 12}})) == "bad_request");
     CHECK(error_code(c.call({{"id", 6}, {"cmd", "speed"}, {"value", "99 mph"}})) == "bad_value");
+    // A handler that throws: the guard's handler runs (in the daemon: STOP and fault internal),
+    // the request is answered `internal`, and the connection goes on.
     CHECK(error_code(c.call({{"id", 8}, {"cmd", "boom"}})) == "internal");
+    CHECK(f.guarded == 1);
+    CHECK(f.guarded_where == "an API request");
     // Still serving after all of that; CRLF and blank lines are fine.
     CHECK(c.send_raw("\r\n\n{\"id\":9,\"cmd\":\"speed\",\"value\":\"12 km/h\"}\r\n"));
     const auto last = c.read_json(2s);
@@ -474,4 +484,58 @@ TEST_CASE("an accept error (EMFILE) pauses accepting, is logged once, and recove
     REQUIRE(logged.size() == 2);  // the burst, then the recovery
     CHECK(logged[0].find("Too many open files") != std::string::npos);
     CHECK(logged[1].find("accepting API connections again") != std::string::npos);
+
+TEST_CASE("a request line that is not valid UTF-8 gets bad_json with the column of the bad byte") {
+    ServerFixture f;
+    LineClient c(f.path);
+    // start {"yaml": …} with "name: Hügel" saved in Latin-1: the ü (0xFC) is byte 38 of the line.
+    const std::string line = "{\"id\":1,\"cmd\":\"start\",\"yaml\":\"name: H\xfcgel\"}";
+    REQUIRE(c.send_raw(line + "\n"));
+    const auto reply = c.read_json(2s);
+    REQUIRE(reply);
+    CHECK(error_code(reply) == "bad_json");
+    CHECK((*reply)["error"]["message"] == "invalid UTF-8 (byte 0xFC) at column 38 of the request");
+    CHECK(c.send_raw("\xc0\xaf\n"));  // an overlong '/', alone on its line
+    CHECK(error_code(c.read_json(2s)) == "bad_json");
+    const auto after = c.call({{"id", 2}, {"cmd", "echo"}});  // the connection goes on
+    REQUIRE(after);
+    CHECK((*after)["ok"] == true);
+    CHECK(f.guarded == 0);
+}
+
+TEST_CASE("watch: a status holding invalid UTF-8 (a Latin-1 program name) streams with U+FFFD") {
+    ServerFixture f;
+    // The original crash: the status' program name came from a Latin-1 file; the 5 Hz stream
+    // encoded it with a throwing dump() and the exception ended the daemon.
+    f.table.set_status([] { return json{{"state", "running"}, {"name", "H\xfcgel"}}; });
+    LineClient watcher(f.path);
+    REQUIRE(watcher.send({{"id", 1}, {"cmd", "watch"}}));
+    for (int update = 0; update < 3; ++update) {  // the reply, then two ticks of the stream
+        const auto line = watcher.read_line(2s);
+        REQUIRE(line);
+        const auto status = json::parse(*line, nullptr, false);
+        REQUIRE_FALSE(status.is_discarded());
+        CHECK(status["status"]["name"] == "H\xef\xbf\xbdgel");
+    }
+    LineClient other(f.path);
+    CHECK(other.call({{"id", 2}, {"cmd", "echo"}}).has_value());
+    CHECK(f.guarded == 0);  // replaced, not thrown
+}
+
+TEST_CASE("a throw in the watch stream or in a watch request goes to the guard; serving goes on") {
+    std::atomic<int> calls{0};  // outlives the fixture's io thread
+    ServerFixture f;
+    f.table.set_status([&calls]() -> json {
+        if (++calls >= 2) throw std::runtime_error("status broke");
+        return json{{"state", "idle"}};
+    });
+    LineClient watcher(f.path);
+    REQUIRE(watcher.send({{"id", 1}, {"cmd", "watch"}}));
+    REQUIRE(watcher.read_json(2s));  // the first status; the next tick throws
+    CHECK(treadmill::testing::wait_until([&] { return f.guarded >= 1; }, 2s));
+    LineClient other(f.path);
+    const auto refused = other.call({{"id", 2}, {"cmd", "watch"}});
+    CHECK(error_code(refused) == "internal");
+    CHECK(other.call({{"id", 3}, {"cmd", "echo"}}).has_value());
+    CHECK(f.cycles.load() > 0);
 }

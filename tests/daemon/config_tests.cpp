@@ -278,4 +278,14 @@ TEST_CASE("comm_timeout rounds up to the boards' 0.1 s and stays between polls a
                                    "control.watchdog 2000 ms - 100 ms = 1900 ms: the board must "
                                    "stop the belt by itself before the watchdog aborts the "
                                    "daemon"});
+
+TEST_CASE("a config that is not valid UTF-8 is refused at its first bad byte") {
+    const auto load = d::parse_config(
+        "control: {period: 100 ms}\napi: {group: tr\xe9"
+        "admill}\n",
+        "t.yaml");
+    CHECK_FALSE(load.ok());
+    REQUIRE(load.diagnostics.size() == 1);
+    CHECK(load.diagnostics[0].to_string() ==
+          "t.yaml:2:16: error: invalid UTF-8 (byte 0xE9); save the file as UTF-8");
 }

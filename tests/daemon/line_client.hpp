@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::testing {
 
 class LineClient {
@@ -52,7 +54,9 @@ class LineClient {
         }
         return true;
     }
-    bool send(const nlohmann::json& request) { return send_raw(request.dump() + "\n"); }
+    bool send(const nlohmann::json& request) {
+        return send_raw(treadmill::json_text(request) + "\n");
+    }
 
     // The next line, or nullopt on time-out or end of stream (see eof()).
     std::optional<std::string> read_line(std::chrono::milliseconds timeout) {

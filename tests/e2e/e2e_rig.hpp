@@ -168,6 +168,8 @@ class DaemonProcess {
     std::string log() const { return t::read_file(log_); }
     // The API socket, for tests that open their own clients.
     const std::string& socket() const { return socket_; }
+    // The temp dir, which is also the daemon's program directory.
+    const std::string& dir() const { return dir_; }
 
   private:
     std::string dir_ = t::make_temp_dir();

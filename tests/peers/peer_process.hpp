@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_text.hpp"
 #include "tests/support/test_support.hpp"
 
 namespace treadmill::testing {
@@ -53,7 +54,7 @@ inline bool tcp_accepts(std::uint16_t port) {
 inline nlohmann::json control_request(const std::string& path, const nlohmann::json& request) {
     int fd = connect_unix(path);
     if (fd < 0) return nullptr;
-    const std::string line = request.dump() + "\n";
+    const std::string line = treadmill::json_text(request) + "\n";
     std::string reply;
     if (::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())) {
         char buffer[65536];

@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::testing {
 
 SimBench::SimBench(Transport transport, std::uint16_t tcp_port) {
@@ -33,7 +35,8 @@ SimBench::~SimBench() {
 nlohmann::json SimBench::control(const nlohmann::json& command) {
     auto answer = sim_->control(command);
     if (!answer.value("ok", false)) {
-        throw std::runtime_error("simulator refused " + command.dump() + ": " + answer.dump());
+        throw std::runtime_error("simulator refused " + json_text(command) + ": " +
+                                 json_text(answer));
     }
     return answer;
 }

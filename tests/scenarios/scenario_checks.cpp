@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "common/json_text.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 #include "tests/scenarios/scenario_run.hpp"
 
@@ -44,7 +45,7 @@ void ScenarioRun::check_expectation() {
     const bool aborted = seen_.exit_code && *seen_.exit_code == kAbortExit;
     const std::string outcome = seen_.fault ? *seen_.fault : aborted ? "abort" : "none";
     if (std::find(trips.begin(), trips.end(), outcome) == trips.end())
-        fail("outcome " + outcome + ", expected one of: " + nlohmann::json(trips).dump());
+        fail("outcome " + outcome + ", expected one of: " + json_text(nlohmann::json(trips)));
     for (const auto& problem :
          {within("mark -> fault latched", seen_.mark_t, seen_.fault_t, e.trip_within_s),
           within("mark -> first STOP write", seen_.mark_t, seen_.first_stop_t, e.stop_within_s),

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/json_text.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 
 namespace treadmill::scenarios {
@@ -91,7 +92,7 @@ bool ScenarioRun::set_up() {
     const double sent = runner_now();
     const auto reply = daemon_->call(start);
     if (!reply || (*reply)["ok"] != true)
-        return fail("start refused: " + (reply ? reply->dump() : "no reply")), false;
+        return fail("start refused: " + (reply ? json_text(*reply) : "no reply")), false;
     seen_.events.push_back({MotionEvent::explicit_start, sent, "start"});
     const double speed = *scenario_.start_speed;
     Condition at_speed;
@@ -130,7 +131,7 @@ bool ScenarioRun::perform(const Step& step) {
     if (!step.sim.is_null()) {
         const auto reply = board_->control(step.sim);
         if (reply.is_object() && reply["ok"] == true) return true;
-        return fail("board refused " + step.sim.dump() + ": " + reply.dump()), false;
+        return fail("board refused " + json_text(step.sim) + ": " + json_text(reply)), false;
     }
     if (!step.api.is_null()) {
         json request = step.api;
@@ -144,8 +145,8 @@ bool ScenarioRun::perform(const Step& step) {
             seen_.events.push_back(
                 {MotionEvent::explicit_start, sent, request["cmd"].get<std::string>()});
         if (step.expect_ok && *step.expect_ok != ok)
-            return fail("api " + request["cmd"].dump() + " replied " +
-                        (reply ? reply->dump() : "nothing")),
+            return fail("api " + json_text(request["cmd"]) + " replied " +
+                        (reply ? json_text(*reply) : "nothing")),
                    false;
         return true;
     }

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::scenarios {
 
 namespace {
@@ -208,8 +210,8 @@ bool Step::has_action() const {
 }
 
 std::string Step::describe() const {
-    if (!sim.is_null()) return "sim " + sim.dump();
-    if (!api.is_null()) return "api " + api.dump();
+    if (!sim.is_null()) return "sim " + json_text(sim);
+    if (!api.is_null()) return "api " + json_text(api);
     if (!daemon_signal.empty()) return "daemon " + daemon_signal;
     if (!pty.empty()) return "pty " + pty;
     return "wait" + when.describe();

@@ -61,3 +61,11 @@ treadmillctl_case(show_bad_file ARGS "show|${TREADMILLCTL_FIXTURES}/bad.yaml" EX
   MATCH "bad.yaml:[0-9]+:[0-9]+: error: ")
 treadmillctl_case(show_svg ARGS "show|hill-ladder|--svg|${CMAKE_CURRENT_BINARY_DIR}/hill-ladder.svg"
   EXIT 0 FILE ${CMAKE_CURRENT_BINARY_DIR}/hill-ladder.svg FILE_MATCH "<svg .*Time \\(min\\).*</svg>")
+# A program saved in Latin-1: refused at its bad byte, and never sent to the daemon.
+treadmillctl_case(validate_latin1 ARGS "validate|${TREADMILLCTL_FIXTURES}/latin1.yaml" EXIT 1
+  MATCH "latin1.yaml:2:8: error: invalid UTF-8 \\(byte 0xFC\\)")
+treadmillctl_case(show_latin1 ARGS "show|${TREADMILLCTL_FIXTURES}/latin1.yaml" EXIT 1
+  MATCH "latin1.yaml:2:8: error: invalid UTF-8")
+treadmillctl_case(start_latin1
+  ARGS "--socket|/nonexistent/treadmilld.sock|start|${TREADMILLCTL_FIXTURES}/latin1.yaml" EXIT 2
+  MATCH "latin1.yaml:2:8: error: invalid UTF-8" NO_MATCH "connect")
