@@ -52,12 +52,11 @@ class OffLoopWorker {
         enqueue([this, stopped, guard = guard_, work = std::move(work),
                  done = std::move(done)]() mutable {
             auto result = run_catching(work);
-            boost::asio::post(
-                loop_, [stopped, guard, done = std::move(done),
-                        result = std::move(result)]() mutable {
-                    if (*stopped) return;
-                    guard.run("an API reply from the worker", [&] { done(std::move(result)); });
-                });
+            boost::asio::post(loop_, [stopped, guard, done = std::move(done),
+                                      result = std::move(result)]() mutable {
+                if (*stopped) return;
+                guard.run("an API reply from the worker", [&] { done(std::move(result)); });
+            });
         });
     }
 

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "controller/status.hpp"
 #include "common/clock.hpp"
+#include "controller/status.hpp"
 
 namespace treadmill::api {
 

@@ -11,9 +11,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/clock.hpp"
 #include "controller/daemon/config_units.hpp"
 #include "programs/diagnostic.hpp"
-#include "common/clock.hpp"
 
 namespace treadmill::daemon {
 

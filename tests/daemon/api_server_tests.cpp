@@ -484,6 +484,7 @@ TEST_CASE("an accept error (EMFILE) pauses accepting, is logged once, and recove
     REQUIRE(logged.size() == 2);  // the burst, then the recovery
     CHECK(logged[0].find("Too many open files") != std::string::npos);
     CHECK(logged[1].find("accepting API connections again") != std::string::npos);
+}
 
 TEST_CASE("a request line that is not valid UTF-8 gets bad_json with the column of the bad byte") {
     ServerFixture f;

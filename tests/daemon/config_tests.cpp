@@ -278,6 +278,7 @@ TEST_CASE("comm_timeout rounds up to the boards' 0.1 s and stays between polls a
                                    "control.watchdog 2000 ms - 100 ms = 1900 ms: the board must "
                                    "stop the belt by itself before the watchdog aborts the "
                                    "daemon"});
+}
 
 TEST_CASE("a config that is not valid UTF-8 is refused at its first bad byte") {
     const auto load = d::parse_config(
