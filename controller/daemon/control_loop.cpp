@@ -28,7 +28,7 @@ void ControlLoop::stop() {
 void ControlLoop::on_timer() {
     if (!running_) return;
     const TimePoint now = SteadyClock::now();
-    cycle_.cycle(now);
+    cycle_.cycle(now, BootClock::now());  // the boot clock also counts a suspend
     heartbeat_.beat(now);
     if (after_cycle_) after_cycle_(now);
     const TimePoint done = SteadyClock::now();
