@@ -4,7 +4,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 
 #include "controller/daemon/hardware_setup.hpp"
 #include "controller/daemon/sd_notify.hpp"
@@ -13,8 +12,10 @@ namespace treadmill::daemon {
 
 namespace {
 
-void log(const std::string& line) {
-    std::cerr << "treadmilld: " << line << std::endl;
+AsyncLog::Options log_options() {
+    AsyncLog::Options o;
+    o.prefix = "treadmilld: ";
+    return o;
 }
 
 // A number as a person reads it in the log: printf's format, e.g. "%.1f" or "%g".
@@ -24,22 +25,22 @@ std::string number(const char* format, double value) {
     return text;
 }
 
-std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o) {
+std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o, AsyncLog& log) {
     if (!o.config.simulated()) return nullptr;
     sim::SimOptions sim_options;
     sim_options.time_scale = o.time_scale;
     auto simulator = sim::EmbeddedSimulator::start_tcp({"127.0.0.1", 0}, sim_options);
-    log("no hardware configured: embedded simulator on 127.0.0.1:" +
-        std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
+    log.log("no hardware configured: embedded simulator on 127.0.0.1:" +
+            std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
     return simulator;
 }
 
 // The runner's profile when its file is there and valid (else a logged warning).
-std::optional<programs::Profile> load_profile(const std::string& path) {
+std::optional<programs::Profile> load_profile(const std::string& path, AsyncLog& log) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return std::nullopt;
     auto loaded = programs::load_profile_file(path);
-    for (const auto& d : loaded.diagnostics) log(d.to_string());
+    for (const auto& d : loaded.diagnostics) log.log(d.to_string());
     return loaded.profile;
 }
 
@@ -61,13 +62,14 @@ double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms"}.
-nlohmann::json loop_json(const LoopStats& s, Duration period) {
+// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms","log_dropped"}.
+nlohmann::json loop_json(const LoopStats& s, Duration period, std::uint64_t log_dropped) {
     return {{"cycles", s.cycles},
             {"late", s.late},
             {"max_late_ms", milliseconds(s.max_late)},
             {"max_cycle_ms", milliseconds(s.max_cycle)},
-            {"period_ms", milliseconds(period)}};
+            {"period_ms", milliseconds(period)},
+            {"log_dropped", log_dropped}};
 }
 
 std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simulator) {
@@ -79,21 +81,24 @@ std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simula
 
 Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)),
-      simulator_(start_simulator(options_)),
+      log_(log_options()),
+      simulator_(start_simulator(options_, log_)),
       hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
       cycle_(hardware_, control_config(options_.config, options_.time_scale)),
-      catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
+      catalog_(options_.config.program_dirs, load_profile(options_.config.profile, log_),
                machine_limits(options_.config.limits)),
       api_{cycle_, catalog_, [] { return SteadyClock::now(); }, simulator_.get(),
-           [this] { return loop_json(loop_.stats(), options_.config.control.period); }},
+           [this] {
+               return loop_json(loop_.stats(), options_.config.control.period, log_.dropped());
+           }},
       commands_(api::make_controller_commands(api_)),
       server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
-    cycle_.set_event_sink([](TimePoint, const std::string& text) { log(text); });
-    cycle_.set_setpoint_sink([](const controller::SetpointChange& c) {
+    cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
+    cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
@@ -115,6 +120,10 @@ int Daemon::run() {
     watchdog_.reset();
     log("stopped");
     return 0;
+}
+
+void Daemon::log(std::string line) {
+    log_.log(std::move(line));
 }
 
 void Daemon::wait_signal() {

@@ -1,6 +1,6 @@
-// treadmilld assembled: the embedded simulator (when no hardware is configured), the Modbus
-// driver, the control cycle, the API server, the control loop and the watchdog, built in
-// dependency order and torn down in reverse. run() returns the exit code.
+// treadmilld assembled: the log writer, the embedded simulator (when no hardware is
+// configured), the Modbus driver, the control cycle, the API server, the control loop and the
+// watchdog, built in dependency order and torn down in reverse. run() returns the exit code.
 #pragma once
 
 #include <memory>
@@ -13,6 +13,7 @@
 #include "controller/api/controller_commands.hpp"
 #include "controller/api/server.hpp"
 #include "controller/control_cycle.hpp"
+#include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
 #include "controller/daemon/control_loop.hpp"
 #include "controller/daemon/watchdog.hpp"
@@ -38,6 +39,8 @@ class Daemon {
     int run();
 
   private:
+    // Queues one line for stderr (the log writer thread); never blocks the loop.
+    void log(std::string line);
     void after_cycle(TimePoint now);
     void report_state(TimePoint now);
     void begin_shutdown();
@@ -46,6 +49,7 @@ class Daemon {
     void wait_signal();
 
     DaemonOptions options_;
+    AsyncLog log_;
     std::unique_ptr<sim::EmbeddedSimulator> simulator_;
     ModbusTreadmill hardware_;
     controller::ControlCycle cycle_;
