@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "controller/daemon/realtime.hpp"
+
 namespace treadmill::daemon {
 
 namespace {
@@ -98,6 +100,7 @@ bool AsyncLog::take(std::vector<std::string>& out, std::uint64_t& dropped) {
 
 void AsyncLog::run() {
     pthread_setname_np(pthread_self(), "log-writer");
+    run_at_normal_priority();  // the writer may block; it must never compete with the loop
     std::vector<std::string> lines;
     lines.reserve(ring_.size());
     std::uint64_t reported = 0;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "controller/daemon/hardware_setup.hpp"
+#include "controller/daemon/realtime.hpp"
 #include "controller/daemon/sd_notify.hpp"
 
 namespace treadmill::daemon {
@@ -116,6 +117,7 @@ int Daemon::run() {
     loop_.start();
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
+    log_start();
     io_.run();
     watchdog_.reset();
     log("stopped");
@@ -124,6 +126,18 @@ int Daemon::run() {
 
 void Daemon::log(std::string line) {
     log_.log(std::move(line));
+}
+
+// One line: the scheduling policy read back, the watchdog's place, whether memory is locked.
+void Daemon::log_start() {
+    const std::string memory = lock_memory();
+    const std::string watchdog = place_watchdog_above_loop(watchdog_->native_handle());
+    const Scheduling s = current_scheduling();
+    std::string line = s.realtime() ? "real-time: loop at " + describe(s)
+                                    : "not real-time: loop at " + describe(s);
+    if (!watchdog.empty()) line += ", " + watchdog;
+    line += memory.empty() ? "; memory locked" : "; memory not locked: " + memory;
+    log(std::move(line));
 }
 
 void Daemon::wait_signal() {

@@ -41,6 +41,7 @@ class Daemon {
   private:
     // Queues one line for stderr (the log writer thread); never blocks the loop.
     void log(std::string line);
+    void log_start();
     void after_cycle(TimePoint now);
     void report_state(TimePoint now);
     void begin_shutdown();

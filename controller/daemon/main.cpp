@@ -6,6 +6,7 @@
 #include "controller/daemon/config_loader.hpp"
 #include "controller/daemon/daemon.hpp"
 #include "controller/daemon/options.hpp"
+#include "controller/daemon/realtime.hpp"
 
 int main(int argc, char** argv) {
     using namespace treadmill::daemon;
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
         std::cerr << "treadmilld: --time-scale is refused with real hardware\n";
         return 2;
     }
+    prepare_memory_for_locking();  // before the first thread starts
     try {
         Daemon daemon(std::move(daemon_options));
         return daemon.run();
