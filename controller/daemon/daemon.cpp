@@ -73,6 +73,13 @@ nlohmann::json loop_json(const LoopStats& s, Duration period, std::uint64_t log_
             {"log_dropped", log_dropped}};
 }
 
+// A session is active from its countdown until the belt stopped: no suspend then.
+bool session_active(controller::State s) {
+    using controller::State;
+    return s == State::countdown || s == State::running || s == State::paused ||
+           s == State::stopping;
+}
+
 std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simulator) {
     if (simulator == nullptr) return std::nullopt;
     return simulator->port();
@@ -95,6 +102,7 @@ Daemon::Daemon(DaemonOptions options)
       commands_(api::make_controller_commands(api_)),
       server_(io_, options_.config.api.socket, commands_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
+      inhibitor_({std::nullopt, [this](std::string line) { log(std::move(line)); }}),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
@@ -152,6 +160,7 @@ void Daemon::after_cycle(TimePoint now) {
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
+    inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }
 

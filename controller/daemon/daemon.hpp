@@ -1,6 +1,7 @@
 // treadmilld assembled: the log writer, the embedded simulator (when no hardware is
-// configured), the Modbus driver, the control cycle, the API server, the control loop and the
-// watchdog, built in dependency order and torn down in reverse. run() returns the exit code.
+// configured), the Modbus driver, the control cycle, the API server, the sleep inhibitor, the
+// control loop and the watchdog, built in dependency order and torn down in reverse. run()
+// returns the exit code.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@
 #include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
 #include "controller/daemon/control_loop.hpp"
+#include "controller/daemon/sleep_inhibitor.hpp"
 #include "controller/daemon/watchdog.hpp"
 #include "protocols/modbus_treadmill.hpp"
 #include "sim/embedded_simulator.hpp"
@@ -60,6 +62,7 @@ class Daemon {
     api::CommandTable commands_;
     api::ApiServer server_;
     Heartbeat heartbeat_;
+    SleepInhibitor inhibitor_;
     ControlLoop loop_;
     boost::asio::signal_set signals_;
     std::optional<WatchdogThread> watchdog_;

@@ -131,8 +131,11 @@ TEST_CASE(
     CHECK(run.status(client)["state"] == "idle");
 }
 
-TEST_CASE("treadmilld says at start how it is scheduled; sessions run, no log line is dropped") {
+TEST_CASE("treadmilld says at start how it is scheduled; with no system bus a session runs on") {
+    const std::string dir = t::make_temp_dir();
+    setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + dir + "/no-bus").c_str(), 1);
     DaemonRun run("bus: {transport: sim}\n");
+    unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
     REQUIRE_MESSAGE(run.next_state(10s) == std::optional<std::string>("READY=1"),
                     t::read_file(run.log));
     t::LineClient client(run.socket);
@@ -156,6 +159,9 @@ TEST_CASE("treadmilld says at start how it is scheduled; sessions run, no log li
     // "real-time: loop at SCHED_FIFO 49, ..." or "not real-time: loop at SCHED_OTHER; ..."
     CHECK_MESSAGE(log.find("real-time: loop at SCHED_") != std::string::npos, log);
     CHECK_MESSAGE(log.find("; memory ") != std::string::npos, log);
+    const auto first = log.find("cannot block suspend during sessions (no D-Bus system bus");
+    CHECK_MESSAGE(first != std::string::npos, log);
+    CHECK_MESSAGE(log.find("cannot block suspend", first + 1) == std::string::npos, log);
 }
 
 TEST_CASE("a bad config exits non-zero with located errors, before anything starts") {
