@@ -94,7 +94,7 @@ void SleepInhibitor::take() {
     Bus bus =
         connect(options_.bus_address.value_or(system_bus_address()), options_.call_timeout, why);
     if (!bus) return failed(why);
-    sd_bus_error error = SD_BUS_ERROR_NULL;
+    sd_bus_error error{};  // SD_BUS_ERROR_NULL, without its C99 compound literal
     sd_bus_message* raw = nullptr;
     const int r = sd_bus_call_method(
         bus.get(), "org.freedesktop.login1", "/org/freedesktop/login1",
