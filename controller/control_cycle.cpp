@@ -50,18 +50,29 @@ void ControlCycle::cycle(TimePoint now) {
     board_faults_stale_ = false;
 }
 
-// A cycle that starts more than control.watchdog after the previous one writes only STOP and
-// halt, and trips loop_stall.
+void ControlCycle::cycle(TimePoint now, BootTimePoint boot_now) {
+    boot_now_ = boot_now;
+    cycle(now);
+    boot_now_.reset();
+}
+
+// A cycle that starts more than control.watchdog after the previous one, on the steady clock
+// (the process was stopped) or on the boot clock (the system was suspended), writes only STOP
+// and halt, and trips loop_stall.
 bool ControlCycle::check_loop_stall(TimePoint now) {
+    const std::optional<BootTimePoint> last_boot = std::exchange(last_boot_, boot_now_);
     if (!last_cycle_ || session_.state() == State::connecting) return false;
-    const Duration late = now - *last_cycle_;
+    const Duration steady_gap = now - *last_cycle_;
+    const Duration boot_gap = boot_now_ && last_boot ? *boot_now_ - *last_boot : Duration{};
+    const Duration late = std::max(steady_gap, boot_gap);
     if (late <= config_.watchdog) return false;
     last_cycle_ = now;
     links_.begin_cycle();
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(late).count();
-    supervisor_.trip(
-        Fault{FaultCode::loop_stall, std::nullopt,
-              "control cycle started " + std::to_string(ms) + " ms after the previous one", now});
+    std::string message =
+        "control cycle started " + std::to_string(ms) + " ms after the previous one";
+    if (steady_gap <= config_.watchdog) message += " (the system was suspended)";
+    supervisor_.trip(Fault{FaultCode::loop_stall, std::nullopt, std::move(message), now});
     enter_fault(now);
     write_fault_stop(now, true);
     trip_cycle_ = false;

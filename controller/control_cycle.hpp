@@ -41,6 +41,9 @@ class ControlCycle {
 
     // One period's work.
     void cycle(TimePoint now);
+    // The same with CLOCK_BOOTTIME's reading beside it: a gap on the boot clock alone (the
+    // system was suspended, the steady clock stood still) counts as a stall too.
+    void cycle(TimePoint now, BootTimePoint boot_now);
 
     // API commands: ok, or a refusal with its reason.
     CommandResult start(programs::Timeline timeline, TimePoint now);
@@ -127,6 +130,8 @@ class ControlCycle {
 
     // Clocks.
     std::optional<TimePoint> last_cycle_;
+    std::optional<BootTimePoint> boot_now_;   // this cycle's boot clock, when given
+    std::optional<BootTimePoint> last_boot_;  // the previous cycle's, when given
     double workout_s_ = 0;
     double workout_dt_s_ = 0;
     // This cycle's reads and the latest good ones.

@@ -1,6 +1,8 @@
 // Parsing and describing link configurations.
 #include "protocols/link_config.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -14,6 +16,12 @@ std::optional<Parity> parse_parity(std::string_view text) {
     if (lower == "even" || lower == "e") return Parity::even;
     if (lower == "odd" || lower == "o") return Parity::odd;
     return std::nullopt;
+}
+
+bool is_numeric_host(const std::string& host) {
+    unsigned char address[sizeof(in6_addr)];
+    return ::inet_pton(AF_INET, host.c_str(), address) == 1 ||
+           ::inet_pton(AF_INET6, host.c_str(), address) == 1;
 }
 
 std::string describe(const LinkConfig& c) {

@@ -24,7 +24,8 @@ struct LinkConfig {
     int data_bits = 8;
     int stop_bits = 1;
     bool rs485_mode = true;  // modbus_rtu_set_serial_mode(RS485); ENOTTY (ptys, USB) is fine
-    // TCP
+    // TCP: a numeric IPv4 or IPv6 address (a name would be resolved on every re-open, on the
+    // control loop's thread; see is_numeric_host()).
     std::string host = "127.0.0.1";
     std::uint16_t port = 502;
     // The whole reply must arrive within this (the byte time-out is off).
@@ -56,6 +57,10 @@ constexpr char parity_letter(Parity p) {
 
 // Parses "none|even|odd" or "N|E|O" (any case); nullopt otherwise.
 std::optional<Parity> parse_parity(std::string_view text);
+
+// An IPv4 or IPv6 address in numeric form ("192.168.1.50", "::1"): connecting to it needs no
+// name resolution.
+bool is_numeric_host(const std::string& host);
 
 // "rtu:/dev/ttyUSB0@19200,8E1" or "tcp:127.0.0.1:502", for logs and error messages.
 std::string describe(const LinkConfig& c);

@@ -68,7 +68,15 @@ Result<Done, LinkError> ModbusLink::open(TimePoint /*now*/) {
     if (config_.transport == Transport::rtu) {
         ctx_ = modbus_new_rtu(config_.device.c_str(), config_.baud, parity_letter(config_.parity),
                               config_.data_bits, config_.stop_bits);
+    } else if (!is_numeric_host(config_.host)) {
+        // modbus_connect would resolve the name (getaddrinfo, DNS) on the loop's thread.
+        return Unexpected{
+            LinkError{LinkError::Kind::io, 0,
+                      "open " + describe(config_) + ": the host must be a numeric IP address"}};
+    } else if (config_.host.find(':') == std::string::npos) {
+        ctx_ = modbus_new_tcp(config_.host.c_str(), config_.port);  // IPv4: inet_addr only
     } else {
+        // IPv6: libmodbus's getaddrinfo sees numeric strings only, so it never asks DNS.
         const std::string port = std::to_string(config_.port);
         ctx_ = modbus_new_tcp_pi(config_.host.c_str(), port.c_str());
     }

@@ -8,6 +8,7 @@
 
 #include "controller/daemon/config_reader.hpp"
 #include "controller/daemon/config_timing.hpp"
+#include "protocols/link_config.hpp"
 
 namespace treadmill::daemon {
 
@@ -16,6 +17,24 @@ namespace {
 constexpr std::size_t kMaxConfigBytes = 256 * 1024;
 
 using Fields = ConfigReader::Fields;
+
+// A numeric address only: a name would be resolved (DNS) on every re-open of the link, on the
+// control loop's thread, and could hold it up for seconds.
+void read_host(ConfigReader& r, const YAML::Node& node, const std::string& where,
+               std::string& host) {
+    std::string text = host;
+    r.read(node, text);
+    if (is_numeric_host(text)) {
+        host = text;
+        return;
+    }
+    r.error(node.Mark(), where +
+                             ".host must be a numeric IP address (e.g. 192.168.1.50 or "
+                             "fe80::1), not '" +
+                             text +
+                             "': a name would be looked up on every reconnect, on the control "
+                             "loop's thread");
+}
 
 void read_bus(ConfigReader& r, const YAML::Node& node, const std::string& where, BusConfig& bus) {
     int transport = static_cast<int>(bus.transport);
@@ -33,7 +52,7 @@ void read_bus(ConfigReader& r, const YAML::Node& node, const std::string& where,
                         r.read_choice(n, {"none", "even", "odd"}, parity);
                     }},
                    {"stop_bits", [&](auto& n) { r.read(n, bus.stop_bits, 1, 2); }},
-                   {"host", [&](auto& n) { r.read(n, bus.host); }},
+                   {"host", [&](auto& n) { read_host(r, n, where, bus.host); }},
                    {"port", [&](auto& n) { r.read(n, bus.port, 1, 65535); }},
                    {"response_timeout", [&](auto& n) { r.read(n, bus.response_timeout); }},
                });

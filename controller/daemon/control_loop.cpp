@@ -28,7 +28,8 @@ void ControlLoop::stop() {
 void ControlLoop::on_timer() {
     if (!running_) return;
     const TimePoint now = SteadyClock::now();
-    guard_.run("the control cycle", [&] { cycle_.cycle(now); });
+    // The boot clock also counts a suspend.
+    guard_.run("the control cycle", [&] { cycle_.cycle(now, BootClock::now()); });
     heartbeat_.beat(SteadyClock::now());  // stamped when the cycle is done, not when it began
     if (after_cycle_) guard_.run("the after-cycle hook", after_cycle_, now);
     const TimePoint done = SteadyClock::now();

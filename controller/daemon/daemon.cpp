@@ -4,17 +4,19 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 
 #include "controller/daemon/hardware_setup.hpp"
+#include "controller/daemon/realtime.hpp"
 #include "controller/daemon/sd_notify.hpp"
 
 namespace treadmill::daemon {
 
 namespace {
 
-void log(const std::string& line) {
-    std::cerr << "treadmilld: " << line << std::endl;
+AsyncLog::Options log_options() {
+    AsyncLog::Options o;
+    o.prefix = "treadmilld: ";
+    return o;
 }
 
 // A number as a person reads it in the log: printf's format, e.g. "%.1f" or "%g".
@@ -24,22 +26,22 @@ std::string number(const char* format, double value) {
     return text;
 }
 
-std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o) {
+std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o, AsyncLog& log) {
     if (!o.config.simulated()) return nullptr;
     sim::SimOptions sim_options;
     sim_options.time_scale = o.time_scale;
     auto simulator = sim::EmbeddedSimulator::start_tcp({"127.0.0.1", 0}, sim_options);
-    log("no hardware configured: embedded simulator on 127.0.0.1:" +
-        std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
+    log.log("no hardware configured: embedded simulator on 127.0.0.1:" +
+            std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
     return simulator;
 }
 
 // The runner's profile when its file is there and valid (else a logged warning).
-std::optional<programs::Profile> load_profile(const std::string& path) {
+std::optional<programs::Profile> load_profile(const std::string& path, AsyncLog& log) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) return std::nullopt;
     auto loaded = programs::load_profile_file(path);
-    for (const auto& d : loaded.diagnostics) log(d.to_string());
+    for (const auto& d : loaded.diagnostics) log.log(d.to_string());
     return loaded.profile;
 }
 
@@ -57,13 +59,21 @@ double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms"}.
-nlohmann::json loop_json(const LoopStats& s, Duration period) {
+// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms","log_dropped"}.
+nlohmann::json loop_json(const LoopStats& s, Duration period, std::uint64_t log_dropped) {
     return {{"cycles", s.cycles},
             {"late", s.late},
             {"max_late_ms", milliseconds(s.max_late)},
             {"max_cycle_ms", milliseconds(s.max_cycle)},
-            {"period_ms", milliseconds(period)}};
+            {"period_ms", milliseconds(period)},
+            {"log_dropped", log_dropped}};
+}
+
+// A session is active from its countdown until the belt stopped: no suspend then.
+bool session_active(controller::State s) {
+    using controller::State;
+    return s == State::countdown || s == State::running || s == State::paused ||
+           s == State::stopping;
 }
 
 std::optional<std::uint16_t> simulator_port(const sim::EmbeddedSimulator* simulator) {
@@ -96,11 +106,12 @@ class HookedDispatcher : public api::Dispatcher {
 
 Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)),
-      simulator_(start_simulator(options_)),
+      log_(log_options()),
+      simulator_(start_simulator(options_, log_)),
       hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
       cycle_(hardware_, control_config(options_.config, options_.time_scale),
              [] { return SteadyClock::now(); }),
-      catalog_(options_.config.program_dirs, load_profile(options_.config.profile),
+      catalog_(options_.config.program_dirs, load_profile(options_.config.profile, log_),
                options_.config.limits),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
@@ -108,17 +119,20 @@ Daemon::Daemon(DaemonOptions options)
            catalog_,
            [] { return SteadyClock::now(); },
            simulator_.get(),
-           [this] { return loop_json(loop_.stats(), options_.config.control.period); },
+           [this] {
+               return loop_json(loop_.stats(), options_.config.control.period, log_.dropped());
+           },
            &worker_},
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config)),
       heartbeat_(SteadyClock::now()),
+      inhibitor_({std::nullopt, [this](std::string line) { log(std::move(line)); }}),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
-    cycle_.set_event_sink([](TimePoint, const std::string& text) { log(text); });
-    cycle_.set_setpoint_sink([](const controller::SetpointChange& c) {
+    cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
+    cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
@@ -154,10 +168,27 @@ int Daemon::run() {
     loop_.start();
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
+    log_start();
     io_.run();
     watchdog_.reset();
     log("stopped");
     return 0;
+}
+
+void Daemon::log(std::string line) {
+    log_.log(std::move(line));
+}
+
+// One line: the scheduling policy read back, the watchdog's place, whether memory is locked.
+void Daemon::log_start() {
+    const std::string memory = lock_memory();
+    const std::string watchdog = place_watchdog_above_loop(watchdog_->native_handle());
+    const Scheduling s = current_scheduling();
+    std::string line = s.realtime() ? "real-time: loop at " + describe(s)
+                                    : "not real-time: loop at " + describe(s);
+    if (!watchdog.empty()) line += ", " + watchdog;
+    line += memory.empty() ? "; memory locked" : "; memory not locked: " + memory;
+    log(std::move(line));
 }
 
 void Daemon::wait_signal() {
@@ -178,6 +209,7 @@ void Daemon::after_cycle(TimePoint now) {
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
+    inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }
 

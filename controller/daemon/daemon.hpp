@@ -1,6 +1,7 @@
-// treadmilld assembled: the embedded simulator (when no hardware is configured), the Modbus
-// driver, the control cycle, the API server, the control loop and the watchdog, built in
-// dependency order and torn down in reverse. run() returns the exit code.
+// treadmilld assembled: the log writer, the embedded simulator (when no hardware is
+// configured), the Modbus driver, the control cycle, the API server, the sleep inhibitor, the
+// control loop and the watchdog, built in dependency order and torn down in reverse. run()
+// returns the exit code.
 #pragma once
 
 #include <functional>
@@ -16,8 +17,10 @@
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/server.hpp"
 #include "controller/control_cycle.hpp"
+#include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
 #include "controller/daemon/control_loop.hpp"
+#include "controller/daemon/sleep_inhibitor.hpp"
 #include "controller/daemon/watchdog.hpp"
 #include "protocols/modbus_treadmill.hpp"
 #include "sim/embedded_simulator.hpp"
@@ -57,6 +60,9 @@ class Daemon {
   private:
     void on_exception(const char* where, const char* what) noexcept;
     void on_signal();
+    // Queues one line for stderr (the log writer thread); never blocks the loop.
+    void log(std::string line);
+    void log_start();
     void after_cycle(TimePoint now);
     void report_state(TimePoint now);
     void begin_shutdown();
@@ -65,6 +71,7 @@ class Daemon {
     void wait_signal();
 
     DaemonOptions options_;
+    AsyncLog log_;
     std::unique_ptr<sim::EmbeddedSimulator> simulator_;
     ModbusTreadmill hardware_;
     controller::ControlCycle cycle_;
@@ -77,6 +84,7 @@ class Daemon {
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;
     Heartbeat heartbeat_;
+    SleepInhibitor inhibitor_;
     ControlLoop loop_;
     boost::asio::signal_set signals_;
     std::optional<WatchdogThread> watchdog_;

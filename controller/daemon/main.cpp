@@ -7,6 +7,7 @@
 #include "controller/daemon/config_loader.hpp"
 #include "controller/daemon/daemon.hpp"
 #include "controller/daemon/options.hpp"
+#include "controller/daemon/realtime.hpp"
 
 int main(int argc, char** argv) {
     using namespace treadmill::daemon;
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     std::optional<Daemon> daemon;  // outlives the try: the catch can still reach the hardware
+    prepare_memory_for_locking();  // before the first thread starts
     try {
         daemon.emplace(std::move(daemon_options));
         return daemon->run();

@@ -1,5 +1,7 @@
 #include "controller/daemon/watchdog.hpp"
 
+#include <pthread.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -52,6 +54,7 @@ void WatchdogThread::stop() {
 }
 
 void WatchdogThread::run() {
+    pthread_setname_np(pthread_self(), "watchdog");
     TimePoint next_ping = hooks_.now();
     std::unique_lock lock(mutex_);
     while (!stopping_) {

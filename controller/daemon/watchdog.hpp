@@ -53,6 +53,8 @@ class WatchdogThread {
 
     // Ends the thread (no more pings); also done by the destructor.
     void stop();
+    // The thread, for its scheduling priority (see realtime.hpp).
+    std::thread::native_handle_type native_handle() { return thread_.native_handle(); }
 
   private:
     void run();

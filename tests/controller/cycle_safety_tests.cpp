@@ -387,6 +387,60 @@ TEST_CASE("internal: an escaped exception writes STOP and halt before anything i
     CHECK(rig.reach(State::idle, 10s));
 }
 
+// The daemon passes CLOCK_BOOTTIME beside the steady clock; a suspend moves only the former.
+TEST_CASE("S10 side: a suspend (boot clock jumps, steady clock does not) trips loop_stall: STOP") {
+    Rig rig;
+    rig.start(make_timeline({{600, 10.0, 2.0}}));
+    BootTimePoint boot = BootTimePoint{} + 7000s;
+    const auto cycle_both = [&](Duration boot_extra) {
+        rig.now += rig.config.period;
+        boot += rig.config.period + boot_extra;
+        rig.cycle.cycle(rig.now, boot);
+    };
+    for (int i = 0; i < 100; ++i) cycle_both(Duration{});
+    cycle_both(800ms);  // a boot-clock gap under control.watchdog (1 s) is ridden through
+    REQUIRE(rig.cycle.state() == State::running);
+    REQUIRE(rig.hw.calls(Call::write_drive).back().drive.run);
+
+    cycle_both(30s);  // suspended for 30 s: the steady clock moved one period
+    CHECK(rig.cycle.state() == State::fault);
+    CHECK(fault_code(rig) == "loop_stall");
+    CHECK(rig.cycle.status(rig.now).fault->message.find("suspended") != std::string::npos);
+    const auto cycle = at_time(rig.hw, rig.now);
+    REQUIRE(cycle.size() == 2);  // no reads: only STOP and halt
+    CHECK(cycle[0].call == Call::write_drive);
+    CHECK_FALSE(cycle[0].drive.run);
+    CHECK(cycle[1].call == Call::write_incline);
+    CHECK(cycle[1].incline.kind == InclineWrite::Kind::stop);
+    const TimePoint tripped = rig.now;
+    for (int i = 0; i < 30; ++i) cycle_both(Duration{});
+    for (const auto& r : rig.hw.calls(Call::write_drive))
+        if (r.at >= tripped) CHECK_FALSE(r.drive.run);
+}
+
+TEST_CASE("S10 side: a boot-clock gap while connecting, or cycles without it, trip nothing") {
+    Rig rig;
+    rig.hw.fail(Call::configure, LinkError{LinkError::Kind::timeout, 0, "no reply"}, 2);
+    BootTimePoint boot = BootTimePoint{} + 7000s;
+    for (int i = 0; i < 3; ++i) {
+        rig.now += rig.config.period;
+        rig.cycle.cycle(rig.now, boot += rig.config.period);
+    }
+    REQUIRE(rig.cycle.state() == State::connecting);
+    rig.now += rig.config.period;
+    rig.cycle.cycle(rig.now, boot += 30s);  // suspended while connecting: no session to stop
+    CHECK(rig.cycle.state() == State::connecting);
+    rig.connect();
+    CHECK(rig.cycle.state() == State::idle);
+    // A cycle without the boot clock forgets the previous reading: no stale comparison.
+    rig.now += rig.config.period;
+    rig.cycle.cycle(rig.now, boot + 60s);
+    rig.tick();
+    rig.now += rig.config.period;
+    rig.cycle.cycle(rig.now, boot + 600s);
+    CHECK(rig.cycle.state() == State::idle);
+}
+
 TEST_CASE("S11: every set-point change is logged with its cause, in the ring and the sink") {
     Rig rig;
     std::vector<controller::SetpointChange> sunk;

@@ -95,6 +95,22 @@ TEST_CASE("an unknown key is an error at its line:col, with a suggestion") {
     CHECK(messages(far) == std::vector<std::string>{"t.yaml:1:1: error: unknown key 'zzzzzz'"});
 }
 
+TEST_CASE("a TCP host must be numeric: a name would be resolved on the loop at each re-open") {
+    const auto named =
+        d::parse_config("bus: {transport: tcp, host: plc.local, port: 502}\n", "t.yaml");
+    CHECK_FALSE(named.ok());
+    CHECK(has_message(named, "t.yaml:1:29: error: bus.host must be a numeric IP address"));
+    CHECK(has_message(named, "not 'plc.local'"));
+    const auto board =
+        d::parse_config("motor: {bus: {transport: tcp, host: localhost}}\n", "t.yaml");
+    CHECK(has_message(board, "error: motor.bus.host must be a numeric IP address"));
+    for (const std::string host : {"192.168.1.50", "10.0.0.5", "::1", "fe80::1"}) {
+        const auto ok = d::parse_config("bus: {transport: tcp, host: '" + host + "'}\n", "t.yaml");
+        CHECK_MESSAGE(ok.ok(), host);
+        CHECK(ok.config.bus.host == host);
+    }
+}
+
 TEST_CASE("every error is listed, each located") {
     const auto load = d::parse_config(R"(bus:
   transport: can

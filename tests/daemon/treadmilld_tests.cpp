@@ -131,6 +131,39 @@ TEST_CASE(
     CHECK(run.status(client)["state"] == "idle");
 }
 
+TEST_CASE("treadmilld says at start how it is scheduled; with no system bus a session runs on") {
+    const std::string dir = t::make_temp_dir();
+    setenv("DBUS_SYSTEM_BUS_ADDRESS", ("unix:path=" + dir + "/no-bus").c_str(), 1);
+    DaemonRun run("bus: {transport: sim}\n");
+    unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
+    REQUIRE_MESSAGE(run.next_state(10s) == std::optional<std::string>("READY=1"),
+                    t::read_file(run.log));
+    t::LineClient client(run.socket);
+    for (int session = 0; session < 2; ++session) {
+        const auto started =
+            client.call({{"id", 2},
+                         {"cmd", "start"},
+                         {"yaml",
+                          "schema: treadmill-workout/1\nname: steady\nsteps:\n  - run: 60 s\n"
+                          "    speed: 6 km/h\n"}});
+        REQUIRE(started);
+        REQUIRE_MESSAGE((*started)["ok"] == true, started->dump());
+        CHECK(t::wait_until([&] { return run.status(client)["state"] == "running"; }, 10s));
+        CHECK(client.call({{"id", 3}, {"cmd", "stop"}}));
+        CHECK(t::wait_until([&] { return run.status(client)["state"] == "idle"; }, 10s));
+    }
+    CHECK(run.status(client)["loop"]["log_dropped"] == 0);
+    run.child->signal(SIGTERM);
+    CHECK(run.child->wait_exit(30s) == std::optional<int>(0));
+    const std::string log = t::read_file(run.log);
+    // "real-time: loop at SCHED_FIFO 49, ..." or "not real-time: loop at SCHED_OTHER; ..."
+    CHECK_MESSAGE(log.find("real-time: loop at SCHED_") != std::string::npos, log);
+    CHECK_MESSAGE(log.find("; memory ") != std::string::npos, log);
+    const auto first = log.find("cannot block suspend during sessions (no D-Bus system bus");
+    CHECK_MESSAGE(first != std::string::npos, log);
+    CHECK_MESSAGE(log.find("cannot block suspend", first + 1) == std::string::npos, log);
+}
+
 TEST_CASE("a bad config exits non-zero with located errors, before anything starts") {
     DaemonRun run("bus: {transport: sim}\nlimits:\n  max_sped: 12 km/h\n  accel: fast\n");
     const auto code = run.child->wait_exit(10s);
@@ -168,7 +201,20 @@ TEST_CASE("systemd-analyze verify passes on the unit with ExecStart at the built
          {"Type=notify", "WatchdogSec=2s", "Restart=on-failure", "TimeoutStartSec=infinity",
           "TimeoutStopSec=30", "User=treadmill", "SupplementaryGroups=dialout",
           "DeviceAllow=char-ttyUSB rw", "DeviceAllow=char-ttyACM rw", "ProtectSystem=strict",
-          "NoNewPrivileges=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"}) {
+          "NoNewPrivileges=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+          "CPUSchedulingPolicy=fifo", "CPUSchedulingPriority=49", "LimitRTPRIO=50",
+          "LimitMEMLOCK=128M", "RestrictRealtime=no"}) {
         CHECK_MESSAGE(unit.find(std::string("\n") + key + "\n") != std::string::npos, key);
     }
+    // The system-call filter lets the watchdog thread's priority and mlockall through.
+    const auto service =
+        t::run_command({"systemd-analyze", "syscall-filter", "@system-service"}, 30s);
+    for (const char* set : {"@resources", "@memlock"})
+        CHECK_MESSAGE(service.output.find(std::string("    ") + set + "\n") != std::string::npos,
+                      set);
+    const auto sets =
+        t::run_command({"systemd-analyze", "syscall-filter", "@resources", "@memlock"}, 30s);
+    for (const char* call : {"sched_setscheduler", "sched_setparam", "mlockall"})
+        CHECK_MESSAGE(sets.output.find(std::string("    ") + call + "\n") != std::string::npos,
+                      call);
 }

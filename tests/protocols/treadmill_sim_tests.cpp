@@ -74,7 +74,8 @@ TEST_CASE("one bus per board: two links, separate statistics") {
     HardwareConfig c = config_for(bench);
     c.motor_bus = c.bus;
     c.incline_bus = c.bus;
-    c.incline_bus->host = "localhost";  // another link to the same simulator
+    // Not equal to the motor's link, so a second link to the same simulator.
+    c.incline_bus->response_timeout += std::chrono::milliseconds(1);
     ModbusTreadmill hw(c);
     CHECK_FALSE(hw.shared_bus());
     check_configure_and_cycle(hw);
