@@ -45,13 +45,13 @@ std::optional<programs::Profile> load_profile(const std::string& path, AsyncLog&
     return loaded.profile;
 }
 
-api::ServerOptions server_options(const Config& config) {
+api::ServerOptions server_options(const Config& config, AsyncLog& log) {
     api::ServerOptions o;
     o.group = config.api.group;
     // Requests stop 30 % of a period before the next cycle is due (30 ms at 100 ms).
     o.quiet_before_cycle =
         std::chrono::duration_cast<std::chrono::milliseconds>(config.control.period * 3 / 10);
-    o.log = [](const std::string& line) { log("warning: " + line); };
+    o.log = [&log](const std::string& line) { log.log("warning: " + line); };
     return o;
 }
 
@@ -125,7 +125,7 @@ Daemon::Daemon(DaemonOptions options)
            &worker_},
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
-      server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config)),
+      server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
       heartbeat_(SteadyClock::now()),
       inhibitor_({std::nullopt, [this](std::string line) { log(std::move(line)); }}),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
