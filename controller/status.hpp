@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.hpp"
 #include "controller/fault.hpp"
 #include "controller/session.hpp"
-#include "common/clock.hpp"
 
 namespace treadmill::controller {
 

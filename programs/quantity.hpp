@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "programs/timeline.hpp"
 #include "common/result.hpp"
+#include "programs/timeline.hpp"
 
 namespace treadmill::programs {
 

@@ -1,5 +1,6 @@
 #include "controller/api/protocol.hpp"
 
+#include "common/json_text.hpp"
 #include "common/utf8.hpp"
 
 namespace treadmill::api {
@@ -48,7 +49,7 @@ json error_reply(const json& id, const ApiError& error) {
 }
 
 json serialized_fields(const json& fields) {
-    return json(fields.dump(-1, ' ', false, json::error_handler_t::replace));
+    return json(json_text(fields));
 }
 
 Result<std::optional<std::string>, ApiError> optional_string(const json& request, const char* key) {
