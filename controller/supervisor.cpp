@@ -22,12 +22,6 @@ constexpr double kInclineToleranceFactor = 1.25;
 constexpr double kInclineReachedPct = 0.25;  // board's at-target band (0.2 %) plus noise
 constexpr double kTimeEpsilon = 1e-6;        // sums of periods are not exact
 
-std::string hex16(unsigned v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "0x%04X", v & 0xFFFFu);
-    return buf;
-}
-
 }  // namespace
 
 SafetyAction Supervisor::update(TimePoint now, const Observations& obs) {

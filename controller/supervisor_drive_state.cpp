@@ -6,6 +6,7 @@
 #include <string>
 
 #include "controller/supervisor.hpp"
+#include "controller/text.hpp"
 #include "protocols/register_map.hpp"
 
 namespace treadmill::controller {
@@ -21,12 +22,6 @@ constexpr Duration kRunConfirmTime = std::chrono::milliseconds(300);
 bool out_of_run(const DriveTelemetry& d) {
     const auto run = d.status & m::kStatusRunMask;
     return run == m::kStatusStopped || run == m::kStatusDecelerating;
-}
-
-std::string hex16(unsigned v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "0x%04X", v & 0xFFFFu);
-    return buf;
 }
 
 }  // namespace

@@ -15,6 +15,13 @@ inline std::string one_decimal(double v) {
     return buf;
 }
 
+// A register value or address as four hex digits, e.g. "0x2101".
+inline std::string hex16(unsigned v) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "0x%04X", v & 0xFFFFu);
+    return buf;
+}
+
 inline const char* board_name(Board b) {
     return b == Board::motor ? "motor drive" : "incline board";
 }

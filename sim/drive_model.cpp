@@ -43,6 +43,7 @@ void DriveModel::factory_reset() {
 void DriveModel::leave_run() {
     running_ = false;
     command_ = m::kCommandStop;
+    start_lockout_ = true;
 }
 
 std::uint8_t DriveModel::warning() const {
@@ -172,9 +173,10 @@ void DriveModel::apply_command(std::uint16_t value) {
     if (dir == m::kCommandDirectionReverse) reverse_ = true;
     if (dir == 0x0030) reverse_ = !reverse_;
     const auto run = value & 0x0003;
-    if (run == 0x0001) running_ = false;
-    // RUN is ignored while a fault holds: a reset never restarts, and a fault refuses RUN.
-    if ((run == 0x0002 || run == 0x0003) && fault_ == 0) running_ = true;
+    if (run == 0x0001) running_ = start_lockout_ = false;
+    // RUN is ignored while a fault holds: a reset never restarts, and a fault refuses RUN; after
+    // leaving RUN by itself the drive needs a STOP before RUN again (a start lockout).
+    if ((run == 0x0002 || run == 0x0003) && fault_ == 0 && !start_lockout_) running_ = true;
     if (fault_ != 0) command_ = m::kCommandStop;
 }
 

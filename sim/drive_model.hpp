@@ -84,6 +84,7 @@ class DriveModel : public RegisterBoard {
     std::uint16_t command_ = regmap::motor::kCommandStop;
     std::uint16_t frequency_command_ = 0;
     bool running_ = false;
+    bool start_lockout_ = false;  // left RUN by itself (drive_dropout): RUN needs a STOP first
     bool reverse_ = false;
     bool coasting_ = false;
     bool base_block_ = false;

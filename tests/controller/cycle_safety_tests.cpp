@@ -24,11 +24,6 @@ bool is_write(Call c) {
     return c == Call::write_drive || c == Call::write_incline || c == Call::reset;
 }
 
-std::string fault_code(const Rig& rig) {
-    const auto f = rig.cycle.status(rig.now).fault;
-    return f ? f->code : std::string("none");
-}
-
 // Transactions that take time, about as at 19200 8E1 with the default 50 ms response time-out:
 // a good one 10 ms, a time-out 55 ms (request and time-out), then 14 ms of late-reply guard.
 void time_the_bus(FakeTreadmill& hw) {
@@ -47,7 +42,7 @@ TEST_CASE("S1: STOP is the first write of the cycle that read the key out; the l
     rig.hw.key_present = false;
     rig.tick();
     CHECK(rig.cycle.state() == State::fault);
-    CHECK(fault_code(rig) == "safety_key");
+    CHECK(rig.fault_code() == "safety_key");
     const auto cycle = at_time(rig.hw, rig.now);
     std::vector<FakeTreadmill::Record> writes;
     for (const auto& r : cycle)
@@ -72,7 +67,7 @@ TEST_CASE("S2: a dead bus latches comm_loss within 0.5 s and a best-effort STOP 
     const TimePoint died = rig.now;
     rig.hw.kill_bus();
     CHECK(rig.reach(State::fault, 1s));
-    CHECK(fault_code(rig) == "comm_loss");
+    CHECK(rig.fault_code() == "comm_loss");
     const TimePoint since = rig.cycle.supervisor().fault()->since;
     CHECK(since - died <= 500ms);
     const auto& log = rig.hw.log();
@@ -94,7 +89,7 @@ TEST_CASE(
     rig.hw.kill_bus_at(died);
     rig.hw.clear_log();
     REQUIRE(rig.reach(State::fault, 1s));
-    CHECK(fault_code(rig) == "comm_loss");
+    CHECK(rig.fault_code() == "comm_loss");
     const auto& log = rig.hw.log();
     std::size_t third = 0;
     int failures = 0;
@@ -151,7 +146,7 @@ TEST_CASE("S2: one silent board on a shared bus: no good reply for 300 ms -> com
     const TimePoint died = rig.now;
     CHECK(rig.reach(State::fault, 1s));
     CHECK(rig.now - died <= 500ms);
-    CHECK(fault_code(rig) == "comm_loss");
+    CHECK(rig.fault_code() == "comm_loss");
 }
 
 TEST_CASE("S2: three lost drive polls in a row on a shared bus latch, though the lift answers") {
@@ -161,7 +156,7 @@ TEST_CASE("S2: three lost drive polls in a row on a shared bus latch, though the
     rig.hw.fail(Call::read_drive, LinkError{LinkError::Kind::timeout, 0, ""}, 3);
     for (int i = 0; i < 3; ++i) rig.tick();
     CHECK(rig.cycle.state() == State::fault);
-    CHECK(fault_code(rig) == "comm_loss");
+    CHECK(rig.fault_code() == "comm_loss");
 }
 
 TEST_CASE("S2: two lost drive polls in a row do not latch") {
@@ -198,22 +193,22 @@ TEST_CASE("S2: exception 06 counts as a failure; 02 is `protocol` at once; 04 `b
     busy.tick();
     CHECK(busy.cycle.state() == State::idle);
     busy.tick();
-    CHECK(fault_code(busy) == "comm_loss");  // 3 consecutive failures on the bus
+    CHECK(busy.fault_code() == "comm_loss");  // 3 consecutive failures on the bus
     Rig wrong;
     wrong.connect();
     wrong.hw.fail(Call::read_incline, LinkError{LinkError::Kind::exception, 2, ""}, 1);
     wrong.tick();
-    CHECK(fault_code(wrong) == "protocol");
+    CHECK(wrong.fault_code() == "protocol");
     Rig dev;
     dev.connect();
     dev.hw.fail(Call::read_drive, LinkError{LinkError::Kind::exception, 4, ""}, 1);
     dev.tick();
-    CHECK(fault_code(dev) == "board_failure");
+    CHECK(dev.fault_code() == "board_failure");
     Rig late;  // an exception in the S4 read-back, after the cycle's decision: seen next cycle
     late.connect();
     late.hw.fail(Call::verify_part, LinkError{LinkError::Kind::exception, 3, ""}, 1);
     CHECK(late.reach(State::fault, 3s));
-    CHECK(fault_code(late) == "protocol");
+    CHECK(late.fault_code() == "protocol");
 }
 
 TEST_CASE("S3: every board is polled every cycle") {
@@ -232,12 +227,12 @@ TEST_CASE("S5: a runaway belt -> overspeed; the drive in reverse -> reverse") {
     rig.run_for(15s);
     rig.hw.runaway = true;
     CHECK(rig.reach(State::fault, 3s));
-    CHECK(fault_code(rig) == "overspeed");
+    CHECK(rig.fault_code() == "overspeed");
     Rig rev;
     rev.start(make_timeline({{600, 8.0}}));
     rev.hw.reverse = true;
     rev.tick();
-    CHECK(fault_code(rev) == "reverse");
+    CHECK(rev.fault_code() == "reverse");
 }
 
 TEST_CASE("S5: a normal stop from speed (decel ramp) and a key-out coast do not trip overspeed") {
@@ -252,7 +247,7 @@ TEST_CASE("S5: a normal stop from speed (decel ramp) and a key-out coast do not 
     key.run_for(25s);
     key.hw.key_present = false;
     key.run_for(15s);
-    CHECK(fault_code(key) == "safety_key");
+    CHECK(key.fault_code() == "safety_key");
     CHECK(key.cycle.supervisor().later_faults().empty());
 }
 
@@ -263,7 +258,7 @@ TEST_CASE("S6: belt commanded but the roller stands still for 5 s -> belt_stall"
     rig.run_for(4800ms);
     CHECK(rig.cycle.state() == State::running);
     CHECK(rig.reach(State::fault, 2s));
-    CHECK(fault_code(rig) == "belt_stall");
+    CHECK(rig.fault_code() == "belt_stall");
 }
 
 TEST_CASE("S7: the incline not at its target in time -> incline_stall") {
@@ -274,7 +269,7 @@ TEST_CASE("S7: the incline not at its target in time -> incline_stall") {
     rig.run_for(8s);
     CHECK(rig.cycle.state() == State::running);
     CHECK(rig.reach(State::fault, 2s));
-    CHECK(fault_code(rig) == "incline_stall");
+    CHECK(rig.fault_code() == "incline_stall");
 }
 
 TEST_CASE("S5-S7 durations run on the workout clock (time_scale)") {
@@ -284,7 +279,7 @@ TEST_CASE("S5-S7 durations run on the workout clock (time_scale)") {
     rig.start(make_timeline({{600, 8.0}}));
     rig.hw.belt_stall = true;
     CHECK(rig.reach(State::fault, 1s));  // 5 s of workout time = 0.5 s of wall time
-    CHECK(fault_code(rig) == "belt_stall");
+    CHECK(rig.fault_code() == "belt_stall");
 }
 
 TEST_CASE("S8: a board's own fault code -> a fault with that code and its name") {
@@ -340,7 +335,7 @@ TEST_CASE("S10 side: a cycle later than control.watchdog writes only STOP and ha
     rig.now += 1500ms;  // the process was stopped
     rig.cycle.cycle(rig.now);
     CHECK(rig.cycle.state() == State::fault);
-    CHECK(fault_code(rig) == "loop_stall");
+    CHECK(rig.fault_code() == "loop_stall");
     const auto cycle = at_time(rig.hw, rig.now);
     REQUIRE(cycle.size() == 2);
     CHECK(cycle[0].call == Call::write_drive);
@@ -404,7 +399,7 @@ TEST_CASE("S10 side: a suspend (boot clock jumps, steady clock does not) trips l
 
     cycle_both(30s);  // suspended for 30 s: the steady clock moved one period
     CHECK(rig.cycle.state() == State::fault);
-    CHECK(fault_code(rig) == "loop_stall");
+    CHECK(rig.fault_code() == "loop_stall");
     CHECK(rig.cycle.status(rig.now).fault->message.find("suspended") != std::string::npos);
     const auto cycle = at_time(rig.hw, rig.now);
     REQUIRE(cycle.size() == 2);  // no reads: only STOP and halt

@@ -12,11 +12,6 @@ using namespace treadmill::testing;
 
 namespace {
 
-std::string fault_code(const Rig& rig) {
-    const auto f = rig.cycle.status(rig.now).fault;
-    return f ? f->code : std::string("none");
-}
-
 std::string fault_message(const Rig& rig) {
     const auto f = rig.cycle.status(rig.now).fault;
     return f ? f->message : std::string();
@@ -40,7 +35,7 @@ bool no_run_after(const FakeTreadmill& hw, TimePoint t) {
 // Latched in the cycle that read it, STOP in that cycle, no RUN for 3 s after, the belt at rest.
 void check_stopped_for_good(Rig& rig) {
     CHECK(rig.cycle.state() == State::fault);
-    CHECK(fault_code(rig) == "drive_state");
+    CHECK(rig.fault_code() == "drive_state");
     const auto trip = drive_writes_at(rig.hw, rig.now);
     REQUIRE(trip.size() == 1);
     CHECK_FALSE(trip[0].drive.run);
@@ -86,7 +81,7 @@ TEST_CASE("drive_state: the comm-loss warning -> fault at once, running or idle"
     idle.run_for(1s);
     idle.hw.drive_warning = 1;
     idle.tick();
-    CHECK(fault_code(idle) == "drive_state");
+    CHECK(idle.fault_code() == "drive_state");
 }
 
 TEST_CASE("drive_state: a drive still stopped 300 ms after RUN was written -> fault") {
@@ -100,7 +95,7 @@ TEST_CASE("drive_state: a drive still stopped 300 ms after RUN was written -> fa
     }));
     const TimePoint run_written = rig.now;
     CHECK(rig.reach(State::fault, 1s));
-    CHECK(fault_code(rig) == "drive_state");
+    CHECK(rig.fault_code() == "drive_state");
     CHECK(rig.now - run_written >= 300ms);
     CHECK(rig.now - run_written <= 400ms);  // the first read at or after 300 ms
     const auto trip = drive_writes_at(rig.hw, rig.now);
@@ -130,7 +125,7 @@ TEST_CASE("drive_state: no false trip through start, ramps, pause, resume, speed
     rig.run_for(5s);
     rig.hw.drive_fault = 1;  // over-current: S8, and the drive leaves RUN with it
     rig.tick();
-    CHECK(fault_code(rig) == "drive_fault");
+    CHECK(rig.fault_code() == "drive_fault");
     rig.run_for(5s);
     REQUIRE(rig.cycle.reset(rig.now).ok);
     CHECK(rig.reach(State::idle, 5s));
@@ -158,7 +153,7 @@ TEST_CASE("drive_state: no false trip after a comm_loss, its reset and a new ses
     rig.run_for(5s);
     rig.hw.kill_bus();
     CHECK(rig.reach(State::fault, 1s));
-    REQUIRE(fault_code(rig) == "comm_loss");
+    REQUIRE(rig.fault_code() == "comm_loss");
     rig.run_for(5s);
     rig.hw.revive_bus();
     rig.run_for(500ms);

@@ -15,11 +15,6 @@ using namespace treadmill::testing;
 
 namespace {
 
-std::string fault_code(const Rig& rig) {
-    const auto f = rig.cycle.status(rig.now).fault;
-    return f ? f->code : std::string("none");
-}
-
 // What a factory reset does to the drive's Pr.00-20 (the frequency source back on the keypad).
 ConfigCheck drive_reset_to_factory() {
     ConfigCheck c;
@@ -102,7 +97,7 @@ TEST_CASE("S4: a lost configuration latches board_config within 1 s, wherever th
             rig.hw.verify_result[b] = drive_reset_to_factory();
             const TimePoint lost = rig.now;
             CHECK(rig.reach(State::fault, 2s));
-            CHECK(fault_code(rig) == "board_config");
+            CHECK(rig.fault_code() == "board_config");
             CHECK(rig.now - lost <= 1s);
         }
     }
@@ -173,7 +168,7 @@ TEST_CASE("S4: settings that do not read back at connect are written again until
     rig.hw.settings_stick = false;
     rig.run_for(3s);
     REQUIRE(rig.cycle.state() == State::fault);
-    REQUIRE(fault_code(rig) == "board_config");
+    REQUIRE(rig.fault_code() == "board_config");
     CHECK_FALSE(rig.cycle.reset(rig.now).ok);
     rig.hw.settings_stick = true;  // the board takes them now
     CHECK(rig.run_until([&] { return rig.cycle.reset(rig.now).ok; }, 3s));

@@ -89,6 +89,11 @@ struct Rig {
     bool reach(State s, Duration limit = 60s) {
         return run_until([&] { return cycle.state() == s; }, limit);
     }
+    // The latched fault's code as the API reports it, or "none".
+    std::string fault_code() const {
+        const auto f = cycle.status(now).fault;
+        return f ? f->code : std::string("none");
+    }
     // Connected and idle.
     void connect() { reach(State::idle, 5s); }
     // Started a program and running at its first step.

@@ -133,19 +133,30 @@ double longest_write_gap(const json& state, double from, double to) {
     return longest;
 }
 
+// treadmill-sim and a daemon running kSteady on it.
+struct Running {
+    BoardProcess board{Board::sim_tcp};
+    std::unique_ptr<DaemonProcess> daemon;
+
+    Running() {
+        REQUIRE_MESSAGE(board.ready(), board.log());
+        daemon = std::make_unique<DaemonProcess>(tcp_bus(board), "control: {countdown: 1 s}\n");
+        REQUIRE_MESSAGE(daemon->wait_idle(), daemon->log());
+        const auto started = daemon->start_yaml(kSteady);
+        REQUIRE(started);
+        REQUIRE_MESSAGE((*started)["ok"] == true, started->dump());
+        REQUIRE(t::wait_until([&] { return daemon->state() == "running"; }, 5s));
+    }
+};
+
 }  // namespace
 
 TEST_CASE(
     "e2e API abuse: bad input, a 1 MiB line, a flood, 100 clients and vanishing watchers do "
     "not make one control cycle late") {
-    BoardProcess board(Board::sim_tcp);
-    REQUIRE_MESSAGE(board.ready(), board.log());
-    DaemonProcess daemon(tcp_bus(board), "control: {countdown: 1 s}\n");
-    REQUIRE_MESSAGE(daemon.wait_idle(), daemon.log());
-    const auto started = daemon.start_yaml(kSteady);
-    REQUIRE(started);
-    REQUIRE_MESSAGE((*started)["ok"] == true, started->dump());
-    REQUIRE(t::wait_until([&] { return daemon.state() == "running"; }, 5s));
+    Running running;
+    BoardProcess& board = running.board;
+    DaemonProcess& daemon = *running.daemon;
     const std::string socket = daemon.socket();
 
     const LoopCount before = loop_count(daemon.status());
@@ -241,14 +252,9 @@ int program_flood(const std::string& socket, const std::string& yaml, int count)
 }  // namespace
 
 TEST_CASE("e2e: a flood of show and start with 60 KiB programs does not make one cycle late") {
-    BoardProcess board(Board::sim_tcp);
-    REQUIRE_MESSAGE(board.ready(), board.log());
-    DaemonProcess daemon(tcp_bus(board), "control: {countdown: 1 s}\n");
-    REQUIRE_MESSAGE(daemon.wait_idle(), daemon.log());
-    const auto started = daemon.start_yaml(kSteady);
-    REQUIRE(started);
-    REQUIRE_MESSAGE((*started)["ok"] == true, started->dump());
-    REQUIRE(t::wait_until([&] { return daemon.state() == "running"; }, 5s));
+    Running running;
+    BoardProcess& board = running.board;
+    DaemonProcess& daemon = *running.daemon;
     const std::string socket = daemon.socket();
     const std::string yaml = big_program(60 * 1024);
     REQUIRE(yaml.size() < 64 * 1024 - 100);  // the request fits one line

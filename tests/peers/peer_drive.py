@@ -62,6 +62,7 @@ class MotorDrive(RegisterBoard):
         self.fault = 0
         self.warning = 0
         self.running = False  # run latch: set only by a RUN write while healthy
+        self.start_lockout = False  # after leave_run: RUN needs a STOP first
         self.reverse = False
         self.coasting = False  # output off after a coasting fault
         self.output_frequency = 0.0  # 0.01 Hz counts
@@ -79,6 +80,7 @@ class MotorDrive(RegisterBoard):
         """Leaves RUN with no fault (ramps down per Pr.01-13), as after a self-cleared fault."""
         self.running = False
         self.command = STOP
+        self.start_lockout = True  # RUN is taken again only after a STOP
 
     def hold_comm_warning(self, until):
         """Shows warning 1 until `until` (wall clock), whatever the requests."""
@@ -146,10 +148,11 @@ class MotorDrive(RegisterBoard):
         run_bits, direction = value & 0x3, (value >> 4) & 0x3
         if run_bits == 1:
             self.running = False
+            self.start_lockout = False
             self.command = value
         elif run_bits in (2, 3):
-            if self.fault:
-                return  # a faulted drive ignores RUN; 0x2000 stays STOP
+            if self.fault or self.start_lockout:
+                return  # a faulted or locked-out drive ignores RUN; 0x2000 stays STOP
             self.running = True
             self.command = value
         else:

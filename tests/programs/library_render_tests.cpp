@@ -142,9 +142,10 @@ TEST_CASE("render_table: the mile-time-trial reads in miles where it was written
     // Whole quarter miles only: other distances stay metric.
     Timeline t = sample();
     t.steps[1].extent_kind = ExtentKind::distance;
-    for (const auto& [metres, text] : std::vector<std::pair<double, std::string>>{
+    for (const auto& row : std::vector<std::pair<double, std::string>>{
              {3218.688, "2 mi"}, {2414.016, "1.5 mi"}, {400, "400 m"}, {1600, "1.60 km"}}) {
-        t.steps[1].extent = metres;
+        const std::string& text = row.second;  // (clang 14 cannot capture a structured binding)
+        t.steps[1].extent = row.first;
         CHECK_MESSAGE(render_table(t).find(" " + text + " ") != std::string::npos, text);
     }
 }

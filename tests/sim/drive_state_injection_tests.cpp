@@ -44,7 +44,10 @@ TEST_CASE("drive_dropout run: the drive leaves RUN by itself, no fault, ramps to
     b.run_for(2s);
     CHECK(run_bits(b) == m::kStatusStopped);
     CHECK(b.reg(1, m::kOutputFrequency) == 0);
-    // What a controller that re-sends RUN every cycle would do: restart it.
+    // A start lockout: RUN re-sent as before is ignored; a STOP, then RUN, starts it again.
+    b.write_many(1, m::kCommand, {m::kCommandRunForward, 3000});
+    CHECK(run_bits(b) == m::kStatusStopped);
+    b.write_many(1, m::kCommand, {m::kCommandStop, 0});
     b.write_many(1, m::kCommand, {m::kCommandRunForward, 3000});
     CHECK(run_bits(b) == m::kStatusRunning);
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# scripts/check-tools (what scripts/setup runs on every call): passes on this machine, and names
+# the missing tool and the module that does not import when they are missing.
+set -uo pipefail
+check="$1/scripts/check-tools"
+failures=0
+expect() {  # expect NAME EXIT PATTERN -- command...
+  local name=$1 code=$2 pattern=$3
+  shift 4
+  local out
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" -ne "$code" ] || ! grep -qF -- "$pattern" <<<"$out"; then
+    echo "FAIL $name: exit $got (want $code), output:"; echo "$out"; failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+expect "all present" 0 "tools and 5 Python modules checked" -- "$check"
+# No tool on the PATH: each one named (bash itself is found by its full path).
+expect "a tool missing" 1 "setup: error: tool 'socat' is not on the PATH" -- \
+  env PATH=/nonexistent /bin/bash "$check"
+# A python3 without serial_asyncio (python3-serial-asyncio not installed).
+fake=$(mktemp -d)
+trap 'rm -rf "$fake"' EXIT
+cat >"$fake/python3" <<'PY'
+#!/bin/sh
+case "$2" in "import serial_asyncio") exit 1 ;; esac
+exec /usr/bin/python3 "$@"
+PY
+chmod +x "$fake/python3"
+expect "a module missing" 1 "cannot import module 'serial_asyncio'" -- \
+  env TREADMILL_PYTHON="$fake/python3" "$check"
+[ "$failures" -eq 0 ]
