@@ -112,7 +112,7 @@ void drive_dropout(Simulator& s, TimePoint now, const json& c) {
         s.drive().leave_run();
     } else if (what == "frequency") {
         const double hz = c.contains("hz") ? number_arg(c, "hz", 0.0, 600.0) : 0.0;
-        s.drive().set_frequency_command(static_cast<std::uint16_t>(std::lround(hz * 100.0)));
+        s.drive().lose_frequency_command(static_cast<std::uint16_t>(std::lround(hz * 100.0)));
     } else if (what == "comm_warning") {
         const int ms = int_arg(c, "ms", 1000, 1, 3600000);
         s.drive().hold_comm_warning(now + std::chrono::milliseconds(ms));

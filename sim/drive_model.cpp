@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace treadmill::sim {
 
@@ -28,6 +29,7 @@ void DriveModel::power_on(TimePoint now) {
     fault_ = 0;
     warning_ = 0;
     warning_held_until_.reset();
+    drop_next_frequency_write_ = false;
     output_hz_ = 0.0;
     output_current_a_ = 0.0;
     last_request_ = now;
@@ -224,7 +226,7 @@ void DriveModel::write(std::uint16_t address, std::uint16_t value, TimePoint /*n
             apply_command(value);
             break;
         case m::kFrequencyCommand:
-            frequency_command_ = value;
+            if (!std::exchange(drop_next_frequency_write_, false)) frequency_command_ = value;
             break;
         case m::kControl:
             apply_control(value);

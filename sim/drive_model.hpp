@@ -41,11 +41,19 @@ class DriveModel : public RegisterBoard {
     // The drive leaves RUN by itself (STOP, ramping per Pr.01-13, no fault): as after a fault
     // it cleared itself between two polls.
     void leave_run();
-    // The frequency command changes by itself (a brown-out of the control board clears it).
-    void set_frequency_command(std::uint16_t counts) { frequency_command_ = counts; }
+    // The frequency command changes by itself (a brown-out of the control board clears it); the
+    // brown-out lasts through the next frequency write, which is acknowledged and lost, so the
+    // change shows at the next poll wherever in the cycle it happened.
+    void lose_frequency_command(std::uint16_t counts) {
+        frequency_command_ = counts;
+        drop_next_frequency_write_ = true;
+    }
     // Warning 1 (comm) shows until `until` (wall clock), whatever the requests.
     void hold_comm_warning(TimePoint until) { warning_held_until_ = until; }
-    void clear_injections() { warning_held_until_.reset(); }
+    void clear_injections() {
+        warning_held_until_.reset();
+        drop_next_frequency_write_ = false;
+    }
     // The safety-key circuit on the EF input.
     void set_key(bool present);
     // A board fault (coasts; the cause is gone at once, so a reset clears it).
@@ -85,6 +93,7 @@ class DriveModel : public RegisterBoard {
     std::uint16_t frequency_command_ = 0;
     bool running_ = false;
     bool start_lockout_ = false;  // left RUN by itself (drive_dropout): RUN needs a STOP first
+    bool drop_next_frequency_write_ = false;  // drive_dropout frequency: the brown-out's write
     bool reverse_ = false;
     bool coasting_ = false;
     bool base_block_ = false;

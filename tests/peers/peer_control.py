@@ -108,7 +108,7 @@ class Control:
             hz = float(request.get("hz", 0.0))
             if not 0.0 <= hz <= 600.0:
                 raise ValueError("hz out of range")
-            self.drive.frequency_command = round(hz * 100)
+            self.drive.lose_frequency_command(round(hz * 100))
         elif what == "comm_warning":
             ms = int(request.get("ms", 1000))
             if ms < 1:
@@ -123,6 +123,7 @@ class Control:
         self.incline.set_key(True)
         self.drive.runaway = self.drive.belt_stalled = self.incline.stalled = False
         self.drive.warning_held_until = None
+        self.drive.drop_next_frequency_write = False
 
     def cmd_state(self, request):
         since = float(request.get("writes_since", -1.0))

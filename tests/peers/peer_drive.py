@@ -63,6 +63,7 @@ class MotorDrive(RegisterBoard):
         self.warning = 0
         self.running = False  # run latch: set only by a RUN write while healthy
         self.start_lockout = False  # after leave_run: RUN needs a STOP first
+        self.drop_next_frequency_write = False  # lose_frequency_command: the brown-out's write
         self.reverse = False
         self.coasting = False  # output off after a coasting fault
         self.output_frequency = 0.0  # 0.01 Hz counts
@@ -81,6 +82,12 @@ class MotorDrive(RegisterBoard):
         self.running = False
         self.command = STOP
         self.start_lockout = True  # RUN is taken again only after a STOP
+
+    def lose_frequency_command(self, counts):
+        """The frequency command changes (a brown-out of the control board); the brown-out lasts
+        through the next frequency write, acknowledged and lost, so the next poll sees it."""
+        self.frequency_command = counts
+        self.drop_next_frequency_write = True
 
     def hold_comm_warning(self, until):
         """Shows warning 1 until `until` (wall clock), whatever the requests."""
@@ -133,6 +140,8 @@ class MotorDrive(RegisterBoard):
         for address, value in sorted(proposal.items()):
             if address in PARAMETERS:
                 self.params[address] = value
+            elif address == 0x2001 and self.drop_next_frequency_write:
+                self.drop_next_frequency_write = False
             elif address == 0x2001:
                 self.frequency_command = value
         if self.frequency_command > self.params[0x0100]:

@@ -103,6 +103,10 @@ class InjectedFaults(unittest.TestCase):
         self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 0)
         self.peer.control(cmd="drive_dropout", unit=DRIVE, what="frequency", hz=12.5)
         self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 1250)
+        self.bus.write_many(DRIVE, 0x2000, [0x0012, 3000])  # swallowed by the brown-out
+        self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 1250)
+        self.bus.write_many(DRIVE, 0x2000, [0x0012, 3000])
+        self.assertEqual(self.bus.read(DRIVE, 0x2102)[0], 3000)
         self.peer.control(cmd="drive_dropout", unit=DRIVE, what="comm_warning", ms=400)
         for _ in range(3):  # held although polled
             self.assertEqual(self.bus.read(DRIVE, 0x2100)[0], 0x0100)

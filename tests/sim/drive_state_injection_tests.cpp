@@ -62,6 +62,12 @@ TEST_CASE("drive_dropout frequency: the frequency command changes by itself") {
     CHECK(b.reg(1, m::kFrequencyEcho) == 1250);
     b.run_for(2s);
     CHECK(b.reg(1, m::kOutputFrequency) == 1250);  // and the drive follows it
+    // The brown-out swallows the next frequency write, so a poll after it still sees the change;
+    // the write after that is taken again.
+    b.write_many(1, m::kCommand, {m::kCommandRunForward, 3000});
+    CHECK(b.reg(1, m::kFrequencyEcho) == 1250);
+    b.write_many(1, m::kCommand, {m::kCommandRunForward, 3000});
+    CHECK(b.reg(1, m::kFrequencyEcho) == 3000);
 }
 
 TEST_CASE("drive_dropout comm_warning: warning 1 shows for `ms`, polled or not; clear ends it") {
