@@ -15,6 +15,7 @@ enum class Ended { completed, stopped, fault, interrupted, running };
 // One sample a second of workout time.
 struct Sample {
     double elapsed_s = 0.0;        // workout clock since the start (pauses excluded)
+    std::int64_t utc_ms = 0;       // wall clock (Unix ms, UTC); a time-scaled run's is synthesised
     std::int64_t distance_mm = 0;  // cumulative belt distance, never decreasing
     double target_speed_kmh = 0.0;
     double speed_kmh = 0.0;  // measured
