@@ -1,0 +1,119 @@
+#include "history/export/session_timing.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace treadmill::history {
+
+std::vector<Pause> pauses_of(const SessionRecord& record) {
+    std::vector<Pause> pauses;
+    for (const Event& e : record.events) {
+        if (e.kind == "pause" && (pauses.empty() || pauses.back().resumed)) {
+            pauses.push_back({e.elapsed_s, e.utc_ms, e.utc_ms, false});
+        } else if (e.kind == "resume" && !pauses.empty() && !pauses.back().resumed) {
+            pauses.back().end_utc_ms = std::max(e.utc_ms, pauses.back().begin_utc_ms);
+            pauses.back().resumed = true;
+        }
+    }
+    return pauses;
+}
+
+std::int64_t wall_ms_at(const SessionRecord& record, const std::vector<Pause>& pauses, double t,
+                        bool after_pause) {
+    double anchor_s = 0.0;
+    std::int64_t anchor_ms = record.start_utc_ms;
+    for (const Pause& p : pauses) {
+        if (!p.resumed) break;
+        if (p.at_s < t || (after_pause && p.at_s == t)) {
+            anchor_s = p.at_s;
+            anchor_ms = p.end_utc_ms;
+        }
+    }
+    return anchor_ms + std::llround((t - anchor_s) * 1000.0);
+}
+
+std::int64_t end_wall_ms(const SessionRecord& record, const std::vector<Pause>& pauses) {
+    std::int64_t end = wall_ms_at(record, pauses, record.duration_s, false);
+    if (!record.samples.empty()) end = std::max(end, record.samples.back().utc_ms);
+    if (!record.laps.empty()) {
+        const Lap& last = record.laps.back();
+        end = std::max(end, wall_ms_at(record, pauses, last.start_s + last.time_s, false));
+    }
+    return end;
+}
+
+std::size_t lap_index_at(const SessionRecord& record, double t) {
+    for (std::size_t i = 0; i < record.laps.size(); ++i) {
+        if (t <= record.laps[i].start_s + record.laps[i].time_s) return i;
+    }
+    return record.laps.empty() ? 0 : record.laps.size() - 1;
+}
+
+bool is_walk(const SessionRecord& record) {
+    if (record.samples.empty()) return false;
+    return std::all_of(record.samples.begin(), record.samples.end(),
+                       [](const Sample& s) { return s.speed_kmh < walk_run_transition_kmh; });
+}
+
+std::vector<double> synthesised_altitude(const SessionRecord& record) {
+    std::vector<double> altitude;
+    altitude.reserve(record.samples.size());
+    double current = 0.0;
+    std::int64_t previous_mm = record.samples.empty() ? 0 : record.samples.front().distance_mm;
+    for (const Sample& s : record.samples) {
+        current +=
+            static_cast<double>(s.distance_mm - previous_mm) / 1000.0 * s.incline_pct / 100.0;
+        previous_mm = s.distance_mm;
+        altitude.push_back(current);
+    }
+    return altitude;
+}
+
+double acsm_kcal_per_second(double speed_kmh, double grade_pct, double body_mass_kg) {
+    const double v = speed_kmh * 1000.0 / 60.0;             // m/min
+    const double grade = std::max(grade_pct, 0.0) / 100.0;  // the equations are for uphill
+    const bool walking = speed_kmh < walk_run_transition_kmh;
+    const double vo2 = walking ? 3.5 + 0.1 * v + 1.8 * v * grade  // ml/kg/min
+                               : 3.5 + 0.2 * v + 0.9 * v * grade;
+    return vo2 * body_mass_kg / 1000.0 * 5.0 / 60.0;  // about 5 kcal per litre of O2
+}
+
+std::vector<int> lap_calories(const SessionRecord& record, std::optional<double> body_mass_kg) {
+    std::vector<double> kcal(record.laps.size(), 0.0);
+    if (body_mass_kg && !record.laps.empty()) {
+        double previous_s = 0.0;
+        for (const Sample& s : record.samples) {
+            const double dt = std::max(s.elapsed_s - previous_s, 0.0);
+            previous_s = s.elapsed_s;
+            kcal[lap_index_at(record, s.elapsed_s)] +=
+                dt * acsm_kcal_per_second(s.speed_kmh, s.incline_pct, *body_mass_kg);
+        }
+    }
+    std::vector<int> rounded;
+    for (double k : kcal) rounded.push_back(static_cast<int>(std::lround(k)));
+    return rounded;
+}
+
+std::string iso8601_utc(std::int64_t utc_ms) {
+    using namespace std::chrono;
+    const sys_time<milliseconds> when{milliseconds{utc_ms}};
+    const auto day = floor<days>(when);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{when - day};
+    char text[40];
+    const auto ms = hms.subseconds().count();
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    std::string out = text;
+    if (ms != 0) {
+        std::snprintf(text, sizeof text, ".%03d", static_cast<int>(ms));
+        out += text;
+    }
+    return out + "Z";
+}
+
+}  // namespace treadmill::history

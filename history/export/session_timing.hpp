@@ -1,0 +1,56 @@
+// What every exporter derives the same way from a record: the wall clock at a moment of workout
+// time (pauses freeze the workout clock, not the wall clock), the pauses, which lap a moment
+// belongs to, whether the session is a walk, the synthesised altitude and the energy estimate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "history/session_record.hpp"
+
+namespace treadmill::history {
+
+// A pause: the workout clock stands at `at_s` from wall `begin_utc_ms` to `end_utc_ms`
+// (end == begin - 1 when the session ended while paused).
+struct Pause {
+    double at_s = 0.0;
+    std::int64_t begin_utc_ms = 0;
+    std::int64_t end_utc_ms = 0;
+    bool resumed = false;
+};
+
+std::vector<Pause> pauses_of(const SessionRecord& record);
+
+// Wall clock (Unix ms) at workout time t; at the instant of a pause, `after_pause` chooses the
+// resume (lap starts) rather than the pause (lap ends).
+std::int64_t wall_ms_at(const SessionRecord& record, const std::vector<Pause>& pauses, double t,
+                        bool after_pause);
+
+// The session's end on the wall clock: its last sample, event or lap end, whichever is latest.
+std::int64_t end_wall_ms(const SessionRecord& record, const std::vector<Pause>& pauses);
+
+// Index of the lap a sample at workout time t belongs to: start < t <= end (a sample closes the
+// second before it); before the first lap the first, after the last the last; 0 without laps.
+std::size_t lap_index_at(const SessionRecord& record, double t);
+
+// A walk: every measured speed below 7.2 km/h (2.0 m/s, the preferred walk-run transition).
+inline constexpr double walk_run_transition_kmh = 7.2;
+bool is_walk(const SessionRecord& record);
+
+// Altitude (m above the start) after each sample: the sum of distance x measured incline.
+std::vector<double> synthesised_altitude(const SessionRecord& record);
+
+// ACSM gross energy (kcal) of one second at speed and grade for a body mass: the walking
+// equation below the transition speed, the running one at and above it.
+double acsm_kcal_per_second(double speed_kmh, double grade_pct, double body_mass_kg);
+
+// Energy of each lap (kcal, rounded), summed over its samples; all 0 without a body mass.
+std::vector<int> lap_calories(const SessionRecord& record, std::optional<double> body_mass_kg);
+
+// ISO 8601 UTC with a Z: 2026-12-07T07:00:00Z (milliseconds when not whole).
+std::string iso8601_utc(std::int64_t utc_ms);
+
+}  // namespace treadmill::history
