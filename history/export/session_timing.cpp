@@ -17,6 +17,18 @@ std::vector<Pause> pauses_of(const SessionRecord& record) {
             pauses.back().resumed = true;
         }
     }
+    // A pause without its resume event that samples still follow: the first of them tells
+    // when the workout clock ran again.
+    for (Pause& p : pauses) {
+        if (p.resumed) continue;
+        const auto next = std::find_if(record.samples.begin(), record.samples.end(),
+                                       [&](const Sample& s) { return s.elapsed_s > p.at_s; });
+        if (next == record.samples.end()) continue;
+        const std::int64_t resume_ms =
+            next->utc_ms - std::llround((next->elapsed_s - p.at_s) * 1000.0);
+        p.end_utc_ms = std::max(resume_ms, p.begin_utc_ms);
+        p.resumed = true;
+    }
     return pauses;
 }
 

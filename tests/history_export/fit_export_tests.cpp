@@ -131,3 +131,25 @@ TEST_CASE("FIT: device_info names the software version, scaled by 100") {
     CHECK(device.at(5) == 215);
     CHECK(fit_of(testing::interval_session()).of(23).at(0).at(5) == 10);  // 0.1.0
 }
+
+TEST_CASE("FIT: a session that ended while paused ends on the timer's stop, not a second one") {
+    SessionRecord r = testing::interval_session();
+    r.events.push_back({r.duration_s, r.samples.back().utc_ms, "pause", ""});
+    const auto events = fit_of(r).of(21);
+    REQUIRE(events.size() == 4);
+    CHECK(events[3].at(1) == 4);
+    CHECK(events[3].at(253) == r.samples.back().utc_ms / 1000 - fit_epoch_s);
+}
+
+TEST_CASE("FIT: a lap without samples and odd text still make a valid file") {
+    SessionRecord r = testing::interval_session();
+    r.laps.push_back({"extra, \"odd\"", true, r.duration_s, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0});
+    r.name = std::string("bad\x01name");
+    const FitFile f = fit_of(r);
+    CHECK(f.file_crc_ok);
+    CHECK(f.of(19).size() == 19);
+    const std::string tcx = export_session(r, Format::tcx).bytes;
+    CHECK(tcx.find('\x01') == std::string::npos);
+    const std::string laps = export_session(r, Format::laps_csv).bytes;
+    CHECK(laps.find("\"extra, \"\"odd\"\"\"") != std::string::npos);
+}

@@ -101,3 +101,22 @@ TEST_CASE("wall clock of workout time across a pause") {
     CHECK(wall_ms_at(r, pauses, 1081, false) == r.start_utc_ms + 1126000);
     CHECK(iso8601_utc(1796626800500) == "2026-12-07T07:00:00.500Z");
 }
+
+TEST_CASE("a pause without its resume event is closed by the next sample") {
+    SessionRecord r = testing::interval_session();
+    std::erase_if(r.events, [](const Event& e) { return e.kind == "resume"; });
+    const auto pauses = pauses_of(r);
+    REQUIRE(pauses.size() == 1);
+    CHECK(pauses[0].resumed);
+    CHECK(pauses[0].end_utc_ms - pauses[0].begin_utc_ms == 45000);
+}
+
+TEST_CASE("a session that ended while paused: the timer stays stopped, laps still close") {
+    SessionRecord r = testing::interval_session();
+    const double end = r.duration_s;
+    r.events.push_back({end, r.samples.back().utc_ms, "pause", ""});
+    const std::string tcx = export_session(r, Format::tcx).bytes;
+    CHECK(tcx.find("</TrainingCenterDatabase>") != std::string::npos);
+    CHECK(pauses_of(r).size() == 2);
+    CHECK_FALSE(pauses_of(r)[1].resumed);
+}
