@@ -10,13 +10,16 @@ namespace treadmill::history {
 
 namespace {
 
+// A finite number; anything else is an empty cell.
 std::string number(double value, int decimals) {
+    if (!std::isfinite(value)) return "";
     char text[48];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
     return text;
 }
 
-std::string quoted(const std::string& text) {
+std::string quoted(const std::string& raw) {
+    const std::string text = with_valid_utf8(raw);
     if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
     std::string out = "\"";
     for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -25,7 +28,7 @@ std::string quoted(const std::string& text) {
 
 // Minutes and seconds per km (5:00); empty when the belt is (nearly) still.
 std::string pace(double speed_kmh) {
-    if (speed_kmh < 1.0) return "";
+    if (!(speed_kmh >= 1.0) || !std::isfinite(speed_kmh)) return "";
     const long seconds = std::lround(3600.0 / speed_kmh);
     char text[24];
     std::snprintf(text, sizeof text, "%ld:%02ld", seconds / 60, seconds % 60);

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace treadmill::history {
 
 std::vector<Pause> pauses_of(const SessionRecord& record) {
@@ -57,10 +59,12 @@ std::int64_t end_wall_ms(const SessionRecord& record, const std::vector<Pause>& 
 }
 
 std::size_t lap_index_at(const SessionRecord& record, double t) {
-    for (std::size_t i = 0; i < record.laps.size(); ++i) {
-        if (t <= record.laps[i].start_s + record.laps[i].time_s) return i;
-    }
-    return record.laps.empty() ? 0 : record.laps.size() - 1;
+    if (record.laps.empty()) return 0;
+    // Laps follow each other: the first whose end is at or after t.
+    const auto lap =
+        std::lower_bound(record.laps.begin(), record.laps.end(), t,
+                         [](const Lap& l, double moment) { return l.start_s + l.time_s < moment; });
+    return std::min(static_cast<std::size_t>(lap - record.laps.begin()), record.laps.size() - 1);
 }
 
 bool is_walk(const SessionRecord& record) {
@@ -106,6 +110,21 @@ std::vector<int> lap_calories(const SessionRecord& record, std::optional<double>
     std::vector<int> rounded;
     for (double k : kcal) rounded.push_back(static_cast<int>(std::lround(k)));
     return rounded;
+}
+
+std::string with_valid_utf8(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_detail::sequence_length(text, i);
+        if (length == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(text.substr(i, length));
+            i += length;
+        }
+    }
+    return out;
 }
 
 std::string iso8601_utc(std::int64_t utc_ms) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "history/session_record.hpp"
@@ -49,6 +50,10 @@ double acsm_kcal_per_second(double speed_kmh, double grade_pct, double body_mass
 
 // Energy of each lap (kcal, rounded), summed over its samples; all 0 without a body mass.
 std::vector<int> lap_calories(const SessionRecord& record, std::optional<double> body_mass_kg);
+
+// The text with each byte that is not part of well-formed UTF-8 replaced by U+FFFD (XML and
+// spreadsheets need valid UTF-8; the name came from a user's YAML).
+std::string with_valid_utf8(std::string_view text);
 
 // ISO 8601 UTC with a Z: 2026-12-07T07:00:00Z (milliseconds when not whole).
 std::string iso8601_utc(std::int64_t utc_ms);

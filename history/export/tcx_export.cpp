@@ -2,6 +2,7 @@
 // schema's order, Trackpoints with Time, AltitudeMeters and DistanceMeters (no Position), the
 // speed in the ActivityExtension v2 TPX.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "history/export/encoders.hpp"
@@ -14,7 +15,9 @@ namespace {
 constexpr const char* tcx_namespace = "http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2";
 constexpr const char* ax_namespace = "http://www.garmin.com/xmlschemas/ActivityExtension/v2";
 
+// A finite number (xsd:double has no "nan"); anything else is written as 0.
 std::string number(double value, int decimals) {
+    if (!std::isfinite(value)) value = 0.0;
     char text[48];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
     return text;
@@ -22,7 +25,7 @@ std::string number(double value, int decimals) {
 
 std::string escaped(const std::string& text) {
     std::string out;
-    for (char c : text) {
+    for (char c : with_valid_utf8(text)) {
         switch (c) {
             case '&':
                 out += "&amp;";
@@ -57,9 +60,8 @@ void write_trackpoint(std::string& x, const Sample& s, double altitude_m) {
 
 // Schema: TotalTimeSeconds, DistanceMeters, MaximumSpeed?, Calories, AverageHeartRateBpm?,
 // MaximumHeartRateBpm?, Intensity, Cadence?, TriggerMethod, Track*, Notes?, Extensions?
-void write_lap(std::string& x, const SessionRecord& r, std::size_t index, int calories,
-               const std::vector<Pause>& pauses, const std::vector<double>& altitude) {
-    const Lap& lap = r.laps[index];
+void write_lap(std::string& x, const SessionRecord& r, const Lap& lap, int calories,
+               const std::vector<Pause>& pauses, const std::string& trackpoints) {
     x +=
         "      <Lap StartTime=\"" + iso8601_utc(wall_ms_at(r, pauses, lap.start_s, true)) + "\">\n";
     x += "        <TotalTimeSeconds>" + number(lap.time_s, 1) + "</TotalTimeSeconds>\n";
@@ -71,12 +73,8 @@ void write_lap(std::string& x, const SessionRecord& r, std::size_t index, int ca
     // The program's steps end on time or distance; the schema's nearest word is Manual for
     // either (Time/Distance would claim a device auto-lap).
     x += "        <TriggerMethod>Manual</TriggerMethod>\n";
-    std::string track;  // the schema wants at least one Trackpoint in a Track
-    for (std::size_t i = 0; i < r.samples.size(); ++i) {
-        if (lap_index_at(r, r.samples[i].elapsed_s) == index)
-            write_trackpoint(track, r.samples[i], altitude[i]);
-    }
-    if (!track.empty()) x += "        <Track>\n" + track + "        </Track>\n";
+    // The schema wants at least one Trackpoint in a Track.
+    if (!trackpoints.empty()) x += "        <Track>\n" + trackpoints + "        </Track>\n";
     x += "        <Notes>" + escaped(lap.kind) + "</Notes>\n";
     x += "        <Extensions><ns3:LX><ns3:AvgSpeed>" + number(lap.avg_speed_kmh / 3.6, 3) +
          "</ns3:AvgSpeed></ns3:LX></Extensions>\n      </Lap>\n";
@@ -93,8 +91,13 @@ std::string encode_tcx(const SessionRecord& record, const ExportOptions& options
          ax_namespace + "\">\n  <Activities>\n";
     x += std::string("    <Activity Sport=\"") + (is_walk(record) ? "Other" : "Running") + "\">\n";
     x += "      <Id>" + iso8601_utc(record.start_utc_ms) + "</Id>\n";
+    std::vector<std::string> trackpoints(record.laps.size());
+    for (std::size_t i = 0; i < record.samples.size(); ++i) {
+        const Sample& s = record.samples[i];
+        write_trackpoint(trackpoints[lap_index_at(record, s.elapsed_s)], s, altitude[i]);
+    }
     for (std::size_t i = 0; i < record.laps.size(); ++i)
-        write_lap(x, record, i, calories[i], pauses, altitude);
+        write_lap(x, record, record.laps[i], calories[i], pauses, trackpoints[i]);
     x += "      <Notes>" + escaped(record.name.empty() ? record.program_id : record.name) +
          "</Notes>\n";
     x += "    </Activity>\n  </Activities>\n</TrainingCenterDatabase>\n";

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The exported files read by independent decoders: gpsbabel (FIT CRC, records, timestamps,
 # speeds), Garmin's @garmin/fitsdk (integrity, no errors, distance, duration, laps), xmllint
-# (TCX well formed and valid against tcx-subset.xsd). Each checker is shown to reject a broken
-# file too. Usage: decoders_test.sh WRITE_EXPORT_FIXTURES SOURCE_DIR
+# (TCX well formed and valid against tcx-subset.xsd) and Python's XML parser (TCX laps and
+# trackpoints). Each checker is shown to reject a broken file too. Usage: decoders_test.sh WRITE_EXPORT_FIXTURES SOURCE_DIR
 set -euo pipefail
 writer=$1
 src=$2
@@ -26,6 +26,7 @@ for name in interval walk; do
   node "$here/check_fitsdk.mjs" "$dir/$name.fit" "$dir/expected-$name.json"
   xmllint --noout "$dir/$name.tcx"
   xmllint --noout --schema "$here/tcx-subset.xsd" "$dir/$name.tcx"
+  python3 "$here/check_tcx.py" "$dir/$name.tcx" "$dir/expected-$name.json"
 done
 
 # The checkers bite: one flipped byte in the records, laps in the wrong order, a lap's
@@ -47,4 +48,7 @@ sed 's|<Calories>\([0-9]*\)</Calories>|<Calories_>\1</Calories_>|' "$dir/interva
 if xmllint --noout --schema "$here/tcx-subset.xsd" "$dir/misordered.tcx" 2>/dev/null; then
   echo "decoders_test: the schema accepted Calories after Intensity" >&2; exit 1
 fi
-echo "decoders_test: gpsbabel, @garmin/fitsdk and xmllint accept every file and reject broken ones"
+if python3 "$here/check_tcx.py" "$dir/walk.tcx" "$dir/expected-interval.json" 2>/dev/null; then
+  echo "decoders_test: the TCX check accepted another session's file" >&2; exit 1
+fi
+echo "decoders_test: gpsbabel, @garmin/fitsdk, xmllint and the TCX check accept every file and reject broken ones"

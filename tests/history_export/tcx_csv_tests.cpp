@@ -1,6 +1,7 @@
 // TCX and CSV from a session: structure, laps, trackpoints, rows, file names.
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <sstream>
 
 #include "history/export/export.hpp"
@@ -119,4 +120,20 @@ TEST_CASE("a session that ended while paused: the timer stays stopped, laps stil
     CHECK(tcx.find("</TrainingCenterDatabase>") != std::string::npos);
     CHECK(pauses_of(r).size() == 2);
     CHECK_FALSE(pauses_of(r)[1].resumed);
+}
+
+TEST_CASE("invalid UTF-8 and non-finite numbers do not break TCX or CSV") {
+    SessionRecord r = testing::interval_session();
+    r.name = "caf\xC3";  // truncated sequence
+    r.laps[0].kind = "warm\xFFup";
+    r.laps[1].max_speed_kmh = std::numeric_limits<double>::quiet_NaN();
+    r.samples[5].speed_kmh = std::numeric_limits<double>::infinity();
+    const std::string tcx = export_session(r, Format::tcx).bytes;
+    CHECK(tcx.find("<Notes>caf\xEF\xBF\xBD</Notes>") != std::string::npos);
+    CHECK(tcx.find("<Notes>warm\xEF\xBF\xBDup</Notes>") != std::string::npos);
+    CHECK(tcx.find("nan") == std::string::npos);
+    CHECK(tcx.find("inf") == std::string::npos);
+    const std::string csv = export_session(r, Format::csv).bytes;
+    CHECK(csv.find("warm\xEF\xBF\xBDup") != std::string::npos);
+    CHECK(csv.find("inf") == std::string::npos);
 }
