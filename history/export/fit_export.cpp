@@ -152,7 +152,7 @@ void write_lap(fit::Writer& w, const Context& c, std::size_t index) {
                             u32_scaled(7, static_cast<double>(end - begin) / 1000.0, 1000),
                             u32_scaled(8, lap.time_s, 1000),
                             u32_scaled(9, lap.distance_m, 100)};
-    if (c.has_calories) f.push_back(u16(11, c.calories[index]));
+    if (c.has_calories) f.push_back(u16_scaled(11, c.calories[index], 1));
     f.insert(
         f.end(),
         {u16_scaled(13, ms(lap.avg_speed_kmh), 1000), u16_scaled(14, ms(lap.max_speed_kmh), 1000),
@@ -163,10 +163,9 @@ void write_lap(fit::Writer& w, const Context& c, std::size_t index) {
     w.message(Mesg::lap, f);
 }
 
-void write_summary(fit::Writer& w, const Context& c) {
+// The session: the laps' totals, the record's distance and workout time.
+void write_session(fit::Writer& w, const Context& c, std::int64_t end) {
     const SessionRecord& r = c.record;
-    for (std::size_t i = 0; i < r.laps.size(); ++i) write_lap(w, c, i);
-    const std::int64_t end = end_wall_ms(r, c.pauses);
     double max_kmh = 0.0, ascent = 0.0, incline_time = 0.0, calories = 0.0;
     for (const Lap& lap : r.laps) {
         max_kmh = std::max(max_kmh, lap.max_speed_kmh);
@@ -193,6 +192,14 @@ void write_summary(fit::Writer& w, const Context& c) {
                        en(28, session_trigger_activity_end),
                        grade_field(52, r.duration_s > 0 ? incline_time / r.duration_s : 0.0)});
     w.message(session, f);
+}
+
+// Summary messages last: laps, session, activity.
+void write_summary(fit::Writer& w, const Context& c) {
+    const SessionRecord& r = c.record;
+    for (std::size_t i = 0; i < r.laps.size(); ++i) write_lap(w, c, i);
+    const std::int64_t end = end_wall_ms(r, c.pauses);
+    write_session(w, c, end);
     w.message(activity, {time_field(timestamp_field, end), u32_scaled(0, r.duration_s, 1000),
                          u16(1, 1), en(2, activity_manual), en(3, event_activity), en(4, type_stop),
                          time_field(5, end + r.utc_offset_s * 1000LL)});
