@@ -111,18 +111,38 @@ void write_timer_event(fit::Writer& w, std::int64_t utc_ms, std::int64_t type) {
                       u32(3, 0 /* timer_trigger manual */), u8(4, 0)});
 }
 
-// Records in time order, with the timer stopped and started again around each pause.
-void write_records(fit::Writer& w, const SessionRecord& r, const std::vector<Pause>& pauses) {
+struct TimerEvent {
+    std::int64_t utc_ms;
+    std::int64_t type;
+};
+
+// The timer starts at the start, stops at each pause and starts at its resume, and stops at the
+// end (unless the session ended paused, when it is already stopped).
+std::vector<TimerEvent> timer_events(const SessionRecord& r, const std::vector<Pause>& pauses) {
+    std::vector<TimerEvent> events{{r.start_utc_ms, type_start}};
+    for (const Pause& p : pauses) {
+        events.push_back({p.begin_utc_ms, type_stop_all});
+        if (p.resumed) events.push_back({p.end_utc_ms, type_start});
+    }
+    if (pauses.empty() || pauses.back().resumed)
+        events.push_back({end_wall_ms(r, pauses), type_stop_all});
+    return events;
+}
+
+// Records and timer events merged in wall-clock order: a sample in the same second as a stop
+// comes before it (it closes the second), one in the same second as a start after it. Samples
+// of a belt still ramping down after the pause fall after the stop.
+void write_records(fit::Writer& w, const SessionRecord& r, const std::vector<TimerEvent>& events) {
     const std::vector<double> altitude = synthesised_altitude(r);
-    std::size_t next_pause = 0;
+    std::size_t next = 0;
+    const auto due = [&](std::int64_t utc_ms) {
+        return next < events.size() &&
+               (events[next].utc_ms < utc_ms ||
+                (events[next].utc_ms == utc_ms && events[next].type == type_start));
+    };
     for (std::size_t i = 0; i < r.samples.size(); ++i) {
         const Sample& s = r.samples[i];
-        while (next_pause < pauses.size() && pauses[next_pause].at_s < s.elapsed_s) {
-            write_timer_event(w, pauses[next_pause].begin_utc_ms, type_stop_all);
-            if (pauses[next_pause].resumed)
-                write_timer_event(w, pauses[next_pause].end_utc_ms, type_start);
-            ++next_pause;
-        }
+        for (; due(s.utc_ms); ++next) write_timer_event(w, events[next].utc_ms, events[next].type);
         w.message(record,
                   {time_field(timestamp_field, s.utc_ms),
                    u32_scaled(5, static_cast<double>(s.distance_mm) / 1000.0, 100),
@@ -130,6 +150,8 @@ void write_records(fit::Writer& w, const SessionRecord& r, const std::vector<Pau
                    u16_scaled(2, altitude[i], 5, 500), u32_scaled(78, altitude[i], 5, 500),
                    grade_field(9, s.incline_pct)});
     }
+    for (; next < events.size(); ++next)
+        write_timer_event(w, events[next].utc_ms, events[next].type);
 }
 
 struct Context {
@@ -211,16 +233,7 @@ std::string encode_fit(const SessionRecord& record, const ExportOptions& options
     const std::vector<Pause> pauses = pauses_of(record);
     fit::Writer w;
     write_header_messages(w, record, options);
-    write_timer_event(w, record.start_utc_ms, type_start);
-    write_records(w, record, pauses);
-    for (const Pause& p : pauses) {  // pauses after the last sample
-        if (record.samples.empty() || p.at_s >= record.samples.back().elapsed_s) {
-            write_timer_event(w, p.begin_utc_ms, type_stop_all);
-            if (p.resumed) write_timer_event(w, p.end_utc_ms, type_start);
-        }
-    }
-    const bool ended_paused = !pauses.empty() && !pauses.back().resumed;
-    if (!ended_paused) write_timer_event(w, end_wall_ms(record, pauses), type_stop_all);
+    write_records(w, record, timer_events(record, pauses));
     const Context context{record, pauses, is_walk(record) ? sport_walking : sport_running,
                           lap_calories(record, options.body_mass_kg),
                           options.body_mass_kg.has_value()};

@@ -2,6 +2,7 @@
 // with intensity and trigger, session sport, summary last.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "fit_reader.hpp"
@@ -152,4 +153,41 @@ TEST_CASE("FIT: a lap without samples and odd text still make a valid file") {
     CHECK(tcx.find('\x01') == std::string::npos);
     const std::string laps = export_session(r, Format::laps_csv).bytes;
     CHECK(laps.find("\"extra, \"\"odd\"\"\"") != std::string::npos);
+}
+
+namespace {
+// Every record and event in file order has a timestamp no earlier than the one before.
+bool timestamps_never_fall(const FitFile& f) {
+    std::int64_t last = 0;
+    for (const auto& m : f.messages) {
+        if (m.global != 20 && m.global != 21) continue;
+        if (m.at(253) < last) return false;
+        last = m.at(253);
+    }
+    return true;
+}
+}  // namespace
+
+TEST_CASE(
+    "FIT: records and timer events in wall-clock order, also with a ramp-down after the pause") {
+    SessionRecord r = testing::interval_session();
+    CHECK(timestamps_never_fall(fit_of(r)));
+    // The belt still turning for 3 s after the pause, the workout clock standing at 1080.
+    const auto at = std::find_if(r.samples.begin(), r.samples.end(),
+                                 [](const Sample& s) { return s.elapsed_s == 1080; });
+    REQUIRE(at != r.samples.end());
+    std::vector<Sample> ramp;
+    for (int k = 1; k <= 3; ++k) {
+        Sample s = *at;
+        s.utc_ms += k * 1000;
+        s.distance_mm += k * 300;
+        s.speed_kmh = 3.0 - k;
+        ramp.push_back(s);
+    }
+    r.samples.insert(at + 1, ramp.begin(), ramp.end());
+    const FitFile f = fit_of(r);
+    CHECK(f.file_crc_ok);
+    CHECK(timestamps_never_fall(f));
+    CHECK(f.of(20).size() == r.samples.size());
+    CHECK(f.of(21).size() == 4);
 }
