@@ -321,3 +321,28 @@ TEST_CASE("the console's commands on the real daemon: validate, save_program, st
     CHECK(session["summary"]["ended"] == "completed");
     CHECK(session["summary"]["distance_m"].get<double>() > 0);
 }
+
+TEST_CASE("a corrupt pairing file at start: logged, moved aside, no devices, pairing works") {
+    const std::string state = t::make_temp_dir();
+    std::ofstream(state + "/pairing.json") << "{\"version\":1,\"devices\":[{\"device_id\":";
+    LiveDaemon daemon("1", state);
+    const std::string log = t::read_file(daemon.log);
+    CHECK_MESSAGE(log.find("pairing file " + state +
+                           "/pairing.json is unusable (not valid JSON); "
+                           "moved to " +
+                           state + "/pairing.json.corrupt") != std::string::npos,
+                  log);
+    CHECK(t::read_file(state + "/pairing.json.corrupt").find("device_id") != std::string::npos);
+    CHECK(daemon.ctl({"pair", "--list"}).output == "no paired devices\n");
+    const auto pair = daemon.ctl({"pair"});
+    REQUIRE(pair.exit_code == 0);
+    t::LineClient console(daemon.socket);
+    const auto redeemed =
+        console.call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pair.output.substr(0, 6)}});
+    REQUIRE(redeemed);
+    CHECK((*redeemed)["ok"] == true);
+    struct stat st {};
+    REQUIRE(::stat((state + "/pairing.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::filesystem::remove_all(state);
+}
