@@ -52,6 +52,8 @@ void redeem(const PairingApi& api, const json& r, const Respond& respond) {
     save(api, [&api, respond, paired = std::move(*redeemed)](std::string error) {
         if (!error.empty()) {  // a token that would not survive a restart is not handed out
             api.store.forget(paired.device_id);
+            // A later write may have taken the device along: write again without it.
+            save(api, [](std::string) {});
             return respond(fail(ErrorCode::internal, "cannot save the pairing: " + error));
         }
         respond(json{{"token", paired.token},
