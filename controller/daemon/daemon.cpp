@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "controller/api/pairing_file.hpp"
 #include "controller/daemon/hardware_setup.hpp"
@@ -193,8 +194,19 @@ int Daemon::run() {
     log_start();
     io_.run();
     watchdog_.reset();
+    save_pairing();
     log("stopped");
     return 0;
+}
+
+// A pairing change whose write the stopped worker dropped is written now (the loop has ended,
+// the belt is at rest), after the worker's last job, so that a revoke is never undone.
+void Daemon::save_pairing() {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(2);
+    while (worker_.backlog() > 0 && SteadyClock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (const std::string error = api::save_pairing_now(pairing_api_); !error.empty())
+        log("warning: pairing: " + error);
 }
 
 void Daemon::log(std::string line) {

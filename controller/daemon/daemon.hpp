@@ -73,6 +73,7 @@ class Daemon {
     void begin_shutdown();
     void continue_shutdown(TimePoint now);
     void finish();
+    void save_pairing();
     void wait_signal();
 
     DaemonOptions options_;
