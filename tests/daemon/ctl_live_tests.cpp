@@ -39,9 +39,13 @@ struct LiveDaemon {
     std::string program = dir + "/short.yaml";
     std::optional<t::ChildProcess> child;
 
-    explicit LiveDaemon(const std::string& scale) {
+    // `state_dir`: where the pairing file and saved programs go (a fresh one when empty).
+    explicit LiveDaemon(const std::string& scale, std::string state_dir = {}) {
+        if (state_dir.empty()) state_dir = dir;
         const std::string config = dir + "/treadmilld.yaml";
-        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n";
+        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
+                              << "pairing: {file: " << state_dir << "/pairing.json}\n"
+                              << "programs: {user_dir: " << state_dir << "/programs}\n";
         std::ofstream(program) << kShortProgram;
         child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                socket, "--time-scale", scale},
@@ -223,4 +227,122 @@ TEST_CASE("treadmillctl on a socket it may not use: a clear message and exit 1")
                                   10s);
     CHECK(r.exit_code == 1);
     CHECK_MESSAGE(r.output.find("permission denied") != std::string::npos, r.output);
+}
+
+TEST_CASE("treadmillctl pair: a PIN a device redeems; list, revoke; the token survives a restart") {
+    const std::string state = t::make_temp_dir();
+    std::string token, device_id;
+    {
+        LiveDaemon daemon("1", state);
+        const auto pair = daemon.ctl({"pair"});
+        REQUIRE_MESSAGE(pair.exit_code == 0, pair.output);
+        const std::string pin = pair.output.substr(0, pair.output.find('\n'));
+        CHECK(pin.size() == 6);
+        CHECK(pin.find_first_not_of("0123456789") == std::string::npos);
+        CHECK(pair.output.find("valid for 2 minutes") != std::string::npos);
+
+        t::LineClient console(daemon.socket);
+        const auto redeemed =
+            console.call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pin}, {"device", "Kiosk"}});
+        REQUIRE(redeemed);
+        REQUIRE((*redeemed)["ok"] == true);
+        token = (*redeemed)["token"];
+        device_id = (*redeemed)["device_id"];
+        CHECK((*redeemed)["role"] == "runner");
+
+        const auto viewer = daemon.ctl({"pair", "--viewer"});
+        REQUIRE(viewer.exit_code == 0);
+        CHECK(viewer.output.find("viewer") != std::string::npos);
+        const auto list = daemon.ctl({"pair", "--list"});
+        CHECK(list.exit_code == 0);
+        CHECK(list.output.find(device_id + "  runner  ") == 0);
+        CHECK(list.output.find("Kiosk") != std::string::npos);
+        const auto unknown = daemon.ctl({"pair", "--revoke", "d-00000000"});
+        CHECK(unknown.exit_code == 1);
+        CHECK(unknown.output.find("no paired device 'd-00000000' (bad_value)") !=
+              std::string::npos);
+        CHECK(daemon.ctl({"pair", "--bogus"}).exit_code == 2);
+        daemon.child->signal(SIGTERM);
+        REQUIRE(daemon.child->wait_exit(15s) == 0);
+    }
+    LiveDaemon again("1", state);
+    t::LineClient console(again.socket);
+    const auto checked = console.call({{"id", 1}, {"cmd", "pair_check"}, {"token", token}});
+    REQUIRE(checked);
+    CHECK((*checked)["device_id"] == device_id);
+    CHECK((*checked)["device"] == "Kiosk");
+    const auto revoke = again.ctl({"pair", "--revoke", device_id});
+    CHECK_MESSAGE(revoke.exit_code == 0, revoke.output);
+    CHECK(revoke.output == "pair: revoked " + device_id + "\n");
+    const auto after = console.call({{"id", 2}, {"cmd", "pair_check"}, {"token", token}});
+    REQUIRE(after);
+    CHECK((*after)["error"]["code"] == "refused");
+    CHECK(again.ctl({"pair", "--list"}).output == "no paired devices\n");
+    std::filesystem::remove_all(state);
+}
+
+TEST_CASE("the console's commands on the real daemon: validate, save_program, start it, session") {
+    LiveDaemon daemon("20");
+    t::LineClient console(daemon.socket);
+    const auto call = [&](json request) {
+        request["id"] = 1;
+        const auto reply = console.call(request, 10s);
+        REQUIRE(reply);
+        return *reply;
+    };
+    const json status = call({{"cmd", "status"}})["status"];
+    CHECK(status["units"] == "metric");
+    CHECK(status["fault"].is_null());
+
+    const json invalid = call({{"cmd", "validate"}, {"yaml", "steps: [\n"}});
+    CHECK(invalid["ok"] == true);
+    CHECK(invalid["valid"] == false);
+    CHECK(call({{"cmd", "validate"}, {"yaml", kShortProgram}})["valid"] == true);
+
+    CHECK(call({{"cmd", "session"}})["session"].is_null());
+    const json saved =
+        call({{"cmd", "save_program"}, {"program", "live-short"}, {"yaml", kShortProgram}});
+    REQUIRE_MESSAGE(saved["ok"] == true, saved.dump());
+    CHECK(t::read_file(daemon.dir + "/programs/live-short.yaml") == kShortProgram);
+    const json again =
+        call({{"cmd", "save_program"}, {"program", "live-short"}, {"yaml", kShortProgram}});
+    CHECK(again["error"]["code"] == "refused");
+    CHECK(call({{"cmd", "save_program"},
+                {"program", "../x"},
+                {"yaml", kShortProgram}})["error"]["code"] == "bad_value");
+
+    REQUIRE(call({{"cmd", "start"}, {"program", "live-short"}})["ok"] == true);
+    REQUIRE(daemon.wait_until_state("running", 15s));
+    REQUIRE(daemon.wait_until_state("idle", 30s));
+    const json session = call({{"cmd", "session"}})["session"];
+    REQUIRE(session.is_object());
+    CHECK(session["program"]["name"] == "ctl live test");
+    CHECK(session["laps"].size() == 2);
+    CHECK(session["summary"]["ended"] == "completed");
+    CHECK(session["summary"]["distance_m"].get<double>() > 0);
+}
+
+TEST_CASE("a corrupt pairing file at start: logged, moved aside, no devices, pairing works") {
+    const std::string state = t::make_temp_dir();
+    std::ofstream(state + "/pairing.json") << "{\"version\":1,\"devices\":[{\"device_id\":";
+    LiveDaemon daemon("1", state);
+    const std::string log = t::read_file(daemon.log);
+    CHECK_MESSAGE(log.find("pairing file " + state +
+                           "/pairing.json is unusable (not valid JSON); "
+                           "moved to " +
+                           state + "/pairing.json.corrupt") != std::string::npos,
+                  log);
+    CHECK(t::read_file(state + "/pairing.json.corrupt").find("device_id") != std::string::npos);
+    CHECK(daemon.ctl({"pair", "--list"}).output == "no paired devices\n");
+    const auto pair = daemon.ctl({"pair"});
+    REQUIRE(pair.exit_code == 0);
+    t::LineClient console(daemon.socket);
+    const auto redeemed =
+        console.call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pair.output.substr(0, 6)}});
+    REQUIRE(redeemed);
+    CHECK((*redeemed)["ok"] == true);
+    struct stat st {};
+    REQUIRE(::stat((state + "/pairing.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::filesystem::remove_all(state);
 }
