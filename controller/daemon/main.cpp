@@ -8,6 +8,7 @@
 #include "controller/daemon/config_loader.hpp"
 #include "controller/daemon/daemon.hpp"
 #include "controller/daemon/options.hpp"
+#include "controller/daemon/probe.hpp"
 #include "controller/daemon/realtime.hpp"
 
 int main(int argc, char** argv) {
@@ -26,10 +27,8 @@ int main(int argc, char** argv) {
         return load.ok() ? 0 : 1;
     }
     if (!load.ok()) return 1;
-    if (options->action == CommandLine::Action::probe) {
-        std::cerr << "treadmilld: --probe is not built yet\n";
-        return 2;
-    }
+    if (options->action == CommandLine::Action::probe)
+        return run_probe(load.config, options->scan, std::cout, std::cerr);
     DaemonOptions daemon_options{load.config, options->time_scale};
     if (options->socket) daemon_options.config.api.socket = *options->socket;
     if (options->time_scale != 1.0 && !load.config.simulated()) {
