@@ -23,10 +23,11 @@ set(CPACK_PACKAGE_VENDOR "the treadmilld developers")
 set(CPACK_PACKAGE_CONTACT "treadmilld developers <treadmilld@lists.example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "treadmill controller daemon for Modbus motor drives")
 set(CPACK_PACKAGE_DESCRIPTION
-    "treadmilld runs a gym treadmill from Linux: it talks Modbus RTU or TCP to the motor\n"
-    "drive and the incline board, runs YAML workout programs and stops the belt whenever\n"
-    "anything goes wrong. The package holds the daemon, its systemd unit, treadmillctl,\n"
-    "the treadmill-sim board simulator, a default configuration and a program library.")
+    "treadmilld runs a gym treadmill from Linux: it talks Modbus RTU or TCP to\n"
+    "the motor drive and the incline board, runs YAML workout programs and stops\n"
+    "the belt whenever anything goes wrong. The package holds the daemon, its\n"
+    "systemd unit, treadmillctl, the treadmill-sim board simulator, a default\n"
+    "configuration and a program library.")
 string(REPLACE ";" "" CPACK_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)

@@ -65,7 +65,7 @@ dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$tmp/conffiles"
 grep -qx /etc/treadmilld/treadmilld.yaml "$tmp/conffiles" || fail "conffiles: $(cat "$tmp/conffiles")"
 
 if command -v lintian >/dev/null; then
-  lintian --no-tag-display-limit "$deb" >"$tmp/lintian" 2>&1
+  lintian --tag-display-limit 0 "$deb" >"$tmp/lintian" 2>&1
   grep -q '^E: ' "$tmp/lintian" && fail "lintian errors:
 $(grep '^E: ' "$tmp/lintian")"
   echo "lintian: $(grep -c '^W: ' "$tmp/lintian") warnings"

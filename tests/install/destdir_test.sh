@@ -50,6 +50,11 @@ if command -v systemd-analyze >/dev/null; then
   # It runs man(1) on Documentation=man:treadmilld(8): find the page in the DESTDIR.
   MANPATH=$root$prefix/share/man systemd-analyze verify "$tmp/treadmilld.service" >"$tmp/verify.log" 2>&1 ||
     fail "systemd-analyze verify: $(cat "$tmp/verify.log")"
+  # The exposure score recorded in docs/systemd.md (1.9 "OK"): no worse than 2.0.
+  score=$(systemd-analyze security --offline=true "$tmp/treadmilld.service" 2>&1 |
+          sed -n 's/.*Overall exposure level for treadmilld.service: \([0-9.]*\).*/\1/p')
+  awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }' ||
+    fail "systemd-analyze security --offline=true: exposure '$score', want <= 2.0"
 fi
 
 "$root$prefix/sbin/treadmilld" --check-config "$root/etc/treadmilld/treadmilld.yaml" \
