@@ -42,6 +42,13 @@ foreach(page IN LISTS TREADMILL_MAN_PAGES)
   install(FILES ${out} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${section})
 endforeach()
 add_custom_target(treadmill_man_pages ALL DEPENDS ${TREADMILL_MAN_OUTPUTS})
+# Building only the programs (TARGETS=...) still leaves a tree that cmake --install can lay out.
+foreach(entry IN LISTS TREADMILL_INSTALLED_PROGRAMS)
+  string(REGEX REPLACE ":.*" "" target "${entry}")
+  if(TARGET ${target})
+    add_dependencies(${target} treadmill_man_pages)
+  endif()
+endforeach()
 
 install(FILES ${PROJECT_SOURCE_DIR}/completions/treadmillctl.bash
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME treadmillctl)

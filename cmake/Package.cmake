@@ -13,6 +13,9 @@ add_custom_command(
   DEPENDS ${TREADMILL_DEB_DIR}/changelog
   VERBATIM)
 add_custom_target(treadmill_changelog ALL DEPENDS ${TREADMILL_CHANGELOG_GZ})
+if(TARGET treadmilld)
+  add_dependencies(treadmilld treadmill_changelog)
+endif()
 install(FILES ${TREADMILL_CHANGELOG_GZ} ${TREADMILL_DEB_DIR}/copyright
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
