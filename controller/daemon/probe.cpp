@@ -80,12 +80,15 @@ int run_probe(const Config& config, std::optional<std::pair<int, int>> scan, std
     else
         out << "safety key: unknown (the incline board did not answer)\n";
 
-    const bool all =
+    const bool answered =
         drive.answered && incline.answered && drive.failed_reads == 0 && incline.failed_reads == 0;
+    const int problems = drive.problems + incline.problems;
     out << "result: motor drive (unit " << config.motor.unit << ") "
         << (drive.answered ? "answers" : "DOES NOT ANSWER") << ", incline board (unit "
-        << config.incline.unit << ") " << (incline.answered ? "answers" : "DOES NOT ANSWER")
-        << (all ? "" : "; see above") << "\n";
+        << config.incline.unit << ") " << (incline.answered ? "answers" : "DOES NOT ANSWER");
+    if (problems > 0) out << "; " << problems << " setting(s) the daemon would refuse";
+    out << (answered && problems == 0 ? "" : "; see above") << "\n";
+    const bool all = answered && problems == 0;
     return all ? 0 : 1;
 }
 

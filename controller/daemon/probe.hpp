@@ -26,7 +26,8 @@ std::vector<DeviceHolder> device_holders(const std::string& device);
 
 // Probes the configured units (or, with `scan`, every unit id FIRST..LAST on the motor's bus)
 // and prints the report to `out`. 0 when every configured board answered (scan: at least one
-// unit), 1 when one did not or the bus is held, 2 when the config has no hardware bus.
+// unit), 1 when one did not, a setting would be refused or the bus is held, 2 when the config
+// has no hardware bus.
 int run_probe(const Config& config, std::optional<std::pair<int, int>> scan, std::ostream& out,
               std::ostream& err);
 

@@ -59,10 +59,11 @@ std::string against(std::uint16_t actual, std::uint16_t wanted, const std::strin
     return actual == wanted ? "ok" : "differs: the daemon writes " + wanted_text + " at connect";
 }
 
+// "ok (meaning)", or the value the register map requires (the daemon writes it at connect).
 std::string against_required(std::uint16_t actual, std::uint16_t required, const char* meaning) {
-    return actual == required ? std::string("ok (") + meaning + ")"
-                              : "REQUIRED " + std::to_string(required) + " (" + meaning +
-                                    "); set it on the drive's keypad";
+    if (actual == required) return std::string("ok (") + meaning + ")";
+    return "REQUIRED " + std::to_string(required) + " (" + meaning +
+           "): the daemon writes it at connect; set it on the keypad too (hardware.md)";
 }
 
 const char* run_state(std::uint16_t status) {
@@ -78,7 +79,8 @@ const char* run_state(std::uint16_t status) {
     }
 }
 
-void print_drive_settings(BlockReader& reader, const Config& config, std::ostream& out) {
+void print_drive_settings(BlockReader& reader, const Config& config, std::ostream& out,
+                          BoardFindings& findings) {
     const auto profile = reference_drive_profile();
     const auto sources = reader.read(m::kFrequencySource, 2, "Pr.00-20/00-21");
     if (sources) {
@@ -93,16 +95,17 @@ void print_drive_settings(BlockReader& reader, const Config& config, std::ostrea
     double max_hz = config.motor.max_frequency_hz;
     if (const auto max = reader.read(m::kMaxFrequency, 1, "Pr.01-00")) {
         max_hz = counts_to_frequency(profile, (*max)[0]);
-        out << "  Pr.01-00 maximum frequency = " << fixed(max_hz, 2) << " Hz (config "
-            << fixed(config.motor.max_frequency_hz, 2) << " Hz: "
-            << (max_hz + 1e-9 >= config.motor.max_frequency_hz
-                    ? "ok"
-                    : "the belt's top speed is limited to " +
-                          fixed(config.motor.speed_at_max_frequency_kmh * max_hz /
-                                    config.motor.max_frequency_hz,
-                                1) +
-                          " km/h")
-            << ")\n";
+        const double top =
+            config.motor.speed_at_max_frequency_kmh * max_hz / config.motor.max_frequency_hz;
+        out << "  Pr.01-00 maximum frequency = " << fixed(max_hz, 2) << " Hz: the belt's top speed "
+            << fixed(top, 1) << " km/h";
+        if (config.limits.max_speed_kmh > top + 1e-6) {
+            ++findings.problems;
+            out << " is BELOW limits.max_speed " << fixed(config.limits.max_speed_kmh, 1)
+                << " km/h: the daemon refuses to run (board_config)\n";
+        } else {
+            out << ": ok (limits.max_speed " << fixed(config.limits.max_speed_kmh, 1) << " km/h)\n";
+        }
     }
     const auto hw = hardware_config(config, std::nullopt);
     const auto wanted =
@@ -139,7 +142,7 @@ BoardFindings probe_drive(ModbusLink& link, int unit, const Config& config, std:
     BoardFindings findings;
     BlockReader reader(link, unit, out, findings);
     out << "unit " << unit << ": motor drive\n";
-    print_drive_settings(reader, config, out);
+    print_drive_settings(reader, config, out, findings);
     if (const auto t = reader.read(m::kTelemetryStart, m::kTelemetryCount, "telemetry 0x2100")) {
         const auto& r = *t;
         const auto fault = static_cast<std::uint8_t>(r[0] & 0xFF);
@@ -172,14 +175,14 @@ BoardFindings probe_incline(ModbusLink& link, int unit, const Config& config, st
         const auto& r = *s;
         const double max = static_cast<std::int16_t>(r[0]) * 0.1;
         const double min = static_cast<std::int16_t>(r[3]) * 0.1;
-        out << "  incline limits " << fixed(min, 1) << " % .. " << fixed(max, 1) << " % (config "
+        const bool fits = min <= config.limits.min_incline_pct + 1e-6 &&
+                          max + 1e-6 >= config.limits.max_incline_pct;
+        if (!fits) ++findings.problems;
+        out << "  incline limits " << fixed(min, 1) << " % .. " << fixed(max, 1)
+            << " %: " << (fits ? "ok" : "NARROWER than") << " limits "
             << fixed(config.limits.min_incline_pct, 1) << " % .. "
-            << fixed(config.limits.max_incline_pct, 1) << " %: "
-            << (min <= config.limits.min_incline_pct + 1e-9 &&
-                        max + 1e-9 >= config.limits.max_incline_pct
-                    ? "ok"
-                    : "the board's range is narrower; the daemon keeps inside it")
-            << ")\n";
+            << fixed(config.limits.max_incline_pct, 1) << " %"
+            << (fits ? "" : ": the daemon refuses to run (board_config)") << "\n";
         out << "  0x0011 comm-loss time-out = " << fixed(r[1] * 0.1, 1) << " s: "
             << against(r[1], wanted[0].value,
                        fixed(wanted[0].value * 0.1, 1) + " s (incline.comm_timeout)")

@@ -15,6 +15,7 @@ namespace treadmill::daemon {
 struct BoardFindings {
     bool answered = false;            // at least one block read
     int failed_reads = 0;             // blocks that did not read
+    int problems = 0;                 // settings the daemon would refuse (S4, board_config)
     std::optional<bool> key_present;  // incline board status bit8
     std::optional<int> fault;         // the board's fault code
 };

@@ -48,9 +48,10 @@ probe tcp --config "$tmp/tcp.yaml"
 expect tcp '^unit 1: motor drive'
 expect tcp '^unit 2: incline board'
 expect tcp 'Pr.00-20 frequency source = 1: ok'
+expect tcp 'Pr.01-00 maximum frequency = 60.00 Hz: the belt.s top speed 20.0 km/h: ok'
 expect tcp 'Pr.09-03 comm-loss time-out = 0.0 s: differs: the daemon writes 0.5 s'
 expect tcp 'fault 0 \(none\), warning 0'
-expect tcp 'incline limits 0.0 % .. 15.0 %'
+expect tcp 'incline limits 0.0 % .. 15.0 %: ok'
 expect tcp '^safety key: present'
 expect tcp '^result: motor drive \(unit 1\) answers, incline board \(unit 2\) answers$'
 
@@ -87,6 +88,20 @@ kill "${pids[-1]}"; rm -f "$tmp/api.sock"
 # No register of the map's outside was asked for, none was written.
 cat "$tmp"/*.out | grep -q 'exception 2' && fail "a read outside the register map (exception 02)"
 [ "$(writes "$tmp/tcp.sock")" = 0 ] || fail "tcp: the simulator logged writes: $(sim_state "$tmp/tcp.sock")"
+
+# Settings the daemon would refuse (Pr.01-00 below limits.max_speed, an incline board narrower
+# than the limits) fail the probe; a source other than RS-485 is named. Written by mbpoll, an
+# independent client: the probe's reads add no write to the record.
+mbpoll -0 -m tcp -p "$port" -a 1 -r 20 -1 127.0.0.1 0 >/dev/null || fail "mbpoll Pr.00-20"
+mbpoll -0 -m tcp -p "$port" -a 1 -r 256 -1 127.0.0.1 5000 >/dev/null || fail "mbpoll Pr.01-00"
+mbpoll -0 -m tcp -p "$port" -a 2 -r 16 -1 127.0.0.1 100 >/dev/null || fail "mbpoll 0x0010"
+probe refuse --config "$tmp/tcp.yaml"
+[ "$rc" -eq 1 ] || fail "refused settings: exit $rc, want 1"
+expect refuse 'Pr.00-20 frequency source = 0: REQUIRED 1 \(RS-485\)'
+expect refuse 'Pr.01-00 maximum frequency = 50.00 Hz: the belt.s top speed 16.7 km/h is BELOW limits.max_speed 20.0 km/h'
+expect refuse 'incline limits 0.0 % .. 10.0 %: NARROWER than limits 0.0 % .. 15.0 %'
+expect refuse '; 2 setting\(s\) the daemon would refuse; see above$'
+[ "$(writes "$tmp/tcp.sock")" = 3 ] || fail "tcp: writes other than mbpoll's three: $(sim_state "$tmp/tcp.sock")"
 
 # --- Modbus RTU on a pty pair (8N1: see TOOLCHAIN.md) ---
 socat -d -d "pty,raw,echo=0,link=$tmp/ttyA" "pty,raw,echo=0,link=$tmp/ttyB" 2>"$tmp/socat.log" &
