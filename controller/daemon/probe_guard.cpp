@@ -4,6 +4,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -17,7 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// True when something accepts a connection on the Unix socket at `path`.
+// True when something accepts a connection on the Unix socket at `path`, or when the socket
+// exists but may not be connected to (EACCES): a daemon may be behind it, so the probe stays
+// off the bus.
 bool socket_answers(const std::string& path) {
     sockaddr_un addr{};
     if (path.empty() || path.size() >= sizeof(addr.sun_path)) return false;
@@ -25,9 +28,10 @@ bool socket_answers(const std::string& path) {
     if (fd < 0) return false;
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    const bool answered = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    const bool denied = !connected && (errno == EACCES || errno == EPERM);
     ::close(fd);
-    return answered;
+    return connected || denied;
 }
 
 std::string read_comm(const fs::path& proc) {
@@ -62,7 +66,8 @@ std::vector<DeviceHolder> device_holders(const std::string& device) {
 
 std::optional<std::string> bus_holder(const Config& config) {
     if (socket_answers(config.api.socket))
-        return "a daemon answers on " + config.api.socket + " (systemctl stop treadmilld first)";
+        return "a daemon answers on " + config.api.socket +
+               " (or may not be asked: permission denied); systemctl stop treadmilld first";
     std::vector<const BusConfig*> buses{&config.motor_bus(), &config.incline_bus()};
     for (const BusConfig* bus : buses) {
         if (bus->transport != BusConfig::Transport::rtu) continue;
