@@ -1,7 +1,13 @@
-# Installed with treadmilld (included from controller/daemon/CMakeLists.txt): the systemd unit,
-# the default configuration, the polkit rule for the sleep inhibitor and the udev rule example.
-install(FILES ${CMAKE_CURRENT_LIST_DIR}/treadmilld.service DESTINATION lib/systemd/system)
+# Installed with treadmilld (included from cmake/Install.cmake): the systemd unit, generated at
+# install time with the install prefix's paths (the .deb installs with the prefix /usr), the
+# default configuration, the polkit rule for the sleep inhibitor and the udev rule example.
+install(CODE "
+  set(TREADMILL_UNIT_IN \"${CMAKE_CURRENT_LIST_DIR}/treadmilld.service.in\")
+  set(TREADMILL_UNIT_OUT \"${CMAKE_BINARY_DIR}/systemd/treadmilld.service\")
+  set(TREADMILL_SBINDIR_REL \"${CMAKE_INSTALL_SBINDIR}\")
+  set(TREADMILL_DOCDIR_REL \"${CMAKE_INSTALL_DOCDIR}\")
+  include(\"${CMAKE_CURRENT_LIST_DIR}/install_unit.cmake\")")
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/treadmilld.yaml DESTINATION /etc/treadmilld)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/50-treadmilld.rules DESTINATION /etc/polkit-1/rules.d)
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/99-treadmill-rs485.rules
-        DESTINATION share/doc/treadmilld/examples)
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

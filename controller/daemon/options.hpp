@@ -1,4 +1,5 @@
-// treadmilld's command line: --config FILE, --time-scale N, --socket PATH, --help.
+// treadmilld's command line: run (--config, --socket, --time-scale), --check-config FILE,
+// --probe [--scan FIRST-LAST], --help.
 #pragma once
 
 #include <optional>
@@ -7,12 +8,18 @@
 namespace treadmill::daemon {
 
 struct CommandLine {
+    enum class Action { run, help, check_config, probe };
+    Action action = Action::run;
     std::optional<std::string> config_file;
     std::optional<std::string> socket;
     double time_scale = 1.0;
+    std::optional<std::pair<int, int>> scan;  // --probe --scan FIRST-LAST (unit ids)
 };
 
-// Parsed options; nullopt after printing a usage error (or the help) to stderr.
+// The usage text that --help prints to stdout.
+const char* usage_text();
+
+// Parsed options; nullopt after printing a usage error to stderr.
 std::optional<CommandLine> parse_options(int argc, char** argv);
 
 }  // namespace treadmill::daemon

@@ -189,13 +189,20 @@ TEST_CASE("systemd-analyze verify passes on the unit with ExecStart at the built
     }
     std::string unit = t::read_file(TREADMILL_UNIT_FILE);
     REQUIRE_FALSE(unit.empty());
-    const std::string from = "ExecStart=/usr/sbin/treadmilld";
+    const std::string from = "ExecStart=@TREADMILL_SBINDIR@/treadmilld";
     const auto at = unit.find(from);
     REQUIRE(at != std::string::npos);
     unit.replace(at, from.size(), std::string("ExecStart=") + TREADMILLD_BIN);
-    const std::string copy = t::make_temp_dir() + "/treadmilld.service";
+    const std::string dir = t::make_temp_dir();
+    const std::string copy = dir + "/treadmilld.service";
     std::ofstream(copy) << unit;
-    const auto result = t::run_command({"systemd-analyze", "verify", copy}, 30s);
+    // verify runs man(1) on Documentation=man:treadmilld(8): the page from the source tree.
+    std::string page = TREADMILL_UNIT_FILE;
+    page.replace(page.rfind("systemd/"), std::string::npos, "man/treadmilld.8");
+    REQUIRE(t::run_command({"mkdir", "-p", dir + "/man/man8"}, 5s).exit_code == 0);
+    REQUIRE(t::run_command({"cp", page, dir + "/man/man8/"}, 5s).exit_code == 0);
+    const auto result =
+        t::run_command({"env", "MANPATH=" + dir + "/man", "systemd-analyze", "verify", copy}, 30s);
     CHECK_MESSAGE(result.exit_code == 0, result.output);
     for (const char* key :
          {"Type=notify", "WatchdogSec=2s", "Restart=on-failure", "TimeoutStartSec=infinity",

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The .deb: `cpack -G DEB` builds it; `dpkg-deb` shows the files, Depends (dpkg-shlibdeps) and
+# conffiles it should hold; installing it on this machine creates the `treadmill` user, enables
+# the unit without starting it, and the installed treadmilld accepts the installed default
+# config; systemd-analyze verifies the installed unit; lintian finds no error; `dpkg --purge`
+# (also in a trap) removes the files, /etc/treadmilld and /var/lib/treadmilld and keeps the user.
+# Needs root (CI runs as root); exits 77 (skipped) without it. Usage: deb_test.sh BUILD_DIR
+set -uo pipefail
+build=$1
+[ "$(id -u)" -eq 0 ] || { echo "deb: not root, skipped"; exit 77; }
+command -v dpkg-deb >/dev/null && command -v cpack >/dev/null ||
+  { echo "deb: dpkg-deb or cpack missing, skipped"; exit 77; }
+if dpkg-query -W -f='${Status}' treadmilld 2>/dev/null | grep -q installed; then
+  echo "FAIL: a treadmilld package is already installed; this test would replace it" >&2
+  exit 1
+fi
+tmp=$(mktemp -d)
+installed=0
+cleanup() {
+  [ "$installed" -eq 1 ] && dpkg_waiting --purge treadmilld >/dev/null 2>&1
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+failed=0
+fail() { echo "FAIL: $*" >&2; failed=1; }
+# dpkg, waiting up to 5 min while another dpkg or apt (another job on the machine) holds its lock.
+dpkg_waiting() {
+  local i
+  for ((i = 0; i < 150; i++)); do
+    DEBIAN_FRONTEND=noninteractive dpkg "$@" && return 0
+    local rc=$?
+    fuser /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock >/dev/null 2>&1 || return "$rc"
+    sleep 2
+  done
+  return 1
+}
+
+(cd "$build" && cpack -G DEB -B "$tmp/out") >"$tmp/cpack.log" 2>&1 ||
+  { cat "$tmp/cpack.log" >&2; echo "FAIL: cpack -G DEB" >&2; exit 1; }
+deb=$(ls "$tmp"/out/treadmilld_*.deb 2>/dev/null | head -1)
+[ -f "$deb" ] || { echo "FAIL: no .deb in $tmp/out" >&2; exit 1; }
+
+# Contents: the files where Debian wants them, nothing under /usr/local, no test program.
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/contents"
+for f in /usr/sbin/treadmilld /usr/bin/treadmillctl /usr/bin/treadmill-sim \
+         /lib/systemd/system/treadmilld.service /etc/treadmilld/treadmilld.yaml \
+         /etc/polkit-1/rules.d/50-treadmilld.rules \
+         /usr/share/doc/treadmilld/examples/99-treadmill-rs485.rules \
+         /usr/share/doc/treadmilld/copyright /usr/share/doc/treadmilld/changelog.gz \
+         /usr/share/doc/treadmilld/hardware.md /usr/share/doc/treadmilld/install.md \
+         /usr/share/man/man8/treadmilld.8.gz /usr/share/man/man1/treadmillctl.1.gz \
+         /usr/share/man/man1/treadmill-sim.1.gz /usr/share/man/man5/treadmill-workout.5.gz \
+         /usr/share/bash-completion/completions/treadmillctl \
+         /usr/share/treadmilld/programs/8x400m.yaml; do
+  grep -qx "$f" "$tmp/contents" || fail "the .deb lacks $f"
+done
+grep -q '^/usr/local' "$tmp/contents" && fail "the .deb has files under /usr/local"
+grep -qE '_tests$|/(soak|bench_[a-z_]+)$' "$tmp/contents" && fail "the .deb holds a test or benchmark program"
+
+depends=$(dpkg-deb -f "$deb" Depends)
+for d in libmodbus5 libyaml-cpp0.7 libstdc++6 libc6 adduser; do
+  grep -q "$d" <<<"$depends" || fail "Depends lacks $d: $depends"
+done
+dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles >"$tmp/conffiles"
+grep -qx /etc/treadmilld/treadmilld.yaml "$tmp/conffiles" || fail "conffiles: $(cat "$tmp/conffiles")"
+
+if command -v lintian >/dev/null; then
+  lintian --tag-display-limit 0 "$deb" >"$tmp/lintian" 2>&1
+  grep -q '^E: ' "$tmp/lintian" && fail "lintian errors:
+$(grep '^E: ' "$tmp/lintian")"
+  echo "lintian: $(grep -c '^W: ' "$tmp/lintian") warnings"
+else
+  echo "deb: lintian is not installed; not run"
+fi
+
+user_before=$(getent passwd treadmill || true)
+installed=1
+dpkg_waiting -i "$deb" >"$tmp/dpkg.log" 2>&1 ||
+  { cat "$tmp/dpkg.log" >&2; echo "FAIL: dpkg -i" >&2; exit 1; }
+
+getent passwd treadmill >/dev/null || fail "no user treadmill after install"
+getent group treadmill >/dev/null || fail "no group treadmill after install"
+[ "$(stat -c %U:%G /var/lib/treadmilld 2>/dev/null)" = treadmill:treadmill ] ||
+  fail "/var/lib/treadmilld is not treadmill's: $(stat -c %U:%G /var/lib/treadmilld 2>&1)"
+[ -L /etc/systemd/system/multi-user.target.wants/treadmilld.service ] ||
+  fail "the unit is not enabled"
+for exe in /proc/[0-9]*/exe; do
+  [ "$(readlink "$exe" 2>/dev/null)" = /usr/sbin/treadmilld ] && fail "the service was started"
+done
+/usr/sbin/treadmilld --check-config /etc/treadmilld/treadmilld.yaml >"$tmp/check" 2>&1 ||
+  fail "installed treadmilld --check-config the installed config: $(cat "$tmp/check")"
+/usr/bin/treadmillctl programs >/dev/null 2>&1 || fail "installed treadmillctl programs"
+if command -v systemd-analyze >/dev/null; then
+  systemd-analyze verify /lib/systemd/system/treadmilld.service >"$tmp/verify" 2>&1 ||
+    fail "systemd-analyze verify the installed unit: $(cat "$tmp/verify")"
+fi
+
+# A technician's change to the conffile survives a reinstall.
+echo "# local change" >>/etc/treadmilld/treadmilld.yaml
+dpkg_waiting -i --force-confold "$deb" >"$tmp/dpkg2.log" 2>&1 ||
+  fail "reinstall: $(cat "$tmp/dpkg2.log")"
+grep -q '^# local change' /etc/treadmilld/treadmilld.yaml || fail "reinstall lost the local change"
+
+dpkg_waiting --purge treadmilld >"$tmp/purge.log" 2>&1 || fail "dpkg --purge: $(cat "$tmp/purge.log")"
+installed=0
+for f in /usr/sbin/treadmilld /lib/systemd/system/treadmilld.service /etc/treadmilld \
+         /var/lib/treadmilld /etc/systemd/system/multi-user.target.wants/treadmilld.service; do
+  [ -e "$f" ] || [ -L "$f" ] && fail "left after purge: $f"
+done
+getent passwd treadmill >/dev/null || fail "purge removed the user treadmill (Debian keeps it)"
+[ -n "$user_before" ] || echo "deb: note: the user treadmill was created by this test and stays"
+
+[ "$failed" -eq 0 ] && echo "deb: ok ($(wc -l <"$tmp/contents") entries)"
+exit "$failed"
