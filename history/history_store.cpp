@@ -10,6 +10,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "history/history_reader.hpp"
 #include "history/history_schema.hpp"
 #include "history/lap_totals.hpp"
@@ -108,6 +110,17 @@ std::unique_ptr<SqliteDb> open_checked(const std::string& path, const StoreOptio
     if (check != "ok") throw SqliteError("the new database fails quick_check: " + check, 0);
     create_schema(*db);
     return db;
+}
+
+// [{"distance","time_s","previous_s"}] (previous_s null for a first).
+std::string new_bests_json(const std::vector<NewBest>& bests) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& b : bests) {
+        list.push_back({{"distance", b.distance},
+                        {"time_s", b.time_s},
+                        {"previous_s", b.previous_s ? nlohmann::json(*b.previous_s) : nullptr}});
+    }
+    return list.dump();
 }
 
 // A crashed session's end: where its last sample was.
@@ -227,7 +240,32 @@ void HistoryStore::store_bests(std::int64_t session) {
     }
 }
 
-void HistoryStore::end_session(std::int64_t session, const SessionEnd& end) {
+std::vector<NewBest> HistoryStore::find_new_bests(std::int64_t session) {
+    Statement st(*db_,
+                 "SELECT b.distance, b.time_s,"
+                 " (SELECT MIN(o.time_s) FROM bests o JOIN sessions os ON os.id = o.session_id"
+                 "  WHERE o.distance = b.distance AND o.session_id != b.session_id"
+                 "  AND (s.simulated OR os.simulated = 0))"
+                 " FROM bests b JOIN sessions s ON s.id = b.session_id WHERE b.session_id = ?");
+    st.bind(1, session);
+    std::vector<NewBest> found;
+    while (st.step()) {
+        NewBest b{st.text(0), st.real(1), std::nullopt};
+        if (!st.is_null(2)) b.previous_s = st.real(2);
+        if (!b.previous_s || b.time_s < *b.previous_s) found.push_back(std::move(b));
+    }
+    // In kBestDistances' order.
+    std::vector<NewBest> ordered;
+    for (const auto& d : kBestDistances) {
+        for (auto& b : found) {
+            if (b.distance == d.label) ordered.push_back(b);
+        }
+    }
+    return ordered;
+}
+
+std::vector<NewBest> HistoryStore::end_session(std::int64_t session, const SessionEnd& end) {
+    std::vector<NewBest> beaten;
     in_transaction([&] {
         close_open_lap(session, end.duration_s, end.distance_mm);
         Statement st(*db_,
@@ -237,8 +275,15 @@ void HistoryStore::end_session(std::int64_t session, const SessionEnd& end) {
         st.bind(4, end.distance_mm).bind(5, end.summary_json).bind(6, session);
         st.run();
         store_bests(session);
+        beaten = find_new_bests(session);
+        Statement summary(*db_,
+                          "UPDATE sessions SET summary_json = json_set(summary_json,"
+                          " '$.new_bests', json(?)) WHERE id = ?");
+        summary.bind(1, new_bests_json(beaten)).bind(2, session);
+        summary.run();
     });
     db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    return beaten;
 }
 
 std::vector<std::int64_t> HistoryStore::close_unfinished() {

@@ -54,6 +54,13 @@ struct SessionEnd {
     std::string summary_json = "{}";  // the end-of-workout summary, as shown by `watch`
 };
 
+// A best this session set: its time, and the one it beat (none for a first).
+struct NewBest {
+    std::string distance;  // 400m … 10km
+    double time_s = 0;
+    std::optional<double> previous_s;
+};
+
 struct StoreOptions {
     // Caps the file's pages (PRAGMA max_page_count); 0 leaves SQLite's limit. Lets a test
     // reach a real SQLITE_FULL without filling a disk.
@@ -75,8 +82,10 @@ class HistoryStore {
     void add_event(std::int64_t session, const Event& event);
     // Closes the open lap (if any) at this lap's start and opens this one.
     void start_lap(std::int64_t session, const LapStart& lap);
-    // Closes the last lap, writes totals and bests, then checkpoints the WAL (TRUNCATE).
-    void end_session(std::int64_t session, const SessionEnd& end);
+    // Closes the last lap, writes totals and bests, then checkpoints the WAL (TRUNCATE). Returns
+    // the personal bests it beat (a simulated session is compared with all sessions, a real one
+    // with real ones only); they also go into the summary's "new_bests".
+    std::vector<NewBest> end_session(std::int64_t session, const SessionEnd& end);
     // Runs `work` in one transaction (rolled back when it throws).
     template <typename F>
     void in_transaction(F&& work) {
@@ -91,6 +100,7 @@ class HistoryStore {
     HistoryStore(std::string path, std::unique_ptr<SqliteDb> db, int lock_fd);
     void close_open_lap(std::int64_t session, double end_s, std::int64_t end_mm);
     void store_bests(std::int64_t session);
+    std::vector<NewBest> find_new_bests(std::int64_t session);
     // Sessions still `running` (a crash): interrupted, their last lap closed. Their ids.
     std::vector<std::int64_t> close_unfinished();
 

@@ -110,8 +110,8 @@ void HistoryWriter::write_one(const Record& record) {
         std::lock_guard lock(mutex_);
         status_.session.reset();
     }
-    store_->end_session(id, std::get<SessionEnd>(record));
-    if (ended_) ended_(id);
+    const auto beaten = store_->end_session(id, std::get<SessionEnd>(record));
+    if (ended_) ended_(id, beaten);
 }
 
 void HistoryWriter::failed(const std::exception& e, std::size_t lost) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "history/history_store.hpp"
 
@@ -38,8 +39,8 @@ struct WriterStatus {
 class HistoryWriter {
   public:
     using Log = std::function<void(std::string)>;
-    // Called on the writer thread once a session's end is written (its id).
-    using Ended = std::function<void(std::int64_t)>;
+    // Called on the writer thread once a session's end is written: its id, the bests it beat.
+    using Ended = std::function<void(std::int64_t, const std::vector<NewBest>&)>;
 
     HistoryWriter(std::unique_ptr<HistoryStore> store, std::size_t capacity, Log log,
                   Ended ended = {});

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "history/best_text.hpp"
 #include "history/history_reader.hpp"
 #include "history/history_store.hpp"
 #include "tests/history/history_fixture.hpp"
@@ -217,4 +218,27 @@ TEST_CASE("a directory the store cannot write is reported, not crashed on") {
     auto opened = HistoryStore::open(dir + "/history.db");
     CHECK_FALSE(opened.ok());
     ::chmod(dir.c_str(), 0755);
+}
+
+TEST_CASE("a session's end names the bests it beat, with the times they beat") {
+    TempDb tmp;
+    auto store = open_store(tmp.path);
+    record_run(*store, "first", 700, 14.4);  // 400 m in 100 s
+    // Faster: 400 m in 80 s. record_run ends the session; read what it stored.
+    const auto faster = record_run(*store, "faster", 700, 18.0);
+    const std::string summary = sql_text(
+        tmp.path, "SELECT summary_json FROM sessions WHERE id = " + std::to_string(faster));
+    CHECK(summary.find("\"distance\":\"400m\"") != std::string::npos);
+    CHECK(summary.find("\"previous_s\":100.0") != std::string::npos);
+    // A slower session beats nothing; a simulated one is not compared with real ones only.
+    const auto slower = record_run(*store, "slower", 700, 10.0);
+    CHECK(sql_text(tmp.path, "SELECT summary_json FROM sessions WHERE id = " +
+                                 std::to_string(slower)) == R"({"new_bests":[]})");
+}
+
+TEST_CASE("announcements read as a runner says them") {
+    CHECK(race_time(401.2) == "6:41");
+    CHECK(race_time(3725) == "1:02:05");
+    CHECK(best_announcement("mile", 401, 408) == "New mile best: 6:41, \u22120:07");
+    CHECK(best_announcement("5km", 1500, std::nullopt) == "New 5km best: 25:00");
 }

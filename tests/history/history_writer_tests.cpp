@@ -41,7 +41,7 @@ TEST_CASE("the writer records a session pushed from another thread, and calls ba
     {
         HistoryWriter writer(
             open_store(tmp.path), 64, [](std::string) {},
-            [&](std::int64_t id) { ended.push_back(id); });
+            [&](std::int64_t id, const std::vector<NewBest>&) { ended.push_back(id); });
         const auto samples = steady(0, 30, 12, 0);
         writer.push(start_of("w"));
         writer.push(LapStart{"run", true, 0, 0, 0, 0});
