@@ -191,6 +191,7 @@ json current_status(const ControllerApi& api) {
     const TimePoint now = api.now();
     json status = encode_status(api.cycle.status(now), now, std::chrono::system_clock::now());
     status["loop"] = api.loop ? api.loop() : json(nullptr);
+    status["history"] = api.history ? api.history() : json(nullptr);
     return status;
 }
 

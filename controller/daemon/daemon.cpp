@@ -113,6 +113,8 @@ Daemon::Daemon(DaemonOptions options)
              [] { return SteadyClock::now(); }),
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile, log_),
                options_.config.limits),
+      history_(options_.config.history_database, options_.time_scale,
+               [this](std::string line) { log(std::move(line)); }),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
       api_{cycle_,
@@ -122,7 +124,8 @@ Daemon::Daemon(DaemonOptions options)
            [this] {
                return loop_json(loop_.stats(), options_.config.control.period, log_.dropped());
            },
-           &worker_},
+           &worker_,
+           [this] { return history_.status_json(); }},
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -132,7 +135,9 @@ Daemon::Daemon(DaemonOptions options)
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
     cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
+    history_.add_commands(commands_, worker_);
     cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
+        history_.on_setpoint(c);
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
@@ -209,6 +214,7 @@ void Daemon::after_cycle(TimePoint now) {
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
+    history_.after_cycle(cycle_, now);  // only queues records for the writer thread
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }

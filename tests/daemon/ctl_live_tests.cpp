@@ -41,7 +41,8 @@ struct LiveDaemon {
 
     explicit LiveDaemon(const std::string& scale) {
         const std::string config = dir + "/treadmilld.yaml";
-        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n";
+        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
+                              << "history: {database: " << dir << "/history.db}\n";
         std::ofstream(program) << kShortProgram;
         child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                socket, "--time-scale", scale},
