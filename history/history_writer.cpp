@@ -3,13 +3,16 @@
 namespace treadmill::history {
 
 HistoryWriter::HistoryWriter(std::unique_ptr<HistoryStore> store, std::size_t capacity, Log log,
-                             Ended ended)
+                             Ended ended, std::function<void()> on_thread)
     : store_(std::move(store)),
       capacity_(capacity),
       log_(std::move(log)),
       ended_(std::move(ended)) {
     status_.database = store_->path();
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this, on_thread = std::move(on_thread)] {
+        if (on_thread) on_thread();
+        run();
+    });
 }
 
 HistoryWriter::~HistoryWriter() {

@@ -42,8 +42,9 @@ class HistoryWriter {
     // Called on the writer thread once a session's end is written: its id, the bests it beat.
     using Ended = std::function<void(std::int64_t, const std::vector<NewBest>&)>;
 
+    // `on_thread` runs first on the writer thread (e.g. to leave real-time scheduling).
     HistoryWriter(std::unique_ptr<HistoryStore> store, std::size_t capacity, Log log,
-                  Ended ended = {});
+                  Ended ended = {}, std::function<void()> on_thread = {});
     // Writes what is queued, then stops the thread.
     ~HistoryWriter();
     HistoryWriter(const HistoryWriter&) = delete;
