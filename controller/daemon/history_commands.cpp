@@ -122,10 +122,11 @@ void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
             respond);
     });
     table.add_deferred("history_show", [&worker, database](const json& r, api::Respond respond) {
-        if (!r.contains("id") || !r["id"].is_number_integer()) {
-            return respond(api::fail(api::ErrorCode::bad_request, "'id' must be an integer"));
+        if (!r.contains("session") || !r["session"].is_number_integer()) {
+            return respond(
+                api::fail(api::ErrorCode::bad_request, "'session' must be an integer (its id)"));
         }
-        const auto id = r["id"].get<std::int64_t>();
+        const auto id = r["session"].get<std::int64_t>();
         on_worker(
             worker, [database, id] { return show_session(database, id); }, respond);
     });

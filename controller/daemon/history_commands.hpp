@@ -1,8 +1,8 @@
 // The API's history commands, each read on the worker thread from its own read-only connection:
 //   history                 → {"sessions": [{"id","program_id","name","start_utc","utc_offset_s",
 //                              "duration_s","distance_m","ended","fault_code","simulated"}]}
-//   history_show {"id": N}  → {"session": {…those, "laps", "events", "samples", "summary",
-//                              "bests"}}
+//   history_show {"session": N} → {"session": {…those, "laps", "events", "samples", "summary",
+//                              "bests"}}  ("id" is the request's own id in this protocol)
 //   bests {"all": bool}     → {"bests": [{"distance","time_s","session","date"}]}
 #pragma once
 

@@ -171,9 +171,8 @@ void HistoryRecorder::end(const controller::Status& s, WallTime wall,
 
 void HistoryRecorder::setpoint(const controller::SetpointChange& c, WallTime wall) {
     if (!open_) return;
-    if (c.cause != controller::SetpointCause::user && c.cause != controller::SetpointCause::api) {
-        return;
-    }
+    // Pause and stop are API changes too, recorded as their own events.
+    if (c.cause != controller::SetpointCause::user) return;
     char text[64];
     std::snprintf(text, sizeof text, "%.1f -> %.1f", c.from, c.to);
     event(std::string(controller::to_string(c.kind)), text + std::string(" (") + c.detail + ")",

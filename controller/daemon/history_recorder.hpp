@@ -34,7 +34,7 @@ class HistoryRecorder {
     // Once per cycle, after it; `finished` is the cycle's summary of a session that just ended.
     void observe(const controller::Status& status, WallTime wall,
                  const std::optional<controller::SessionSummary>& finished);
-    // A set-point change (the cycle's set-point log): user and API changes become events.
+    // A set-point change (the cycle's set-point log): the user's speed and incline changes.
     void setpoint(const controller::SetpointChange& change, WallTime wall);
     bool recording() const { return open_; }
 
