@@ -1,0 +1,166 @@
+// The history end to end: treadmilld with its embedded simulator (a real process, real Modbus)
+// records a time-scaled workout that treadmillctl then reads back; kill -9 mid-workout and a
+// restart leave an `interrupted` session that lost at most about a second of samples.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "tests/e2e/e2e_rig.hpp"
+
+using namespace treadmill::e2e;
+
+namespace {
+
+// 60 s warm-up, 2 × (400 m at 12 km/h, 30 s jog), 30 s cool-down: 390 s of workout.
+const char* const kProgram =
+    "schema: treadmill-workout/1\nname: e2e history\nsteps:\n"
+    "  - warmup: 60 s\n    speed: 8 km/h\n"
+    "  - repeat: 2\n    steps:\n"
+    "      - run: 400 m\n        speed: 12 km/h\n"
+    "      - recover: 30 s\n        speed: 6 km/h\n"
+    "  - cooldown: 30 s\n    speed: 6 km/h\n";
+
+// treadmilld on its embedded simulator at `scale`, its database in `dir`.
+class SimDaemon {
+  public:
+    SimDaemon(const std::string& dir, const std::string& scale) : dir_(dir) {
+        std::ofstream(dir + "/treadmilld.yaml")
+            << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
+            << "profile: " << dir << "/none.yaml\ncontrol: {countdown: 1 s}\n"
+            << "history: {database: " << database() << "}\n";
+        child_ = std::make_unique<t::ChildProcess>(
+            std::vector<std::string>{TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
+                                     "--time-scale", scale},
+            dir + "/daemon-" + scale + ".log");
+    }
+    std::string socket() const { return dir_ + "/api.sock"; }
+    std::string database() const { return dir_ + "/history.db"; }
+    t::ChildProcess& child() { return *child_; }
+
+    std::optional<json> call(json request) {
+        if (!client_ || !client_->connected()) client_ = std::make_unique<t::LineClient>(socket());
+        request["id"] = ++id_;
+        return client_->call(request);
+    }
+    json status() {
+        const auto r = call({{"cmd", "status"}});
+        return r && r->contains("status") ? (*r)["status"] : json{};
+    }
+    bool wait_state(const std::string& state, std::chrono::milliseconds limit) {
+        return t::wait_until(
+            [&] {
+                const auto s = status();
+                return s.is_object() && s["state"] == state;
+            },
+            limit);
+    }
+
+  private:
+    std::string dir_;
+    std::unique_ptr<t::ChildProcess> child_;
+    std::unique_ptr<t::LineClient> client_;
+    int id_ = 0;
+};
+
+json ctl_json(const std::string& socket, std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADMILLCTL_BIN, "--socket", socket, "--json"});
+    const auto r = t::run_command(args, 10s);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    return json::parse(r.output);
+}
+
+}  // namespace
+
+TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
+    const std::string dir = t::make_temp_dir();
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    const auto started = daemon.call({{"cmd", "start"}, {"yaml", kProgram}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(daemon.wait_state("idle", 60s));
+    // The end is written by the writer thread just after the cycle that saw it.
+    REQUIRE(
+        t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+
+    const json list = ctl_json(daemon.socket(), {"history"});
+    REQUIRE(list["sessions"].size() == 1);
+    const json& s = list["sessions"][0];
+    CHECK(s["ended"] == "completed");
+    CHECK(s["simulated"] == true);
+    CHECK(s["program_id"].is_string());
+    // 390 s as written, plus the belt's acceleration into each 400 m (the steps end by distance).
+    CHECK(s["duration_s"].get<double>() >= 389);
+    CHECK(s["duration_s"].get<double>() <= 410);
+
+    const json shown =
+        ctl_json(daemon.socket(), {"history", "show", std::to_string(s["id"].get<int>())});
+    const json& session = shown["session"];
+    const json& laps = session["laps"];
+    REQUIRE(laps.size() == 6);
+    const std::vector<std::string> kinds{"warmup", "run", "recover", "run", "recover", "cooldown"};
+    double lap_sum_m = 0;
+    for (std::size_t i = 0; i < laps.size(); ++i) {
+        CAPTURE(i);
+        CHECK(laps[i]["kind"] == kinds[i]);
+        lap_sum_m += laps[i]["distance_m"].get<double>();
+    }
+    CHECK(laps[0]["time_s"].get<double>() == doctest::Approx(60).epsilon(0.05));
+    CHECK(laps[1]["distance_m"].get<double>() == doctest::Approx(400).epsilon(0.03));
+    CHECK(laps[3]["distance_m"].get<double>() == doctest::Approx(400).epsilon(0.03));
+    CHECK(laps[1]["max_speed_kmh"].get<double>() == doctest::Approx(12).epsilon(0.03));
+    CHECK(laps[2]["active"] == false);
+    CHECK(lap_sum_m == doctest::Approx(session["distance_m"].get<double>()).epsilon(0.001));
+    // A sample per cycle at 20x (2 s of workout each), distance never decreasing (checked by
+    // the bests' search in the store too).
+    CHECK(session["samples"].get<int>() >= 390 / 3);
+
+    // Simulated sessions count only with --all; the 400 m best is one of the 12 km/h reps.
+    CHECK(ctl_json(daemon.socket(), {"bests"})["bests"].empty());
+    const json bests = ctl_json(daemon.socket(), {"bests", "--all"})["bests"];
+    REQUIRE_FALSE(bests.empty());
+    CHECK(bests[0]["distance"] == "400m");
+    CHECK(bests[0]["time_s"].get<double>() == doctest::Approx(120).epsilon(0.04));
+    CHECK(bests[0]["session"] == s["id"]);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("kill -9 mid-workout: the next start marks the session interrupted, ~1 s lost") {
+    const std::string dir = t::make_temp_dir();
+    double elapsed_at_kill = 0;
+    {
+        SimDaemon daemon(dir, "1");
+        REQUIRE(daemon.wait_state("idle", 15s));
+        REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+        REQUIRE(t::wait_until(
+            [&] {
+                const auto st = daemon.status();
+                return st["elapsed_s"].is_number() && st["elapsed_s"].get<double>() >= 4.5;
+            },
+            20s));
+        elapsed_at_kill = daemon.status()["elapsed_s"].get<double>();
+        daemon.child().signal(SIGKILL);
+        REQUIRE(daemon.child().wait_exit(5s));
+    }
+    SimDaemon again(dir, "1");
+    REQUIRE(again.wait_state("idle", 15s));
+    const json list = ctl_json(again.socket(), {"history"});
+    REQUIRE(list["sessions"].size() == 1);
+    const json& s = list["sessions"][0];
+    CHECK(s["ended"] == "interrupted");
+    CHECK(s["simulated"] == false);
+    const double recorded = s["duration_s"].get<double>();
+    MESSAGE("workout clock at the kill >= " << elapsed_at_kill << " s, last sample " << recorded
+                                            << " s");
+    CHECK(recorded >= elapsed_at_kill - 1.25);
+    const json shown =
+        ctl_json(again.socket(), {"history", "show", std::to_string(s["id"].get<int>())});
+    REQUIRE(shown["session"]["laps"].size() == 1);
+    CHECK(shown["session"]["laps"][0]["time_s"].get<double>() == doctest::Approx(recorded));
+    CHECK(shown["session"]["laps"][0]["distance_m"].get<double>() > 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
