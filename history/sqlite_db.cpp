@@ -82,7 +82,8 @@ bool Statement::step() {
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     sqlite3_reset(stmt_);
-    throw SqliteError(sql_.substr(0, 40) + ": " + sqlite3_errmsg(db_.handle()), rc);
+    throw SqliteError(
+        std::string(sqlite3_errmsg(db_.handle())) + " (in: " + sql_.substr(0, 30) + "…)", rc);
 }
 
 void Statement::run() {

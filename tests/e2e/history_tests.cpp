@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "history/sqlite_db.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 
 using namespace treadmill::e2e;
@@ -22,20 +23,23 @@ const char* const kProgram =
     "  - cooldown: 30 s\n    speed: 6 km/h\n";
 
 // treadmilld on its embedded simulator at `scale`, its database in `dir`.
+// With `prefix` (e.g. unshare), the daemon's argv follows it. The database is `db_dir`'s.
 class SimDaemon {
   public:
-    SimDaemon(const std::string& dir, const std::string& scale) : dir_(dir) {
+    SimDaemon(const std::string& dir, const std::string& scale,
+              std::vector<std::string> prefix = {}, std::string db_dir = {})
+        : dir_(dir), db_dir_(db_dir.empty() ? dir : db_dir) {
         std::ofstream(dir + "/treadmilld.yaml")
             << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
             << "profile: " << dir << "/none.yaml\ncontrol: {countdown: 1 s}\n"
             << "history: {database: " << database() << "}\n";
-        child_ = std::make_unique<t::ChildProcess>(
-            std::vector<std::string>{TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
-                                     "--time-scale", scale},
-            dir + "/daemon-" + scale + ".log");
+        prefix.insert(prefix.end(), {TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
+                                     "--time-scale", scale});
+        child_ = std::make_unique<t::ChildProcess>(prefix, log_path());
     }
+    std::string log_path() const { return dir_ + "/daemon.log"; }
     std::string socket() const { return dir_ + "/api.sock"; }
-    std::string database() const { return dir_ + "/history.db"; }
+    std::string database() const { return db_dir_ + "/history.db"; }
     t::ChildProcess& child() { return *child_; }
 
     std::optional<json> call(json request) {
@@ -58,6 +62,7 @@ class SimDaemon {
 
   private:
     std::string dir_;
+    std::string db_dir_;
     std::unique_ptr<t::ChildProcess> child_;
     std::unique_ptr<t::LineClient> client_;
     int id_ = 0;
@@ -161,6 +166,86 @@ TEST_CASE("kill -9 mid-workout: the next start marks the session interrupted, ~1
     REQUIRE(shown["session"]["laps"].size() == 1);
     CHECK(shown["session"]["laps"][0]["time_s"].get<double>() == doctest::Approx(recorded));
     CHECK(shown["session"]["laps"][0]["distance_m"].get<double>() > 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("a copy taken while the daemon is stopped mid-write opens and passes integrity_check") {
+    const std::string dir = t::make_temp_dir();
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    const std::string copy = dir + "/copy";
+    std::filesystem::create_directory(copy);
+    for (int round = 0; round < 3; ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700 + 130 * round));
+        daemon.child().signal(SIGSTOP);
+        for (const char* suffix : {"", "-wal"}) {
+            std::filesystem::copy_file(daemon.database() + suffix, copy + "/history.db" + suffix,
+                                       std::filesystem::copy_options::overwrite_existing);
+        }
+        std::filesystem::remove(copy + "/history.db-shm");
+        daemon.child().signal(SIGCONT);
+        treadmill::history::SqliteDb db(copy + "/history.db");
+        CHECK(db.text_of("PRAGMA integrity_check") == "ok");
+        CHECK(std::stoi(db.text_of("SELECT COUNT(*) FROM samples")) > 0);
+    }
+    daemon.call({{"cmd", "stop"}});
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+namespace {
+
+// Writes zeros to `path` until the file system refuses (ENOSPC); the bytes written.
+std::size_t fill_up(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return 0;
+    const std::string block(4096, '\0');
+    std::size_t written = 0;
+    while (std::fwrite(block.data(), 1, block.size(), f) == block.size() && std::fflush(f) == 0) {
+        written += block.size();
+    }
+    std::fclose(f);
+    return written;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk: the workout runs on and stops safely; the failure is reported") {
+    const std::string dir = t::make_temp_dir();
+    const std::string db_dir = dir + "/small";
+    std::filesystem::create_directory(db_dir);
+    // A 1 MiB tmpfs over db_dir, seen only by the daemon (its own mount namespace).
+    SimDaemon daemon(dir, "20",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$@\"", db_dir},
+                     db_dir);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    // The daemon's view of db_dir, through its root in /proc.
+    const std::string inside =
+        "/proc/" + std::to_string(daemon.child().pid()) + "/root" + db_dir + "/filler";
+    REQUIRE(fill_up(inside) > 0);
+    REQUIRE(t::wait_until([&] { return daemon.status()["history"]["ok"] == false; }, 20s));
+    const json history = daemon.status()["history"];
+    MESSAGE("status.history: " << history.dump());
+    CHECK(history["write_errors"].get<int>() > 0);
+    CHECK(history["lost"].get<int>() > 0);
+    CHECK(history["last_error"].get<std::string>().find("full") != std::string::npos);
+    CHECK(daemon.status()["state"] == "running");  // the workout goes on
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    CHECK(t::read_file(daemon.log_path()).find("the workout goes on") != std::string::npos);
+    daemon.child().signal(SIGTERM);
+    daemon.child().wait_exit(10s);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
