@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "history/energy.hpp"
 #include "history/history_reader.hpp"
 #include "history/history_schema.hpp"
 #include "history/lap_totals.hpp"
@@ -264,6 +265,22 @@ std::vector<NewBest> HistoryStore::find_new_bests(std::int64_t session) {
     return ordered;
 }
 
+// The summary's ascent (over the laps) and, with a body mass, the ACSM energy estimate.
+void HistoryStore::add_totals_to_summary(std::int64_t session, const SessionEnd& end) {
+    nlohmann::json add = {{"ascent_m", 0.0}, {"energy_kcal", nullptr}};
+    for (const auto& lap : read_laps(*db_, session)) {
+        add["ascent_m"] = add["ascent_m"].get<double>() + lap.ascent_m;
+    }
+    if (end.body_mass_kg) {
+        add["energy_kcal"] = acsm_kcal(read_samples(*db_, session), *end.body_mass_kg);
+        add["energy_note"] = "estimate: ACSM walking/running equations, gross";
+    }
+    Statement st(*db_,
+                 "UPDATE sessions SET summary_json = json_patch(summary_json, ?) WHERE id = ?");
+    st.bind(1, add.dump()).bind(2, session);
+    st.run();
+}
+
 std::vector<NewBest> HistoryStore::end_session(std::int64_t session, const SessionEnd& end) {
     std::vector<NewBest> beaten;
     in_transaction([&] {
@@ -276,6 +293,7 @@ std::vector<NewBest> HistoryStore::end_session(std::int64_t session, const Sessi
         st.run();
         store_bests(session);
         beaten = find_new_bests(session);
+        add_totals_to_summary(session, end);
         Statement summary(*db_,
                           "UPDATE sessions SET summary_json = json_set(summary_json,"
                           " '$.new_bests', json(?)) WHERE id = ?");

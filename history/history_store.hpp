@@ -51,7 +51,8 @@ struct SessionEnd {
     std::optional<std::string> fault_code;
     double duration_s = 0;
     std::int64_t distance_mm = 0;
-    std::string summary_json = "{}";  // the end-of-workout summary, as shown by `watch`
+    std::string summary_json = "{}";     // the end-of-workout summary, as shown by `watch`
+    std::optional<double> body_mass_kg;  // the profile's, for the energy estimate
 };
 
 // A best this session set: its time, and the one it beat (none for a first).
@@ -101,6 +102,7 @@ class HistoryStore {
     void close_open_lap(std::int64_t session, double end_s, std::int64_t end_mm);
     void store_bests(std::int64_t session);
     std::vector<NewBest> find_new_bests(std::int64_t session);
+    void add_totals_to_summary(std::int64_t session, const SessionEnd& end);
     // Sessions still `running` (a crash): interrupted, their last lap closed. Their ids.
     std::vector<std::int64_t> close_unfinished();
 

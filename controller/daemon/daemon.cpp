@@ -113,7 +113,7 @@ Daemon::Daemon(DaemonOptions options)
              [] { return SteadyClock::now(); }),
       catalog_(options_.config.program_dirs, load_profile(options_.config.profile, log_),
                options_.config.limits),
-      history_(options_.config.history_database, options_.time_scale,
+      history_(options_.config.history_database, options_.time_scale, options_.config.profile,
                [this](std::string line) { log(std::move(line)); }),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),

@@ -25,7 +25,9 @@ class HistoryHook {
   public:
     using Log = std::function<void(std::string)>;
 
-    HistoryHook(std::string database, double time_scale, Log log);
+    // `profile`: the runner's profile file, read once here for its body mass (the energy
+    // estimate); a missing or invalid one leaves the estimate out.
+    HistoryHook(std::string database, double time_scale, const std::string& profile, Log log);
 
     // On the loop thread, after each cycle: only queues records.
     void after_cycle(controller::ControlCycle& cycle, TimePoint now);

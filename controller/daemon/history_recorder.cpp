@@ -28,10 +28,12 @@ std::string seeds_json(const std::vector<std::uint64_t>& seeds) {
 
 }  // namespace
 
-HistoryRecorder::HistoryRecorder(Push push, double time_scale, std::string software_version)
+HistoryRecorder::HistoryRecorder(Push push, double time_scale, std::string software_version,
+                                 std::optional<double> body_mass_kg)
     : push_(std::move(push)),
       simulated_(time_scale != 1.0),
-      version_(std::move(software_version)) {}
+      version_(std::move(software_version)),
+      body_mass_kg_(body_mass_kg) {}
 
 void HistoryRecorder::observe(const controller::Status& s, WallTime wall,
                               const std::optional<controller::SessionSummary>& finished) {
@@ -158,6 +160,7 @@ void HistoryRecorder::end(const controller::Status& s, WallTime wall,
     }
     end.duration_s = elapsed_s_;
     end.distance_mm = distance_mm_;
+    end.body_mass_kg = body_mass_kg_;
     const double km = static_cast<double>(distance_mm_) / 1e6;
     nlohmann::json summary = {{"time_s", elapsed_s_}, {"distance_m", km * 1000}};
     summary["avg_pace_s_per_km"] = km > 0 ? nlohmann::json(elapsed_s_ / km) : nullptr;

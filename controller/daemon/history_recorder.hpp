@@ -29,7 +29,8 @@ class HistoryRecorder {
 
     // `time_scale` other than 1 flags sessions simulated (their sample times are synthesised
     // from the start and the workout clock).
-    HistoryRecorder(Push push, double time_scale, std::string software_version);
+    HistoryRecorder(Push push, double time_scale, std::string software_version,
+                    std::optional<double> body_mass_kg = std::nullopt);
 
     // Once per cycle, after it; `finished` is the cycle's summary of a session that just ended.
     void observe(const controller::Status& status, WallTime wall,
@@ -52,6 +53,7 @@ class HistoryRecorder {
     Push push_;
     bool simulated_;
     std::string version_;
+    std::optional<double> body_mass_kg_;
     bool open_ = false;
     controller::State state_ = controller::State::idle;
     std::int64_t start_utc_ms_ = 0;

@@ -75,6 +75,15 @@ std::string session_text(const json& body) {
     text += "ended " + ended_text(s) + "; time " + history::race_time(number(s, "duration_s")) +
             ", distance " + format("%.2f", km) + " km, average pace " +
             pace(km > 0 ? number(s, "duration_s") / km : 0) + "\n";
+    const json& summary = s["summary"];
+    if (summary.is_object() && summary["ascent_m"].is_number()) {
+        text += "ascent " + format("%.0f", summary["ascent_m"].get<double>()) + " m";
+        if (summary["energy_kcal"].is_number()) {
+            text += ", energy about " + format("%.0f", summary["energy_kcal"].get<double>()) +
+                    " kcal (" + summary.value("energy_note", "an estimate") + ")";
+        }
+        text += "\n";
+    }
     text += "\n   #  kind      start      time   distance  avg km/h  max km/h  incline  ascent\n";
     int i = 1;
     for (const auto& l : s["laps"]) {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "history/bests.hpp"
+#include "history/energy.hpp"
 #include "tests/history/history_fixture.hpp"
 
 using namespace treadmill::history;
@@ -82,4 +83,14 @@ TEST_CASE("a mile at 6:40 pace is found with every shorter distance") {
     CHECK(bests[0]);
     CHECK(bests[2]);
     CHECK_FALSE(bests[4]);
+}
+
+TEST_CASE("ACSM: running and walking equations, gross kcal at 5 kcal per litre of O2") {
+    // 10 km/h level = 166.7 m/min: 0.2·166.7 + 3.5 = 36.8 mL/kg/min.
+    CHECK(acsm_vo2(10000.0 / 60, 0) == doctest::Approx(36.833).epsilon(0.001));
+    // 5 km/h at 10 % = 83.3 m/min walking: 8.33 + 1.8·83.3·0.1 + 3.5 = 26.83.
+    CHECK(acsm_vo2(5000.0 / 60, 0.10) == doctest::Approx(26.833).epsilon(0.001));
+    CHECK(acsm_vo2(5000.0 / 60, -0.05) == acsm_vo2(5000.0 / 60, 0));  // downhill as level
+    // 10 min at 10 km/h, 70 kg: 36.83 · 70 / 1000 · 5 = 12.89 kcal/min → 128.9 kcal.
+    CHECK(acsm_kcal(test::steady(0, 600, 10.0, 0), 70) == doctest::Approx(128.9).epsilon(0.002));
 }

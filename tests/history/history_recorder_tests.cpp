@@ -117,10 +117,15 @@ TEST_CASE("a fault ends the session with its code; a completed program ends comp
     CHECK(ends[0].fault_code == "safety_key");
     CHECK(s.all<history::Event>().back().kind == "fault");
 
+    CHECK_FALSE(ends[0].body_mass_kg);  // no profile mass: no energy estimate
+
     Script done;
+    done.recorder = HistoryRecorder{
+        [&done](history::Record r) { done.records.push_back(std::move(r)); }, 1.0, "test", 70.0};
     done.run(State::running, 30, 12, 0);
     done.status.state = State::idle;
     done.recorder.observe(done.status, {1000, 0},
                           controller::SessionSummary{"p", done.elapsed, done.distance, true});
     CHECK(done.all<history::SessionEnd>().at(0).ended == history::Ended::completed);
+    CHECK(done.all<history::SessionEnd>().at(0).body_mass_kg == 70.0);
 }

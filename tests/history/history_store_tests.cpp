@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "history/best_text.hpp"
 #include "history/history_reader.hpp"
 #include "history/history_store.hpp"
@@ -232,8 +234,10 @@ TEST_CASE("a session's end names the bests it beat, with the times they beat") {
     CHECK(summary.find("\"previous_s\":100.0") != std::string::npos);
     // A slower session beats nothing; a simulated one is not compared with real ones only.
     const auto slower = record_run(*store, "slower", 700, 10.0);
-    CHECK(sql_text(tmp.path, "SELECT summary_json FROM sessions WHERE id = " +
-                                 std::to_string(slower)) == R"({"new_bests":[]})");
+    const std::string slower_summary = sql_text(
+        tmp.path, "SELECT summary_json FROM sessions WHERE id = " + std::to_string(slower));
+    CHECK(slower_summary.find(R"("new_bests":[])") != std::string::npos);
+    CHECK(slower_summary.find("energy_kcal") == std::string::npos);  // no body mass given
 }
 
 TEST_CASE("announcements read as a runner says them") {
@@ -241,4 +245,29 @@ TEST_CASE("announcements read as a runner says them") {
     CHECK(race_time(3725) == "1:02:05");
     CHECK(best_announcement("mile", 401, 408) == "New mile best: 6:41, \u22120:07");
     CHECK(best_announcement("5km", 1500, std::nullopt) == "New 5km best: 25:00");
+}
+
+TEST_CASE("with the profile's body mass the summary carries the energy estimate and ascent") {
+    TempDb tmp;
+    auto store = open_store(tmp.path);
+    std::int64_t id = 0;
+    store->in_transaction([&] {
+        id = store->begin_session(start_of("energy"));
+        store->start_lap(id, {"run", true, 0, 0, 0.0, 0});
+        for (auto s : steady(0, 600, 10.0, 0)) {
+            s.incline_pct = 2.0;
+            store->add_sample(id, s);
+        }
+    });
+    SessionEnd end;
+    end.duration_s = 600;
+    end.distance_mm = 1'666'667;
+    end.body_mass_kg = 70;
+    store->end_session(id, end);
+    const auto summary = nlohmann::json::parse(
+        sql_text(tmp.path, "SELECT summary_json FROM sessions WHERE id = " + std::to_string(id)));
+    // 166.7 m/min at 2 %: 0.2·166.7 + 0.9·166.7·0.02 + 3.5 = 39.83 mL/kg/min → 139.4 kcal.
+    CHECK(summary["energy_kcal"].get<double>() == doctest::Approx(139.4).epsilon(0.003));
+    CHECK(summary["energy_note"].get<std::string>().find("estimate") != std::string::npos);
+    CHECK(summary["ascent_m"].get<double>() == doctest::Approx(33.33).epsilon(0.002));
 }
