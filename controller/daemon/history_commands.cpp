@@ -6,6 +6,7 @@
 
 #include "controller/api/status_json.hpp"
 #include "history/history_reader.hpp"
+#include "history/progress.hpp"
 #include "history/sqlite_db.hpp"
 
 namespace treadmill::daemon {
@@ -96,6 +97,31 @@ api::Reply show_session(const std::string& database, std::int64_t id) {
     return api::serialized_fields({{"session", std::move(out)}});
 }
 
+api::Reply progress_reply(const std::string& database, bool all) {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm local{};
+    ::localtime_r(&t, &local);
+    const auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    const auto p = h::read_progress(database, all, now_ms, static_cast<int>(local.tm_gmtoff));
+    if (!p) return api::fail(api::ErrorCode::internal, p.error());
+    json mile = json::array();
+    for (const auto& m : p->mile) {
+        mile.push_back({{"session", m.session},
+                        {"date", local_date(m.start_utc_ms, m.utc_offset_s)},
+                        {"time_s", m.time_s}});
+    }
+    json weeks = json::array();
+    for (const auto& w : p->weeks) {
+        weeks.push_back({{"week", h::date_of_days(w.monday_days)},
+                         {"distance_m", w.distance_m},
+                         {"duration_s", w.duration_s},
+                         {"sessions", w.sessions}});
+    }
+    return json{{"mile", std::move(mile)}, {"weeks", std::move(weeks)}};
+}
+
 // Runs `work` on the worker; its Reply (or the exception's text) goes to `respond`.
 template <class Work>
 void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respond) {
@@ -129,6 +155,14 @@ void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
         const auto id = r["session"].get<std::int64_t>();
         on_worker(
             worker, [database, id] { return show_session(database, id); }, respond);
+    });
+    table.add_deferred("progress", [&worker, database](const json& r, api::Respond respond) {
+        if (r.contains("all") && !r["all"].is_boolean()) {
+            return respond(api::fail(api::ErrorCode::bad_request, "'all' must be true or false"));
+        }
+        const bool all = r.value("all", false);
+        on_worker(
+            worker, [database, all] { return progress_reply(database, all); }, respond);
     });
     table.add_deferred("bests", [&worker, database](const json& r, api::Respond respond) {
         if (r.contains("all") && !r["all"].is_boolean()) {

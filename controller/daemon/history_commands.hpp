@@ -4,6 +4,8 @@
 //   history_show {"session": N} → {"session": {…those, "laps", "events", "samples", "summary",
 //                              "bests"}}  ("id" is the request's own id in this protocol)
 //   bests {"all": bool}     → {"bests": [{"distance","time_s","session","date"}]}
+//   progress {"all": bool}  → {"mile": [{"session","date","time_s"}] (oldest first),
+//                              "weeks": [{"week","distance_m","duration_s","sessions"}] (12)}
 #pragma once
 
 #include <string>

@@ -3,6 +3,7 @@
 // --json prints the reply's object itself ({"sessions": …}, {"session": …}, {"bests": …}).
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "controller/api/api_client.hpp"
 #include "controller/treadmillctl/commands.hpp"
 #include "controller/treadmillctl/history_text.hpp"
+#include "controller/treadmillctl/progress_svg.hpp"
 
 namespace treadmill::ctl {
 
@@ -80,12 +82,36 @@ int run_bests(const Invocation& inv) {
     return print(inv, ask(inv, {{"cmd", "bests"}, {"all", args->has("--all")}}), bests_text);
 }
 
+int run_progress(const Invocation& inv) {
+    std::string error;
+    const auto args = parse_command_args(inv.args, {"--svg"}, {"--all"}, error);
+    if (!args || !args->positionals.empty()) {
+        std::cerr << "treadmillctl: progress: " << (args ? "no arguments expected" : error) << "\n";
+        return kExitUsage;
+    }
+    const auto body = ask(inv, {{"cmd", "progress"}, {"all", args->has("--all")}});
+    if (!body) return kExitFailure;
+    if (const auto svg = args->last("--svg")) {
+        std::ofstream out(*svg);
+        out << progress_svg(*body);
+        if (!out.flush()) {
+            std::cerr << "treadmillctl: progress: cannot write " << *svg << "\n";
+            return kExitFailure;
+        }
+    }
+    std::cout << (inv.json ? json_text(*body) + "\n" : progress_text(*body));
+    return kExitOk;
+}
+
 const std::vector<Command> kHistoryCommands{
     {"history", "[show ID]",
      "recorded workouts (newest first); `show ID`: one with its laps, events and bests",
      &run_history},
     {"bests", "[--all]",
      "personal bests over 400m..10km (--all: also sessions run at a time scale)", &run_bests},
+    {"progress", "[--all] [--svg FILE]",
+     "mile best over time and weekly distance and time for 12 weeks (--svg: as a chart)",
+     &run_progress},
 };
 
 }  // namespace

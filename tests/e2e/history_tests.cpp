@@ -129,6 +129,19 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     CHECK(bests[0]["distance"] == "400m");
     CHECK(bests[0]["time_s"].get<double>() == doctest::Approx(120).epsilon(0.04));
     CHECK(bests[0]["session"] == s["id"]);
+
+    // This week's totals hold the session (with --all: it is simulated).
+    const json progress = ctl_json(daemon.socket(), {"progress", "--all"});
+    REQUIRE(progress["weeks"].size() == 12);
+    CHECK(progress["weeks"].back()["sessions"] == 1);
+    CHECK(progress["weeks"].back()["distance_m"].get<double>() ==
+          doctest::Approx(session["distance_m"].get<double>()));
+    CHECK(ctl_json(daemon.socket(), {"progress"})["weeks"].back()["sessions"] == 0);
+    const auto svg = t::run_command({TREADMILLCTL_BIN, "--socket", daemon.socket(), "progress",
+                                     "--all", "--svg", dir + "/progress.svg"},
+                                    10s);
+    CHECK(svg.exit_code == 0);
+    CHECK(t::read_file(dir + "/progress.svg").find("<rect") != std::string::npos);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }

@@ -76,3 +76,5 @@ treadmillctl_case(usage_bests_extra ARGS "bests|mile" EXIT 2 MATCH "no arguments
 treadmillctl_case(history_no_daemon ARGS "--socket|/nonexistent/x.sock|history" EXIT 1
   MATCH "treadmillctl: ")
 treadmillctl_case(help_history ARGS "--help" EXIT 0 MATCH "history \\[show ID\\];;bests \\[--all\\]")
+treadmillctl_case(usage_progress_extra ARGS "progress|weekly" EXIT 2 MATCH "no arguments expected")
+treadmillctl_case(usage_progress_svg_no_file ARGS "progress|--svg" EXIT 2 MATCH "--svg")
