@@ -1,5 +1,13 @@
 #include "history/history_writer.hpp"
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <system_error>
+
 namespace treadmill::history {
 
 HistoryWriter::HistoryWriter(std::unique_ptr<HistoryStore> store, std::size_t capacity, Log log,
@@ -9,6 +17,8 @@ HistoryWriter::HistoryWriter(std::unique_ptr<HistoryStore> store, std::size_t ca
       log_(std::move(log)),
       ended_(std::move(ended)) {
     status_.database = store_->path();
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
     thread_ = std::thread([this, on_thread = std::move(on_thread)] {
         if (on_thread) on_thread();
         run();
@@ -20,8 +30,21 @@ HistoryWriter::~HistoryWriter() {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
-    wake_.notify_one();
+    wake();
     thread_.join();
+    ::close(wake_fd_);
+}
+
+void HistoryWriter::wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);  // full: already awake
+}
+
+void HistoryWriter::sleep() {
+    pollfd p{wake_fd_, POLLIN, 0};
+    ::poll(&p, 1, 1000);  // woken by push(), or a second later to look anyway
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto n = ::read(wake_fd_, &count, sizeof count);
 }
 
 void HistoryWriter::push(Record record) {
@@ -37,7 +60,7 @@ void HistoryWriter::push(Record record) {
         }
         queue_.push_back(std::move(record));
     }
-    wake_.notify_one();
+    wake();
 }
 
 WriterStatus HistoryWriter::status() const {
@@ -47,24 +70,33 @@ WriterStatus HistoryWriter::status() const {
     return s;
 }
 
+// Polls (off the loop thread only: tests, shutdown).
 void HistoryWriter::flush() {
-    std::unique_lock lock(mutex_);
-    idle_.wait(lock, [this] { return queue_.empty() && !writing_; });
+    for (;;) {
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_.empty() && !writing_) return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
 }
 
 void HistoryWriter::run() {
-    std::unique_lock lock(mutex_);
     for (;;) {
-        wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty() && stopping_) return;
         std::deque<Record> batch;
-        batch.swap(queue_);
-        writing_ = true;
-        lock.unlock();
+        {
+            std::lock_guard lock(mutex_);
+            if (queue_.empty() && stopping_) return;
+            batch.swap(queue_);
+            writing_ = !batch.empty();
+        }
+        if (batch.empty()) {
+            sleep();
+            continue;
+        }
         write_batch(batch);
-        lock.lock();
+        std::lock_guard lock(mutex_);
         writing_ = false;
-        if (queue_.empty()) idle_.notify_all();
     }
 }
 
@@ -88,6 +120,10 @@ void HistoryWriter::write_batch(std::deque<Record>& batch) {
             if (!status_.ok) log_("history: writing to " + store_->path() + " works again");
             status_.ok = true;
         } catch (const std::exception& e) {
+            // A session start rolled back with its batch: the id it got no longer exists.
+            for (std::size_t i = 0; i < n; ++i) {
+                if (std::holds_alternative<SessionStart>(batch[i])) forget_session();
+            }
             failed(e, n);
         }
         batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(n));
@@ -115,6 +151,12 @@ void HistoryWriter::write_one(const Record& record) {
     }
     const auto beaten = store_->end_session(id, std::get<SessionEnd>(record));
     if (ended_) ended_(id, beaten);
+}
+
+void HistoryWriter::forget_session() {
+    session_.reset();
+    std::lock_guard lock(mutex_);
+    status_.session.reset();
 }
 
 void HistoryWriter::failed(const std::exception& e, std::size_t lost) {

@@ -6,12 +6,11 @@
 // workout goes on.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
+#include <mutex>  // std::lock_guard, std::unique_lock
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "history/history_store.hpp"
+#include "history/pi_mutex.hpp"
 
 namespace treadmill::history {
 
@@ -50,7 +50,8 @@ class HistoryWriter {
     HistoryWriter(const HistoryWriter&) = delete;
     HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-    // From any thread; takes a mutex for a moment, never waits on the database.
+    // From any thread; takes a priority-inheriting mutex for a moment and wakes the writer
+    // through an eventfd; never waits on the database.
     void push(Record record);
     WriterStatus status() const;
     // Waits until everything pushed so far is written (tests, shutdown).
@@ -61,13 +62,18 @@ class HistoryWriter {
     void write_batch(std::deque<Record>& batch);
     void write_one(const Record& record);
     void failed(const std::exception& e, std::size_t lost);
+    void forget_session();
 
     std::unique_ptr<HistoryStore> store_;
     std::size_t capacity_;
     Log log_;
     Ended ended_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_, idle_;
+    void wake();
+    // Blocks on the eventfd until woken.
+    void sleep();
+
+    mutable PiMutex mutex_;
+    int wake_fd_ = -1;
     std::deque<Record> queue_;
     bool writing_ = false;
     bool stopping_ = false;

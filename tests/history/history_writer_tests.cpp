@@ -99,7 +99,7 @@ TEST_CASE("a full queue merges samples, never events, and counts the loss") {
     CHECK(s->samples.back().distance_mm == samples.back().distance_mm);  // the newest kept
 }
 
-TEST_CASE("a full disk: writes fail, are counted and logged once, and later records still go") {
+TEST_CASE("a full disk: writes fail, are counted, logged once per message; every record counted") {
     TempDb tmp;
     std::vector<std::string> log;
     std::mutex log_mutex;
@@ -111,15 +111,42 @@ TEST_CASE("a full disk: writes fail, are counted and logged once, and later reco
         log.push_back(std::move(line));
     });
     writer.push(start_of("full"));
+    writer.flush();  // the session row fits; its samples will not
     for (const auto& s : steady(0, 3000, 12, 0)) writer.push(s);
     writer.flush();
     const auto status = writer.status();
-    CHECK_FALSE(status.ok);
     CHECK(status.write_errors > 0);
     CHECK(status.lost > 0);
     CHECK(status.last_error.find("full") != std::string::npos);
+    // Written, lost to the full disk, or merged in the queue: nothing unaccounted for.
+    CHECK(status.written + status.lost + status.samples_merged == 3002);
     std::lock_guard lock(log_mutex);
-    REQUIRE(log.size() == 1);  // the same error is logged once
+    REQUIRE_FALSE(log.empty());
     CHECK(log[0].find("failed") != std::string::npos);
     CHECK(log[0].find("the workout goes on") != std::string::npos);
+    int failures = 0;  // the same error is logged once (a write that fits between is logged too)
+    for (const auto& line : log) failures += line.find("failed") != std::string::npos ? 1 : 0;
+    CHECK(failures == 1);
+}
+
+TEST_CASE("a session start lost with its batch: later records say so, none go to a missing id") {
+    TempDb tmp;
+    auto store = open_store(tmp.path);
+    const auto pages = std::stoll(store->db().text_of("PRAGMA page_count"));
+    store->db().exec("PRAGMA max_page_count = " + std::to_string(pages));  // nothing fits
+    std::vector<std::string> log;
+    std::mutex log_mutex;
+    HistoryWriter writer(std::move(store), 1024, [&](std::string line) {
+        std::lock_guard lock(log_mutex);
+        log.push_back(std::move(line));
+    });
+    auto big = start_of("lost");
+    big.program_yaml = std::string(100000, 'y');  // needs new pages
+    writer.push(big);
+    writer.flush();
+    CHECK_FALSE(writer.status().session);
+    writer.push(Sample{});
+    writer.flush();
+    CHECK(writer.status().last_error.find("no session is being recorded") != std::string::npos);
+    CHECK(writer.status().lost == 2);
 }
