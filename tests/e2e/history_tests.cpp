@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "history/history_store.hpp"
 #include "history/sqlite_db.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 
@@ -259,6 +260,33 @@ TEST_CASE("a full disk: the workout runs on and stops safely; the failure is rep
     CHECK(t::read_file(daemon.log_path()).find("the workout goes on") != std::string::npos);
     daemon.child().signal(SIGTERM);
     daemon.child().wait_exit(10s);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("a database that cannot be opened: logged, reported, and workouts still run") {
+    const std::string dir = t::make_temp_dir();
+    // A second writer already holds the database: this daemon must run without recording.
+    auto holder = treadmill::history::HistoryStore::open(dir + "/history.db");
+    REQUIRE(holder.ok());
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    const json history = daemon.status()["history"];
+    CHECK(history["recording"] == false);
+    CHECK(history["ok"] == false);
+    CHECK(history["last_error"].get<std::string>().find("in use by another writer") !=
+          std::string::npos);
+    CHECK(t::read_file(daemon.log_path()).find("not recording workouts") != std::string::npos);
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    // The API's history commands still answer (from the file, read-only).
+    const auto listed = daemon.call({{"cmd", "history"}});
+    REQUIRE(listed);
+    CHECK((*listed)["ok"] == true);
+    holder->store.reset();
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
