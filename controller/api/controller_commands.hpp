@@ -26,6 +26,8 @@ struct ControllerApi {
     sim::EmbeddedSimulator* simulator = nullptr;  // the embedded simulator, when it runs
     std::function<json()> loop;                   // status.loop (the control loop's punctuality)
     OffLoopWorker* worker = nullptr;  // reads programs off the loop; null: on the calling thread
+    // status.history (the recorder's state), when the daemon records workouts.
+    std::function<json()> history = {};
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.

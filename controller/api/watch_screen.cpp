@@ -108,6 +108,9 @@ std::string render_watch_screen(const json& s, WatchMemory& memory, int width) {
     }
     if (s["elapsed_s"].is_number()) {
         memory.saw_workout = true;
+        const json& history = s.contains("history") ? s["history"] : json();
+        if (history.is_object() && history["session"].is_number_integer())
+            memory.history_session = history["session"].get<std::int64_t>();
         memory.last_elapsed_s = number(s["elapsed_s"]);
         memory.last_distance_m = number(s["distance_m"]);
         text += "time    " + clock(memory.last_elapsed_s) + "   distance " +
@@ -120,8 +123,16 @@ std::string render_watch_screen(const json& s, WatchMemory& memory, int width) {
 
 std::optional<std::string> watch_summary(const json& s, const WatchMemory& memory) {
     if (!memory.saw_workout || s.value("state", "") != "idle") return std::nullopt;
-    return "workout over: " + clock(memory.last_elapsed_s) + ", " +
-           fixed(memory.last_distance_m / 1000, 2) + " km\n";
+    const json& history = s.contains("history") ? s["history"] : json();
+    // The recorder is still writing the session's end (a few milliseconds).
+    if (history.is_object() && !history["session"].is_null()) return std::nullopt;
+    std::string text = "workout over: " + clock(memory.last_elapsed_s) + ", " +
+                       fixed(memory.last_distance_m / 1000, 2) + " km\n";
+    const json& last = history.is_object() ? history["last_session"] : json();
+    if (last.is_object() && memory.history_session && last["id"] == *memory.history_session) {
+        for (const auto& line : last["new_bests"]) text += line.get<std::string>() + "\n";
+    }
+    return text;
 }
 
 }  // namespace treadmill::api

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@ struct WatchMemory {
     double last_elapsed_s = 0;
     double last_distance_m = 0;
     bool saw_workout = false;
+    std::optional<std::int64_t> history_session;  // the recorder's id for this workout
 };
 
 // The screen for `status` (no terminal control codes), `width` columns wide.
@@ -25,7 +27,8 @@ std::string render_watch_screen(const nlohmann::json& status, WatchMemory& memor
 // "[#####.....]  50%"
 std::string progress_bar(double fraction, int width);
 
-// The summary once a workout ended (idle after running), else nullopt.
+// The summary once a workout ended (idle after running) and the recorder wrote its end (then
+// with the new personal bests it set: "New mile best: 6:41, −0:07"), else nullopt.
 std::optional<std::string> watch_summary(const nlohmann::json& status, const WatchMemory& memory);
 
 }  // namespace treadmill::api

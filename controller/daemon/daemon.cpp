@@ -122,6 +122,8 @@ Daemon::Daemon(DaemonOptions options)
              [] { return SteadyClock::now(); }),
       catalog_(program_search_dirs(options_.config), load_profile(options_.config.profile, log_),
                options_.config.limits),
+      history_(options_.config.history_database, options_.time_scale, options_.config.profile,
+               [this](std::string line) { log(std::move(line)); }),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
       api_{cycle_,
@@ -131,7 +133,8 @@ Daemon::Daemon(DaemonOptions options)
            [this] {
                return loop_json(loop_.stats(), options_.config.control.period, log_.dropped());
            },
-           &worker_},
+           &worker_,
+           [this] { return history_.status_json(); }},
       pairing_api_{pairing_,
                    options_.config.pairing.file,
                    [] { return SteadyClock::now(); },
@@ -149,7 +152,9 @@ Daemon::Daemon(DaemonOptions options)
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
     cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
+    history_.add_commands(commands_, worker_);
     cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
+        history_.on_setpoint(c);
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
@@ -244,6 +249,7 @@ void Daemon::after_cycle(TimePoint now) {
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
     session_tracker_.observe(cycle_.status(now), cycle_.timeline());
+    history_.after_cycle(cycle_, now);  // only queues records for the writer thread
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }

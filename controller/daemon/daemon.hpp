@@ -25,6 +25,7 @@
 #include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
 #include "controller/daemon/control_loop.hpp"
+#include "controller/daemon/history_hook.hpp"
 #include "controller/daemon/sleep_inhibitor.hpp"
 #include "controller/daemon/watchdog.hpp"
 #include "protocols/modbus_treadmill.hpp"
@@ -82,6 +83,7 @@ class Daemon {
     ModbusTreadmill hardware_;
     controller::ControlCycle cycle_;
     api::ProgramCatalog catalog_;
+    HistoryHook history_;  // its writer drains its queue when the daemon is torn down
     boost::asio::io_context io_;
     api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
     CallbackGuard guard_;

@@ -9,7 +9,7 @@ namespace {
 
 std::vector<Command> build_table() {
     std::vector<Command> table;
-    for (const auto& group : {offline_commands(), online_commands()})
+    for (const auto& group : {offline_commands(), online_commands(), history_commands()})
         table.insert(table.end(), group.begin(), group.end());
     return table;
 }

@@ -22,6 +22,9 @@ std::span<const Command> offline_commands();
 // Commands that talk to treadmilld over its control socket (start, pause, ..., watch, sim).
 std::span<const Command> online_commands();
 
+// The history's commands, read through the daemon (history, bests).
+std::span<const Command> history_commands();
+
 // Every command, in the order the help lists them. Add a group by appending its table here.
 std::span<const Command> command_table();
 

@@ -45,7 +45,8 @@ struct LiveDaemon {
         const std::string config = dir + "/treadmilld.yaml";
         std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
                               << "pairing: {file: " << state_dir << "/pairing.json}\n"
-                              << "programs: {user_dir: " << state_dir << "/programs}\n";
+                              << "programs: {user_dir: " << state_dir << "/programs}\n"
+                              << "history: {database: " << dir << "/history.db}\n";
         std::ofstream(program) << kShortProgram;
         child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                socket, "--time-scale", scale},

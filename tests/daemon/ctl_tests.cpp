@@ -94,6 +94,26 @@ TEST_CASE("the watch screen shows state, step, rep, bars, speed, pace and inclin
           std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
 }
 
+TEST_CASE("the summary waits for the recorder's end, then announces this workout's new bests") {
+    api::WatchMemory memory;
+    json running = idle_status();
+    running["history"] = {{"session", 7}, {"last_session", nullptr}};
+    api::render_watch_screen(running, memory);
+    json over = running;
+    over["state"] = "idle";
+    CHECK_FALSE(api::watch_summary(over, memory).has_value());  // the end not written yet
+    over["history"] = {
+        {"session", nullptr},
+        {"last_session", {{"id", 7}, {"new_bests", {"New mile best: 6:41, \u22120:07"}}}}};
+    CHECK(api::watch_summary(over, memory) ==
+          std::optional<std::string>("workout over: 10:00, 1.50 km\nNew mile best: 6:41, "
+                                     "\u22120:07\n"));
+    // Another session's bests (this workout was not recorded) are not announced.
+    over["history"]["last_session"]["id"] = 6;
+    CHECK(api::watch_summary(over, memory) ==
+          std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
+}
+
 TEST_CASE("the workout bar counts the current step's part: it ends with the last step") {
     // 17 steps (8 x 400 m); the run went faster than estimated, which must not matter.
     api::WatchMemory memory;

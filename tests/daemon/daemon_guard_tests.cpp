@@ -54,7 +54,8 @@ class InProcessDaemon {
     explicit InProcessDaemon(d::DaemonTestHooks hooks) {
         const auto load = d::parse_config(
             "bus: {transport: sim}\napi: {socket: " + socket_ + "}\nprofile: " + dir_ +
-                "/none.yaml\nprograms: {dirs: [" + dir_ + "]}\ncontrol: {countdown: 1 s}\n",
+                "/none.yaml\nprograms: {dirs: [" + dir_ + "]}\ncontrol: {countdown: 1 s}\n" +
+                "history: {database: " + dir_ + "/history.db}\n",
             dir_ + "/treadmilld.yaml");
         REQUIRE(load.ok());
         d::DaemonOptions options{load.config, 10.0};

@@ -69,3 +69,12 @@ treadmillctl_case(show_latin1 ARGS "show|${TREADMILLCTL_FIXTURES}/latin1.yaml" E
 treadmillctl_case(start_latin1
   ARGS "--socket|/nonexistent/treadmilld.sock|start|${TREADMILLCTL_FIXTURES}/latin1.yaml" EXIT 2
   MATCH "latin1.yaml:2:8: error: invalid UTF-8" NO_MATCH "connect")
+# The history commands' own usage errors (no daemon needed) and the help listing them.
+treadmillctl_case(usage_history_bad_id ARGS "history|show|x7" EXIT 2 MATCH "'x7' is not a session id")
+treadmillctl_case(usage_history_bad_sub ARGS "history|list" EXIT 2 MATCH "usage: history")
+treadmillctl_case(usage_bests_extra ARGS "bests|mile" EXIT 2 MATCH "no arguments expected")
+treadmillctl_case(history_no_daemon ARGS "--socket|/nonexistent/x.sock|history" EXIT 1
+  MATCH "treadmillctl: ")
+treadmillctl_case(help_history ARGS "--help" EXIT 0 MATCH "history \\[show ID\\];;bests \\[--all\\]")
+treadmillctl_case(usage_progress_extra ARGS "progress|weekly" EXIT 2 MATCH "no arguments expected")
+treadmillctl_case(usage_progress_svg_no_file ARGS "progress|--svg" EXIT 2 MATCH "--svg")

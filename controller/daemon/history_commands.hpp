@@ -1,0 +1,21 @@
+// The API's history commands, each read on the worker thread from its own read-only connection:
+//   history                 → {"sessions": [{"id","program_id","name","start_utc","utc_offset_s",
+//                              "duration_s","distance_m","ended","fault_code","simulated"}]}
+//   history_show {"session": N} → {"session": {…those, "laps", "events", "samples", "summary",
+//                              "bests"}}  ("id" is the request's own id in this protocol)
+//   bests {"all": bool}     → {"bests": [{"distance","time_s","session","date"}]}
+//   progress {"all": bool}  → {"mile": [{"session","date","time_s"}] (oldest first),
+//                              "weeks": [{"week","distance_m","duration_s","sessions"}] (12)}
+#pragma once
+
+#include <string>
+
+#include "controller/api/dispatcher.hpp"
+#include "controller/api/off_loop_worker.hpp"
+
+namespace treadmill::daemon {
+
+void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
+                          const std::string& database);
+
+}  // namespace treadmill::daemon

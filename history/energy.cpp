@@ -1,0 +1,26 @@
+#include "history/energy.hpp"
+
+#include <algorithm>
+
+namespace treadmill::history {
+
+double acsm_vo2(double m_per_min, double grade) {
+    const double g = std::max(0.0, grade);
+    if (m_per_min < kWalkRunBoundaryMPerMin) return 0.1 * m_per_min + 1.8 * m_per_min * g + 3.5;
+    return 0.2 * m_per_min + 0.9 * m_per_min * g + 3.5;
+}
+
+double acsm_kcal(const std::vector<Sample>& samples, double body_mass_kg) {
+    double kcal = 0;
+    for (std::size_t i = 1; i < samples.size(); ++i) {
+        const double minutes = (samples[i].elapsed_s - samples[i - 1].elapsed_s) / 60;
+        if (minutes <= 0) continue;
+        const double meters =
+            static_cast<double>(samples[i].distance_mm - samples[i - 1].distance_mm) / 1000;
+        const double vo2 = acsm_vo2(meters / minutes, samples[i].incline_pct / 100);
+        kcal += vo2 * body_mass_kg / 1000 * 5 * minutes;  // mL/kg/min → L/min → kcal/min
+    }
+    return kcal;
+}
+
+}  // namespace treadmill::history

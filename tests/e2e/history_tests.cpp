@@ -1,0 +1,292 @@
+// The history end to end: treadmilld with its embedded simulator (a real process, real Modbus)
+// records a time-scaled workout that treadmillctl then reads back; kill -9 mid-workout and a
+// restart leave an `interrupted` session that lost at most about a second of samples.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "history/history_store.hpp"
+#include "history/sqlite_db.hpp"
+#include "tests/e2e/e2e_rig.hpp"
+
+using namespace treadmill::e2e;
+
+namespace {
+
+// 60 s warm-up, 2 × (400 m at 12 km/h, 30 s jog), 30 s cool-down: 390 s of workout.
+const char* const kProgram =
+    "schema: treadmill-workout/1\nname: e2e history\nsteps:\n"
+    "  - warmup: 60 s\n    speed: 8 km/h\n"
+    "  - repeat: 2\n    steps:\n"
+    "      - run: 400 m\n        speed: 12 km/h\n"
+    "      - recover: 30 s\n        speed: 6 km/h\n"
+    "  - cooldown: 30 s\n    speed: 6 km/h\n";
+
+// treadmilld on its embedded simulator at `scale`, its database in `dir`.
+// With `prefix` (e.g. unshare), the daemon's argv follows it. The database is `db_dir`'s.
+class SimDaemon {
+  public:
+    SimDaemon(const std::string& dir, const std::string& scale,
+              std::vector<std::string> prefix = {}, std::string db_dir = {})
+        : dir_(dir), db_dir_(db_dir.empty() ? dir : db_dir) {
+        std::ofstream(dir + "/treadmilld.yaml")
+            << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
+            << "profile: " << dir << "/none.yaml\ncontrol: {countdown: 1 s}\n"
+            << "history: {database: " << database() << "}\n";
+        prefix.insert(prefix.end(), {TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
+                                     "--time-scale", scale});
+        child_ = std::make_unique<t::ChildProcess>(prefix, log_path());
+    }
+    std::string log_path() const { return dir_ + "/daemon.log"; }
+    std::string socket() const { return dir_ + "/api.sock"; }
+    std::string database() const { return db_dir_ + "/history.db"; }
+    t::ChildProcess& child() { return *child_; }
+
+    std::optional<json> call(json request) {
+        if (!client_ || !client_->connected()) client_ = std::make_unique<t::LineClient>(socket());
+        request["id"] = ++id_;
+        return client_->call(request);
+    }
+    json status() {
+        const auto r = call({{"cmd", "status"}});
+        return r && r->contains("status") ? (*r)["status"] : json{};
+    }
+    bool wait_state(const std::string& state, std::chrono::milliseconds limit) {
+        return t::wait_until(
+            [&] {
+                const auto s = status();
+                return s.is_object() && s["state"] == state;
+            },
+            limit);
+    }
+
+  private:
+    std::string dir_;
+    std::string db_dir_;
+    std::unique_ptr<t::ChildProcess> child_;
+    std::unique_ptr<t::LineClient> client_;
+    int id_ = 0;
+};
+
+json ctl_json(const std::string& socket, std::vector<std::string> args) {
+    args.insert(args.begin(), {TREADMILLCTL_BIN, "--socket", socket, "--json"});
+    const auto r = t::run_command(args, 10s);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    return json::parse(r.output);
+}
+
+}  // namespace
+
+TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
+    const std::string dir = t::make_temp_dir();
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    const auto started = daemon.call({{"cmd", "start"}, {"yaml", kProgram}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(daemon.wait_state("idle", 60s));
+    // The end is written by the writer thread just after the cycle that saw it.
+    REQUIRE(
+        t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+
+    const json list = ctl_json(daemon.socket(), {"history"});
+    REQUIRE(list["sessions"].size() == 1);
+    const json& s = list["sessions"][0];
+    CHECK(s["ended"] == "completed");
+    CHECK(s["simulated"] == true);
+    CHECK(s["program_id"].is_string());
+    // 390 s as written, plus the belt's acceleration into each 400 m (the steps end by distance).
+    CHECK(s["duration_s"].get<double>() >= 389);
+    CHECK(s["duration_s"].get<double>() <= 410);
+
+    const json shown =
+        ctl_json(daemon.socket(), {"history", "show", std::to_string(s["id"].get<int>())});
+    const json& session = shown["session"];
+    const json& laps = session["laps"];
+    REQUIRE(laps.size() == 6);
+    const std::vector<std::string> kinds{"warmup", "run", "recover", "run", "recover", "cooldown"};
+    double lap_sum_m = 0;
+    for (std::size_t i = 0; i < laps.size(); ++i) {
+        CAPTURE(i);
+        CHECK(laps[i]["kind"] == kinds[i]);
+        lap_sum_m += laps[i]["distance_m"].get<double>();
+    }
+    CHECK(laps[0]["time_s"].get<double>() == doctest::Approx(60).epsilon(0.05));
+    CHECK(laps[1]["distance_m"].get<double>() == doctest::Approx(400).epsilon(0.03));
+    CHECK(laps[3]["distance_m"].get<double>() == doctest::Approx(400).epsilon(0.03));
+    CHECK(laps[1]["max_speed_kmh"].get<double>() == doctest::Approx(12).epsilon(0.03));
+    CHECK(laps[2]["active"] == false);
+    CHECK(lap_sum_m == doctest::Approx(session["distance_m"].get<double>()).epsilon(0.001));
+    // A sample per cycle at 20x (2 s of workout each), distance never decreasing (checked by
+    // the bests' search in the store too).
+    CHECK(session["samples"].get<int>() >= 390 / 3);
+
+    // Simulated sessions count only with --all; the 400 m best is one of the 12 km/h reps.
+    CHECK(ctl_json(daemon.socket(), {"bests"})["bests"].empty());
+    const json bests = ctl_json(daemon.socket(), {"bests", "--all"})["bests"];
+    REQUIRE_FALSE(bests.empty());
+    CHECK(bests[0]["distance"] == "400m");
+    CHECK(bests[0]["time_s"].get<double>() == doctest::Approx(120).epsilon(0.04));
+    CHECK(bests[0]["session"] == s["id"]);
+
+    // This week's totals hold the session (with --all: it is simulated).
+    const json progress = ctl_json(daemon.socket(), {"progress", "--all"});
+    REQUIRE(progress["weeks"].size() == 12);
+    CHECK(progress["weeks"].back()["sessions"] == 1);
+    CHECK(progress["weeks"].back()["distance_m"].get<double>() ==
+          doctest::Approx(session["distance_m"].get<double>()));
+    CHECK(ctl_json(daemon.socket(), {"progress"})["weeks"].back()["sessions"] == 0);
+    const auto svg = t::run_command({TREADMILLCTL_BIN, "--socket", daemon.socket(), "progress",
+                                     "--all", "--svg", dir + "/progress.svg"},
+                                    10s);
+    CHECK(svg.exit_code == 0);
+    CHECK(t::read_file(dir + "/progress.svg").find("<rect") != std::string::npos);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("kill -9 mid-workout: the next start marks the session interrupted, ~1 s lost") {
+    const std::string dir = t::make_temp_dir();
+    double elapsed_at_kill = 0;
+    {
+        SimDaemon daemon(dir, "1");
+        REQUIRE(daemon.wait_state("idle", 15s));
+        REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+        REQUIRE(t::wait_until(
+            [&] {
+                const auto st = daemon.status();
+                return st["elapsed_s"].is_number() && st["elapsed_s"].get<double>() >= 4.5;
+            },
+            20s));
+        elapsed_at_kill = daemon.status()["elapsed_s"].get<double>();
+        daemon.child().signal(SIGKILL);
+        REQUIRE(daemon.child().wait_exit(5s));
+    }
+    SimDaemon again(dir, "1");
+    REQUIRE(again.wait_state("idle", 15s));
+    const json list = ctl_json(again.socket(), {"history"});
+    REQUIRE(list["sessions"].size() == 1);
+    const json& s = list["sessions"][0];
+    CHECK(s["ended"] == "interrupted");
+    CHECK(s["simulated"] == false);
+    const double recorded = s["duration_s"].get<double>();
+    MESSAGE("workout clock at the kill >= " << elapsed_at_kill << " s, last sample " << recorded
+                                            << " s");
+    CHECK(recorded >= elapsed_at_kill - 1.25);
+    const json shown =
+        ctl_json(again.socket(), {"history", "show", std::to_string(s["id"].get<int>())});
+    REQUIRE(shown["session"]["laps"].size() == 1);
+    CHECK(shown["session"]["laps"][0]["time_s"].get<double>() == doctest::Approx(recorded));
+    CHECK(shown["session"]["laps"][0]["distance_m"].get<double>() > 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("a copy taken while the daemon is stopped mid-write opens and passes integrity_check") {
+    const std::string dir = t::make_temp_dir();
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    const std::string copy = dir + "/copy";
+    std::filesystem::create_directory(copy);
+    for (int round = 0; round < 3; ++round) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700 + 130 * round));
+        daemon.child().signal(SIGSTOP);
+        for (const char* suffix : {"", "-wal"}) {
+            std::filesystem::copy_file(daemon.database() + suffix, copy + "/history.db" + suffix,
+                                       std::filesystem::copy_options::overwrite_existing);
+        }
+        std::filesystem::remove(copy + "/history.db-shm");
+        daemon.child().signal(SIGCONT);
+        treadmill::history::SqliteDb db(copy + "/history.db");
+        CHECK(db.text_of("PRAGMA integrity_check") == "ok");
+        CHECK(std::stoi(db.text_of("SELECT COUNT(*) FROM samples")) > 0);
+    }
+    daemon.call({{"cmd", "stop"}});
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+namespace {
+
+// Writes zeros to `path` until the file system refuses (ENOSPC); the bytes written.
+std::size_t fill_up(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) return 0;
+    const std::string block(4096, '\0');
+    std::size_t written = 0;
+    while (std::fwrite(block.data(), 1, block.size(), f) == block.size() && std::fflush(f) == 0) {
+        written += block.size();
+    }
+    std::fclose(f);
+    return written;
+}
+
+}  // namespace
+
+TEST_CASE("a full disk: the workout runs on and stops safely; the failure is reported") {
+    const std::string dir = t::make_temp_dir();
+    const std::string db_dir = dir + "/small";
+    std::filesystem::create_directory(db_dir);
+    // A 1 MiB tmpfs over db_dir, seen only by the daemon (its own mount namespace).
+    SimDaemon daemon(dir, "20",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount -t tmpfs -o size=1m tmpfs \"$0\" && exec \"$@\"", db_dir},
+                     db_dir);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    // The daemon's view of db_dir, through its root in /proc.
+    const std::string inside =
+        "/proc/" + std::to_string(daemon.child().pid()) + "/root" + db_dir + "/filler";
+    REQUIRE(fill_up(inside) > 0);
+    REQUIRE(t::wait_until([&] { return daemon.status()["history"]["ok"] == false; }, 20s));
+    const json history = daemon.status()["history"];
+    MESSAGE("status.history: " << history.dump());
+    CHECK(history["write_errors"].get<int>() > 0);
+    CHECK(history["lost"].get<int>() > 0);
+    CHECK(history["last_error"].get<std::string>().find("full") != std::string::npos);
+    CHECK(daemon.status()["state"] == "running");  // the workout goes on
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    CHECK(t::read_file(daemon.log_path()).find("the workout goes on") != std::string::npos);
+    daemon.child().signal(SIGTERM);
+    daemon.child().wait_exit(10s);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("a database that cannot be opened: logged, reported, and workouts still run") {
+    const std::string dir = t::make_temp_dir();
+    // A second writer already holds the database: this daemon must run without recording.
+    auto holder = treadmill::history::HistoryStore::open(dir + "/history.db");
+    REQUIRE(holder.ok());
+    SimDaemon daemon(dir, "20");
+    REQUIRE(daemon.wait_state("idle", 15s));
+    const json history = daemon.status()["history"];
+    CHECK(history["recording"] == false);
+    CHECK(history["ok"] == false);
+    CHECK(history["last_error"].get<std::string>().find("in use by another writer") !=
+          std::string::npos);
+    CHECK(t::read_file(daemon.log_path()).find("not recording workouts") != std::string::npos);
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    // The API's history commands still answer (from the file, read-only).
+    const auto listed = daemon.call({{"cmd", "history"}});
+    REQUIRE(listed);
+    CHECK((*listed)["ok"] == true);
+    holder->store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
