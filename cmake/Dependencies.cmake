@@ -5,6 +5,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(MODBUS REQUIRED IMPORTED_TARGET libmodbus)
 # sd-bus, for logind's sleep inhibitor while a session is active (libsystemd-dev).
 pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+# libmosquitto: treadmill-mqtt, the MQTT bridge, and its tests' client (libmosquitto-dev).
+pkg_check_modules(MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(doctest REQUIRED)
