@@ -294,3 +294,27 @@ TEST_CASE(
         10s));
     CHECK(rig.status().value_or(json())["state"] == "running");
 }
+
+TEST_CASE("treadmilld gone: availability offline, commands answered unavailable; back: online") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    auto before = rig.client->messages().size();
+    rig.daemon->signal(SIGKILL);
+    rig.daemon->wait_exit(5s);
+    CHECK(rig.wait_availability("offline", 10s, before));
+    rig.client->publish(rig.topic("cmd/stop"), "{}");
+    const auto result = rig.wait_json(
+        "result", [](const json& r) { return r["cmd"] == "stop"; }, 10s, before);
+    REQUIRE_MESSAGE(result, rig.bridge_log());
+    CHECK((*result)["ok"] == false);
+    CHECK((*result)["error"]["code"] == "unavailable");
+    CHECK(rig.bridge->running());
+
+    before = rig.client->messages().size();
+    ::unlink(rig.socket.c_str());
+    rig.daemon.emplace(
+        std::vector<std::string>{TREADMILLD_BIN, "--config", rig.dir + "/treadmilld.yaml",
+                                 "--socket", rig.socket, "--time-scale", "5"},
+        rig.dir + "/treadmilld.2.log");
+    CHECK_MESSAGE(rig.wait_availability("online", 30s, before), rig.bridge_log());
+}
