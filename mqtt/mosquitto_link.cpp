@@ -11,6 +11,7 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kMaxBackoff = std::chrono::seconds(30);
+constexpr auto kConnackTimeout = std::chrono::seconds(10);
 
 std::optional<std::string> string_property(const mosquitto_property* props, int id) {
     char* value = nullptr;
@@ -94,6 +95,7 @@ void MosquittoLink::try_connect() {
 void MosquittoLink::watch_socket() {
     ++generation_;
     write_armed_ = false;
+    socket_since_ = std::chrono::steady_clock::now();
     // Not owned: release() before the next socket; libmosquitto closes this one itself.
     descriptor_.emplace(io_, mosquitto_socket(mosq_));
     arm_read();
@@ -155,7 +157,10 @@ void MosquittoLink::schedule_reconnect() {
 
 // Keep-alive pings and time-outs, once a second.
 void MosquittoLink::tick() {
-    if (descriptor_) {
+    if (descriptor_ && !connected_ &&
+        std::chrono::steady_clock::now() - socket_since_ >= kConnackTimeout) {
+        lost("no CONNACK within 10 s", MOSQ_ERR_TIMEOUT);
+    } else if (descriptor_) {
         const int rc = mosquitto_loop_misc(mosq_);
         if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_) < 0) {
             lost("keep-alive", rc);

@@ -1,7 +1,8 @@
 // libmosquitto driven by the bridge's own Asio loop (no mosquitto thread): the broker's socket
 // is watched through a stream_descriptor that does not own it (libmosquitto closes it, and
 // the number changes on each reconnect), loop_read/loop_write when it is ready, loop_misc
-// every second for keep-alive. Reconnects with a back-off (1 s doubling to 30 s). While
+// every second for keep-alive. A broker that accepts the TCP connection but sends no CONNACK
+// within 10 s is dropped. Reconnects with a back-off (1 s doubling to 30 s). While
 // disconnected, publish() drops messages: nothing is queued offline.
 #pragma once
 
@@ -72,6 +73,7 @@ class MosquittoLink {
     boost::asio::steady_timer reconnect_timer_;
     boost::asio::steady_timer misc_timer_;
     std::chrono::seconds backoff_{1};
+    std::chrono::steady_clock::time_point socket_since_{};  // when the TCP connection was made
     std::uint64_t generation_ = 0;  // bumps on every new socket; stale handlers see a change
     bool connected_ = false;
     bool write_armed_ = false;

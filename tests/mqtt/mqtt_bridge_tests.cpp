@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -82,11 +83,13 @@ struct Rig {
         REQUIRE_MESSAGE(wait_state("idle", 15s), t::read_file(dir + "/treadmilld.log"));
         if (start_bridge) start_bridge_process();
     }
-    void start_bridge_process() {
-        bridge.emplace(std::vector<std::string>{TREADMILL_MQTT_BIN, "--broker",
-                                                "127.0.0.1:" + std::to_string(broker.port),
-                                                "--prefix", prefix, "--socket", socket},
-                       dir + "/bridge.log");
+    // `port` 0: the rig's broker.
+    void start_bridge_process(std::uint16_t port = 0) {
+        bridge.emplace(
+            std::vector<std::string>{TREADMILL_MQTT_BIN, "--broker",
+                                     "127.0.0.1:" + std::to_string(port ? port : broker.port),
+                                     "--prefix", prefix, "--socket", socket},
+            dir + "/bridge.log");
     }
     std::string topic(const std::string& leaf) const { return prefix + "/" + leaf; }
     std::string bridge_log() const { return t::read_file(dir + "/bridge.log"); }
@@ -317,4 +320,68 @@ TEST_CASE("treadmilld gone: availability offline, commands answered unavailable;
                                  "--socket", rig.socket, "--time-scale", "5"},
         rig.dir + "/treadmilld.2.log");
     CHECK_MESSAGE(rig.wait_availability("online", 30s, before), rig.bridge_log());
+}
+
+namespace {
+
+int open_descriptors(pid_t pid) {
+    int n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a silent broker and a refusing one: the workout goes on, the bridge retries") {
+    Rig rig(false);
+    rig.start_workout();
+    // Silent: accepts TCP connections and never answers (no CONNACK).
+    const auto silent_port = t::free_tcp_port();
+    t::ChildProcess silent(
+        {"/usr/bin/python3", "-c",
+         "import socket,time\n"
+         "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind(('127.0.0.1'," +
+             std::to_string(silent_port) +
+             ")); s.listen(16)\n"
+             "held=[]\n"
+             "while True: held.append(s.accept())\n"},
+        rig.dir + "/silent.log");
+    std::this_thread::sleep_for(500ms);
+    const double distance = rig.status().value()["distance_m"].get<double>();
+    rig.start_bridge_process(silent_port);
+    std::this_thread::sleep_for(2s);
+    const int descriptors = open_descriptors(rig.bridge->pid());
+    CHECK(t::wait_until([&] { return rig.bridge_log().find("no CONNACK") != std::string::npos; },
+                        20s));
+    // Dropped and tried again, without leaking the old socket.
+    std::this_thread::sleep_for(2s);
+    CHECK(rig.bridge->running());
+    CHECK(open_descriptors(rig.bridge->pid()) <= descriptors);
+    const auto during = rig.status();
+    REQUIRE(during);
+    CHECK((*during)["state"] == "running");
+    CHECK((*during)["distance_m"].get<double>() > distance);
+    rig.bridge->signal(SIGKILL);
+    rig.bridge->wait_exit(5s);
+
+    // Refusing: anonymous clients are not allowed and no user exists (mosquitto, started as
+    // root, drops to its own user and could not read a password file in our directory).
+    const auto refusing_port = t::free_tcp_port();
+    const std::string conf = rig.dir + "/refusing.conf";
+    std::ofstream(conf) << "listener " << refusing_port << " 127.0.0.1\nallow_anonymous false\n";
+    t::ChildProcess refusing({mosquitto_path(), "-c", conf}, rig.dir + "/refusing.log");
+    std::this_thread::sleep_for(500ms);
+    rig.start_bridge_process(refusing_port);
+    CHECK_MESSAGE(
+        t::wait_until(
+            [&] { return rig.bridge_log().find("refused the connection") != std::string::npos; },
+            10s),
+        rig.bridge_log());
+    std::this_thread::sleep_for(2s);
+    CHECK(rig.bridge->running());
+    CHECK(rig.status().value_or(json())["state"] == "running");
 }
