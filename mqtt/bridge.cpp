@@ -8,6 +8,13 @@ namespace treadmill::mqtt {
 
 using nlohmann::json;
 
+namespace {
+
+// A flood of commands from the broker becomes at most this many connections to the daemon.
+constexpr int kMaxCallsInFlight = 4;
+
+}  // namespace
+
 Bridge::Bridge(boost::asio::io_context& io, const BridgeConfig& config)
     : config_(config),
       topics_(config.prefix),

@@ -43,6 +43,7 @@ class Bridge {
     MosquittoLink broker_;
     std::optional<nlohmann::json> status_;  // the last one watched, while the daemon is up
     std::optional<nlohmann::json> published_state_;
+    int calls_in_flight_ = 0;  // commands sent to the daemon and not answered yet
     bool daemon_up_ = false;
     bool availability_sent_ = false;
     bool published_online_ = false;

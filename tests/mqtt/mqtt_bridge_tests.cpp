@@ -385,3 +385,26 @@ TEST_CASE("a silent broker and a refusing one: the workout goes on, the bridge r
     CHECK(rig.bridge->running());
     CHECK(rig.status().value_or(json())["state"] == "running");
 }
+
+TEST_CASE("SIGTERM: availability offline first, exit status 0; a flood of stops is bounded") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    // 200 stops at once: each is answered (by the daemon or refused as too many waiting).
+    const auto before = rig.client->messages().size();
+    for (int i = 0; i < 200; ++i) rig.client->publish(rig.topic("cmd/stop"), "{}");
+    CHECK(t::wait_until(
+        [&] {
+            std::size_t results = 0;
+            const auto all = rig.client->messages();
+            for (std::size_t i = before; i < all.size(); ++i)
+                results += all[i].topic == rig.topic("result");
+            return results == 200;
+        },
+        20s));
+    CHECK(rig.status().value_or(json())["state"] == "idle");
+
+    const auto mark = rig.client->messages().size();
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+    CHECK(rig.wait_availability("offline", 5s, mark));
+}
