@@ -94,7 +94,14 @@ void Bridge::on_command(const std::string& name, const Incoming& message) {
                   << std::endl;
         return publish_result(name, refusal_reply(decision.code, decision.reason), message);
     }
+    if (calls_in_flight_ >= kMaxCallsInFlight) {
+        return publish_result(
+            name, refusal_reply("refused", "too many commands waiting for the daemon; try again"),
+            message);
+    }
+    ++calls_in_flight_;
     daemon_.call(decision.request, [this, name, message](const json& reply) {
+        --calls_in_flight_;
         publish_result(name, reply, message);
     });
 }

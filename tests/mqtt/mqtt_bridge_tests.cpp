@@ -401,6 +401,16 @@ TEST_CASE("SIGTERM: availability offline first, exit status 0; a flood of stops 
             return results == 200;
         },
         20s));
+    std::size_t waiting = 0;
+    const auto all = rig.client->messages();
+    for (std::size_t i = before; i < all.size(); ++i) {
+        if (all[i].topic == rig.topic("result") &&
+            all[i].payload.find("too many commands waiting") != std::string::npos) {
+            ++waiting;
+        }
+    }
+    MESSAGE("refused as too many waiting: ", waiting, " of 200");
+    CHECK(waiting > 0);  // the bound was reached, so the daemon never saw 200 connections
     CHECK(rig.status().value_or(json())["state"] == "idle");
 
     const auto mark = rig.client->messages().size();
