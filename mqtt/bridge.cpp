@@ -48,7 +48,7 @@ void Bridge::on_broker_connected() {
     if (status_) {
         const json telemetry = telemetry_payload(*status_);
         telemetry_gate_.should_publish(telemetry, belt_moving(*status_), Clock::now());
-        publish_json(topics_.telemetry(), telemetry, false);
+        publish_json(topics_.telemetry(), telemetry, false, 0);
     }
 }
 
@@ -63,7 +63,7 @@ void Bridge::on_status(const json& status) {
     publish_state(false);
     const json telemetry = telemetry_payload(status);
     if (telemetry_gate_.should_publish(telemetry, belt_moving(status), Clock::now())) {
-        publish_json(topics_.telemetry(), telemetry, false);
+        publish_json(topics_.telemetry(), telemetry, false, 0);
     }
 }
 
@@ -142,8 +142,9 @@ void Bridge::publish_state(bool force) {
     published_state_ = state;
 }
 
-void Bridge::publish_json(const std::string& topic, const json& payload, bool retain) {
-    broker_.publish(topic, json_text(payload), retain);
+// Telemetry goes at QoS 0 (the next one supersedes it a second later); everything else at 1.
+void Bridge::publish_json(const std::string& topic, const json& payload, bool retain, int qos) {
+    broker_.publish(topic, json_text(payload), retain, std::nullopt, qos);
 }
 
 }  // namespace treadmill::mqtt

@@ -32,7 +32,8 @@ class Bridge {
     void publish_discovery();
     void publish_availability();
     void publish_state(bool force);
-    void publish_json(const std::string& topic, const nlohmann::json& payload, bool retain);
+    void publish_json(const std::string& topic, const nlohmann::json& payload, bool retain,
+                      int qos = 1);
 
     BridgeConfig config_;
     Topics topics_;

@@ -208,7 +208,7 @@ void MosquittoLink::on_message(mosquitto*, void* self, const mosquitto_message* 
 }
 
 bool MosquittoLink::publish(const std::string& topic, const std::string& payload, bool retain,
-                            const std::optional<std::string>& correlation_data) {
+                            const std::optional<std::string>& correlation_data, int qos) {
     if (!connected_) return false;
     mosquitto_property* props = nullptr;
     if (correlation_data) {
@@ -217,17 +217,24 @@ bool MosquittoLink::publish(const std::string& topic, const std::string& payload
     }
     const int rc =
         mosquitto_publish_v5(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()),
-                             payload.data(), 1, retain, props);
+                             payload.data(), qos, retain, props);
     mosquitto_property_free_all(&props);
-    arm_write();
+    check_socket();
     return rc == MOSQ_ERR_SUCCESS;
 }
 
 bool MosquittoLink::subscribe(const std::string& filter) {
     if (!connected_) return false;
     const int rc = mosquitto_subscribe_v5(mosq_, nullptr, filter.c_str(), 1, 0, nullptr);
-    arm_write();
+    check_socket();
     return rc == MOSQ_ERR_SUCCESS;
+}
+
+void MosquittoLink::check_socket() {
+    if (!descriptor_) return;
+    // Drop the descriptor at once: its number may be reused by the next socket we open.
+    if (mosquitto_socket(mosq_) < 0) return lost("write", MOSQ_ERR_CONN_LOST);
+    arm_write();
 }
 
 void MosquittoLink::stop() {

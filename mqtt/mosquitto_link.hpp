@@ -45,9 +45,10 @@ class MosquittoLink {
     // The first connection attempt (later ones follow by themselves).
     void start();
     bool connected() const { return connected_; }
-    // Publishes at QoS 1; false (and nothing queued) when not connected.
+    // Publishes (QoS 1, or 0 for a stream where the next message supersedes this one); false
+    // (and nothing queued) when not connected.
     bool publish(const std::string& topic, const std::string& payload, bool retain,
-                 const std::optional<std::string>& correlation_data = std::nullopt);
+                 const std::optional<std::string>& correlation_data = std::nullopt, int qos = 1);
     bool subscribe(const std::string& filter);
     // A clean DISCONNECT (the broker then does not send the will) and no reconnect.
     void stop();
@@ -63,6 +64,8 @@ class MosquittoLink {
     void lost(const char* what, int rc);
     void schedule_reconnect();
     void tick();
+    // After a call that may have written: libmosquitto closes the socket on a write error.
+    void check_socket();
 
     boost::asio::io_context& io_;
     BridgeConfig config_;
