@@ -1,0 +1,150 @@
+#include "mqtt/bridge.hpp"
+
+#include <iostream>
+
+#include "common/json_text.hpp"
+
+namespace treadmill::mqtt {
+
+using nlohmann::json;
+
+namespace {
+
+// A flood of commands from the broker becomes at most this many connections to the daemon.
+constexpr int kMaxCallsInFlight = 4;
+
+}  // namespace
+
+Bridge::Bridge(boost::asio::io_context& io, const BridgeConfig& config)
+    : config_(config),
+      topics_(config.prefix),
+      policy_(config.allow_adjust),
+      daemon_(
+          io, config.socket, [this](const json& s) { on_status(s); },
+          [this](const std::string& why) { on_daemon_down(why); }),
+      broker_(
+          io, config, topics_.availability(), "offline", [this] { on_broker_connected(); },
+          [this](const Incoming& m) { on_message(m); }) {}
+
+void Bridge::start() {
+    daemon_.start();
+    broker_.start();
+}
+
+void Bridge::stop() {
+    if (broker_.connected()) broker_.publish(topics_.availability(), "offline", true);
+    broker_.stop();
+}
+
+// A new broker session knows nothing of us: subscribe, and publish everything retained again.
+void Bridge::on_broker_connected() {
+    broker_.subscribe(topics_.command_filter());
+    broker_.subscribe("homeassistant/status");
+    availability_sent_ = false;
+    publish_availability();
+    publish_discovery();
+    publish_state(true);
+    telemetry_gate_.reset();
+    if (status_) {
+        const json telemetry = telemetry_payload(*status_);
+        telemetry_gate_.should_publish(telemetry, belt_moving(*status_), Clock::now());
+        publish_json(topics_.telemetry(), telemetry, false, 0);
+    }
+}
+
+void Bridge::on_status(const json& status) {
+    status_ = status;
+    if (!daemon_up_) {
+        std::cerr << "treadmill-mqtt: watching treadmilld on " << config_.socket << std::endl;
+        daemon_up_ = true;
+    }
+    publish_availability();
+    for (const auto& event : events_.update(status)) publish_json(topics_.event(), event, false);
+    publish_state(false);
+    const json telemetry = telemetry_payload(status);
+    if (telemetry_gate_.should_publish(telemetry, belt_moving(status), Clock::now())) {
+        publish_json(topics_.telemetry(), telemetry, false, 0);
+    }
+}
+
+void Bridge::on_daemon_down(const std::string& why) {
+    if (daemon_up_) std::cerr << "treadmill-mqtt: lost treadmilld: " << why << std::endl;
+    daemon_up_ = false;
+    status_.reset();
+    publish_availability();
+}
+
+void Bridge::on_message(const Incoming& message) {
+    if (message.topic == "homeassistant/status") {
+        if (message.payload == "online") {
+            publish_discovery();
+            publish_state(true);
+        }
+        return;
+    }
+    if (const auto name = topics_.command_name(message.topic)) on_command(*name, message);
+}
+
+void Bridge::on_command(const std::string& name, const Incoming& message) {
+    CommandMessage command{name, message.payload, message.retained, message.expired,
+                           status_ ? status_->value("state", "") : ""};
+    const auto decision = policy_.decide(command, Clock::now());
+    if (!decision.forward) {
+        std::cerr << "treadmill-mqtt: " << name << " not forwarded: " << decision.reason
+                  << std::endl;
+        return publish_result(name, refusal_reply(decision.code, decision.reason), message);
+    }
+    if (calls_in_flight_ >= kMaxCallsInFlight) {
+        return publish_result(
+            name, refusal_reply("refused", "too many commands waiting for the daemon; try again"),
+            message);
+    }
+    ++calls_in_flight_;
+    daemon_.call(decision.request, [this, name, message](const json& reply) {
+        --calls_in_flight_;
+        publish_result(name, reply, message);
+    });
+}
+
+void Bridge::publish_result(const std::string& name, const json& reply, const Incoming& message) {
+    json payload = result_payload(name, reply);
+    // MQTT 3 clients can correlate through the payload: a "correlation_id" is echoed.
+    const auto body = json::parse(message.payload, nullptr, false);
+    if (body.is_object() && body.contains("correlation_id")) {
+        payload["correlation_id"] = body["correlation_id"];
+    }
+    const std::string topic = message.response_topic.value_or(topics_.result());
+    broker_.publish(topic, json_text(payload), false, message.correlation_data);
+}
+
+void Bridge::publish_discovery() {
+    for (const auto& d : discovery_configs(topics_, config_.name)) {
+        publish_json(d.topic, d.config, true);
+    }
+}
+
+// Online when both the broker and the daemon are there; the will says offline otherwise.
+void Bridge::publish_availability() {
+    if (!broker_.connected()) return;
+    if (availability_sent_ && published_online_ == daemon_up_) return;
+    if (broker_.publish(topics_.availability(), daemon_up_ ? "online" : "offline", true)) {
+        availability_sent_ = true;
+        published_online_ = daemon_up_;
+    }
+}
+
+void Bridge::publish_state(bool force) {
+    if (!status_) return;
+    const json state = state_payload(*status_);
+    if (!force && published_state_ && *published_state_ == state) return;
+    if (!broker_.connected()) return;
+    publish_json(topics_.state(), state, true);
+    published_state_ = state;
+}
+
+// Telemetry goes at QoS 0 (the next one supersedes it a second later); everything else at 1.
+void Bridge::publish_json(const std::string& topic, const json& payload, bool retain, int qos) {
+    broker_.publish(topic, json_text(payload), retain, std::nullopt, qos);
+}
+
+}  // namespace treadmill::mqtt

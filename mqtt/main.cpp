@@ -1,0 +1,53 @@
+// treadmill-mqtt: bridges treadmilld's control API to an MQTT broker (docs/fleet-mqtt.md).
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio.hpp>
+
+#include "mqtt/bridge.hpp"
+#include "mqtt/bridge_config.hpp"
+
+namespace {
+
+std::string host_name() {
+    char name[256] = {};
+    if (gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "treadmill";
+    return name;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace treadmill::mqtt;
+    const auto parsed =
+        parse_command_line(std::vector<std::string>(argv + 1, argv + argc), host_name());
+    if (!parsed) {
+        std::cerr << "treadmill-mqtt: " << parsed.error() << std::endl;
+        return 2;
+    }
+    if (parsed->help) {
+        std::cout << usage_text();
+        return 0;
+    }
+    if (parsed->version) {
+        std::cout << "treadmill-mqtt " << TREADMILL_VERSION << "\n";
+        return 0;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    boost::asio::io_context io;
+    Bridge bridge(io, parsed->config);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        bridge.stop();
+        io.stop();
+    });
+    std::cerr << "treadmill-mqtt: prefix " << parsed->config.prefix << ", broker "
+              << parsed->config.broker_host << ":" << parsed->config.broker_port << ", socket "
+              << parsed->config.socket << std::endl;
+    bridge.start();
+    io.run();
+    return 0;
+}

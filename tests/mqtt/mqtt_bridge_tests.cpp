@@ -1,0 +1,420 @@
+// treadmill-mqtt between a real mosquitto (started here on a free loopback port) and a real
+// treadmilld on its embedded simulator (sped-up clock): availability and the last will,
+// discovery, telemetry during a workout, stop over MQTT, refusals, a retained stale command,
+// and the broker killed and restarted mid-workout.
+#include <doctest/doctest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/daemon/line_client.hpp"
+#include "tests/mqtt/mqtt_test_client.hpp"
+#include "tests/support/test_support.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace t = treadmill::testing;
+
+namespace {
+
+constexpr const char* kLongProgram =
+    "schema: treadmill-workout/1\n"
+    "name: \"mqtt test\"\n"
+    "steps:\n"
+    "  - run: 30 min\n"
+    "    speed: 8 km/h\n";
+
+std::string mosquitto_path() {
+    return access("/usr/sbin/mosquitto", X_OK) == 0 ? "/usr/sbin/mosquitto" : "mosquitto";
+}
+
+json parse(const std::string& text) {
+    return json::parse(text, nullptr, false);
+}
+
+// A mosquitto of its own on 127.0.0.1:port, no persistence (a restart forgets everything).
+struct Broker {
+    std::string dir;
+    std::uint16_t port;
+    std::optional<t::ChildProcess> process;
+    int generation = 0;
+
+    Broker(std::string d, std::uint16_t p) : dir(std::move(d)), port(p) { start(); }
+    void start() {
+        const std::string conf = dir + "/mosquitto.conf";
+        std::ofstream(conf) << "listener " << port << " 127.0.0.1\nallow_anonymous true\n"
+                            << "persistence false\n";
+        process.emplace(std::vector<std::string>{mosquitto_path(), "-c", conf},
+                        dir + "/mosquitto." + std::to_string(++generation) + ".log");
+    }
+    void kill9() {
+        process->signal(SIGKILL);
+        process->wait_exit(5s);
+        process.reset();
+    }
+};
+
+struct Rig {
+    std::string dir = t::make_temp_dir();
+    std::string socket = dir + "/control.sock";
+    std::string prefix = "treadmill/test-" + std::to_string(getpid());
+    Broker broker{dir, t::free_tcp_port()};
+    std::optional<t::ChildProcess> daemon;
+    std::optional<t::ChildProcess> bridge;
+    std::optional<t::MqttTestClient> client;
+
+    explicit Rig(bool start_bridge = true) {
+        const std::string config = dir + "/treadmilld.yaml";
+        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
+                              << "pairing: {file: " << dir << "/pairing.json}\n"
+                              << "programs: {user_dir: " << dir << "/programs}\n";
+        daemon.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
+                                                socket, "--time-scale", "5"},
+                       dir + "/treadmilld.log");
+        client.emplace(broker.port, "test-client-" + std::to_string(getpid()));
+        REQUIRE_MESSAGE(client->wait_connected(10s), t::read_file(dir + "/mosquitto.1.log"));
+        REQUIRE_MESSAGE(wait_state("idle", 15s), t::read_file(dir + "/treadmilld.log"));
+        if (start_bridge) start_bridge_process();
+    }
+    // `port` 0: the rig's broker.
+    void start_bridge_process(std::uint16_t port = 0) {
+        bridge.emplace(
+            std::vector<std::string>{TREADMILL_MQTT_BIN, "--broker",
+                                     "127.0.0.1:" + std::to_string(port ? port : broker.port),
+                                     "--prefix", prefix, "--socket", socket},
+            dir + "/bridge.log");
+    }
+    std::string topic(const std::string& leaf) const { return prefix + "/" + leaf; }
+    std::string bridge_log() const { return t::read_file(dir + "/bridge.log"); }
+
+    std::optional<json> call(const json& request) {
+        t::LineClient line(socket);
+        if (!line.connected()) return std::nullopt;
+        return line.call(request, 3s);
+    }
+    std::optional<json> status() {
+        const auto reply = call({{"id", 1}, {"cmd", "status"}});
+        if (!reply || !reply->contains("status")) return std::nullopt;
+        return (*reply)["status"];
+    }
+    bool wait_state(const std::string& state, std::chrono::milliseconds timeout) {
+        return t::wait_until(
+            [&] {
+                const auto s = status();
+                return s && (*s)["state"] == state;
+            },
+            timeout);
+    }
+    void start_workout() {
+        const auto reply = call({{"id", 1}, {"cmd", "start"}, {"yaml", kLongProgram}});
+        REQUIRE(reply);
+        REQUIRE_MESSAGE((*reply)["ok"] == true, reply->dump());
+        REQUIRE(wait_state("running", 20s));
+    }
+    // The next message on `leaf` whose JSON satisfies `pred`.
+    std::optional<json> wait_json(const std::string& leaf,
+                                  const std::function<bool(const json&)>& pred,
+                                  std::chrono::milliseconds timeout, std::size_t from = 0) {
+        const auto m = client->wait_for(
+            topic(leaf), [&](const t::MqttMessage& msg) { return pred(parse(msg.payload)); },
+            timeout, from);
+        if (!m) return std::nullopt;
+        return parse(m->payload);
+    }
+    bool wait_availability(const std::string& value, std::chrono::milliseconds timeout,
+                           std::size_t from = 0) {
+        return client
+            ->wait_for(
+                topic("availability"), [&](const t::MqttMessage& m) { return m.payload == value; },
+                timeout, from)
+            .has_value();
+    }
+    std::vector<t::MqttMessage> discovery() {
+        std::vector<t::MqttMessage> out;
+        const std::string object_id = "treadmill_test-" + std::to_string(getpid());
+        for (const auto& m : client->messages()) {
+            if (m.topic.rfind("homeassistant/", 0) == 0 &&
+                m.topic.find("/" + object_id + "/") != std::string::npos) {
+                out.push_back(m);
+            }
+        }
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE(
+    "availability online, discovery with unique ids, republished on HA online, will on kill -9") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    REQUIRE(t::wait_until([&] { return rig.discovery().size() >= 10; }, 10s));
+    const auto configs = rig.discovery();
+    std::set<std::string> unique_ids;
+    for (const auto& m : configs) {
+        CHECK(m.topic.substr(m.topic.size() - 7) == "/config");
+        const json config = parse(m.payload);
+        REQUIRE_MESSAGE(config.is_object(), m.payload);
+        CHECK(unique_ids.insert(config["unique_id"].get<std::string>()).second);
+        CHECK(config["availability_topic"] == rig.topic("availability"));
+        CHECK(config["device"]["identifiers"].size() == 1);
+    }
+    CHECK(unique_ids.size() == 10);
+    const auto state = rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "idle"; }, 5s);
+    CHECK(state);
+
+    // Home Assistant restarts: everything is announced again.
+    rig.client->publish("homeassistant/status", "online");
+    CHECK(t::wait_until([&] { return rig.discovery().size() >= 20; }, 5s));
+
+    const auto before = rig.client->messages().size();
+    rig.bridge->signal(SIGKILL);
+    CHECK_MESSAGE(rig.wait_availability("offline", 10s, before), "no last will");
+    // The daemon did not notice.
+    CHECK(rig.status().value_or(json())["state"] == "idle");
+}
+
+TEST_CASE("telemetry at 1 Hz during a workout, events, and stop over MQTT stops the belt") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    CHECK(rig.wait_json(
+        "event", [](const json& e) { return e["event"] == "session_started"; }, 5s));
+    const auto running = rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "running"; }, 5s);
+    REQUIRE(running);
+    CHECK((*running)["program"]["name"] == "mqtt test");
+    REQUIRE(rig.wait_json(
+        "telemetry",
+        [](const json& tm) {
+            return tm["speed_kmh"].is_number() && tm["speed_kmh"].get<double>() > 5.0;
+        },
+        20s));
+    const auto count = rig.client->messages(rig.topic("telemetry")).size();
+    std::this_thread::sleep_for(4s);
+    const auto telemetry = rig.client->messages(rig.topic("telemetry"));
+    const auto in_4s = telemetry.size() - count;
+    CHECK_MESSAGE(in_4s >= 3, in_4s);  // 1 Hz (a crowded CPU may lose one)
+    CHECK_MESSAGE(in_4s <= 6, in_4s);
+    const json last = parse(telemetry.back().payload);
+    CHECK(last["distance_m"].get<double>() >
+          parse(telemetry[count].payload)["distance_m"].get<double>());
+    CHECK(last["elapsed_s"].is_number());
+    CHECK(last["pace_s_per_km"].is_number());
+    CHECK(last["incline_pct"].is_number());
+
+    // stop, with an MQTT 5 response topic and correlation data
+    const auto before = rig.client->messages().size();
+    rig.client->publish(rig.topic("cmd/stop"), R"({"cmd":"stop"})",
+                        {false, std::string("test/replies"), std::string("c-42")});
+    const auto reply = rig.client->wait_for(
+        "test/replies", [](const auto&) { return true; }, 5s, before);
+    REQUIRE_MESSAGE(reply, rig.bridge_log());
+    CHECK(parse(reply->payload)["ok"] == true);
+    CHECK(parse(reply->payload)["cmd"] == "stop");
+    CHECK(reply->correlation_data == "c-42");
+    CHECK(rig.wait_state("idle", 20s));
+    CHECK(rig.wait_json(
+        "event", [](const json& e) { return e["event"] == "session_ended"; }, 5s, before));
+    CHECK(rig.wait_json(
+        "telemetry", [](const json& tm) { return tm["speed_kmh"] == 0.0; }, 5s, before));
+}
+
+TEST_CASE("start, resume, reset and estop over MQTT are refused with a reason") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    const auto before = rig.client->messages().size();
+    for (const char* name : {"start", "resume", "reset", "estop"}) {
+        rig.client->publish(rig.topic(std::string("cmd/") + name), R"({"program":"easy-run"})");
+        const auto result = rig.wait_json(
+            "result", [&](const json& r) { return r["cmd"] == name; }, 5s, before);
+        REQUIRE_MESSAGE(result, name);
+        CHECK((*result)["ok"] == false);
+        CHECK((*result)["error"]["code"] == "refused");
+        CHECK_FALSE((*result)["error"]["message"].get<std::string>().empty());
+    }
+    // Nothing reached the daemon.
+    std::this_thread::sleep_for(1s);
+    CHECK(rig.status().value_or(json())["state"] == "idle");
+}
+
+TEST_CASE("a retained (stale) stop command is ignored; the workout goes on") {
+    Rig rig(false);
+    rig.start_workout();
+    rig.client->publish(rig.topic("cmd/stop"), "{}", {true, std::nullopt, std::nullopt});
+    std::this_thread::sleep_for(300ms);
+    rig.start_bridge_process();
+    const auto result = rig.wait_json(
+        "result", [](const json& r) { return r["cmd"] == "stop"; }, 10s);
+    REQUIRE_MESSAGE(result, rig.bridge_log());
+    CHECK((*result)["ok"] == false);
+    CHECK((*result)["error"]["code"] == "ignored");
+    std::this_thread::sleep_for(1s);
+    CHECK(rig.status().value_or(json())["state"] == "running");
+    rig.client->publish(rig.topic("cmd/stop"), "", {true, std::nullopt, std::nullopt});  // clear
+}
+
+TEST_CASE(
+    "the broker killed and restarted mid-workout: the workout goes on, the bridge comes back") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    REQUIRE(rig.wait_json(
+        "telemetry",
+        [](const json& tm) {
+            return tm["speed_kmh"].is_number() && tm["speed_kmh"].get<double>() > 5.0;
+        },
+        20s));
+    const double distance = rig.status().value()["distance_m"].get<double>();
+    rig.broker.kill9();
+    std::this_thread::sleep_for(3s);
+    const auto during = rig.status();
+    REQUIRE(during);
+    CHECK((*during)["state"] == "running");
+    CHECK((*during)["distance_m"].get<double>() > distance);
+    CHECK(rig.bridge->running());
+
+    rig.client->clear();
+    rig.broker.start();
+    REQUIRE(rig.client->wait_connected(15s));
+    CHECK_MESSAGE(rig.wait_availability("online", 40s), rig.bridge_log());
+    CHECK(t::wait_until([&] { return rig.discovery().size() >= 10; }, 10s));
+    CHECK(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "running"; }, 10s));
+    CHECK(rig.wait_json(
+        "telemetry",
+        [](const json& tm) {
+            return tm["speed_kmh"].is_number() && tm["speed_kmh"].get<double>() > 5.0;
+        },
+        10s));
+    CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+TEST_CASE("treadmilld gone: availability offline, commands answered unavailable; back: online") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    auto before = rig.client->messages().size();
+    rig.daemon->signal(SIGKILL);
+    rig.daemon->wait_exit(5s);
+    CHECK(rig.wait_availability("offline", 10s, before));
+    rig.client->publish(rig.topic("cmd/stop"), "{}");
+    const auto result = rig.wait_json(
+        "result", [](const json& r) { return r["cmd"] == "stop"; }, 10s, before);
+    REQUIRE_MESSAGE(result, rig.bridge_log());
+    CHECK((*result)["ok"] == false);
+    CHECK((*result)["error"]["code"] == "unavailable");
+    CHECK(rig.bridge->running());
+
+    before = rig.client->messages().size();
+    ::unlink(rig.socket.c_str());
+    rig.daemon.emplace(
+        std::vector<std::string>{TREADMILLD_BIN, "--config", rig.dir + "/treadmilld.yaml",
+                                 "--socket", rig.socket, "--time-scale", "5"},
+        rig.dir + "/treadmilld.2.log");
+    CHECK_MESSAGE(rig.wait_availability("online", 30s, before), rig.bridge_log());
+}
+
+namespace {
+
+int open_descriptors(pid_t pid) {
+    int n = 0;
+    for ([[maybe_unused]] const auto& e :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("a silent broker and a refusing one: the workout goes on, the bridge retries") {
+    Rig rig(false);
+    rig.start_workout();
+    // Silent: accepts TCP connections and never answers (no CONNACK).
+    const auto silent_port = t::free_tcp_port();
+    t::ChildProcess silent(
+        {"/usr/bin/python3", "-c",
+         "import socket,time\n"
+         "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind(('127.0.0.1'," +
+             std::to_string(silent_port) +
+             ")); s.listen(16)\n"
+             "held=[]\n"
+             "while True: held.append(s.accept())\n"},
+        rig.dir + "/silent.log");
+    std::this_thread::sleep_for(500ms);
+    const double distance = rig.status().value()["distance_m"].get<double>();
+    rig.start_bridge_process(silent_port);
+    std::this_thread::sleep_for(2s);
+    const int descriptors = open_descriptors(rig.bridge->pid());
+    CHECK(t::wait_until([&] { return rig.bridge_log().find("no CONNACK") != std::string::npos; },
+                        20s));
+    // Dropped and tried again, without leaking the old socket.
+    std::this_thread::sleep_for(2s);
+    CHECK(rig.bridge->running());
+    CHECK(open_descriptors(rig.bridge->pid()) <= descriptors);
+    const auto during = rig.status();
+    REQUIRE(during);
+    CHECK((*during)["state"] == "running");
+    CHECK((*during)["distance_m"].get<double>() > distance);
+    rig.bridge->signal(SIGKILL);
+    rig.bridge->wait_exit(5s);
+
+    // Refusing: anonymous clients are not allowed and no user exists (mosquitto, started as
+    // root, drops to its own user and could not read a password file in our directory).
+    const auto refusing_port = t::free_tcp_port();
+    const std::string conf = rig.dir + "/refusing.conf";
+    std::ofstream(conf) << "listener " << refusing_port << " 127.0.0.1\nallow_anonymous false\n";
+    t::ChildProcess refusing({mosquitto_path(), "-c", conf}, rig.dir + "/refusing.log");
+    std::this_thread::sleep_for(500ms);
+    rig.start_bridge_process(refusing_port);
+    CHECK_MESSAGE(
+        t::wait_until(
+            [&] { return rig.bridge_log().find("refused the connection") != std::string::npos; },
+            10s),
+        rig.bridge_log());
+    std::this_thread::sleep_for(2s);
+    CHECK(rig.bridge->running());
+    CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+TEST_CASE("SIGTERM: availability offline first, exit status 0; a flood of stops is bounded") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    // 200 stops at once: each is answered (by the daemon or refused as too many waiting).
+    const auto before = rig.client->messages().size();
+    for (int i = 0; i < 200; ++i) rig.client->publish(rig.topic("cmd/stop"), "{}");
+    CHECK(t::wait_until(
+        [&] {
+            std::size_t results = 0;
+            const auto all = rig.client->messages();
+            for (std::size_t i = before; i < all.size(); ++i)
+                results += all[i].topic == rig.topic("result");
+            return results == 200;
+        },
+        20s));
+    std::size_t waiting = 0;
+    const auto all = rig.client->messages();
+    for (std::size_t i = before; i < all.size(); ++i) {
+        if (all[i].topic == rig.topic("result") &&
+            all[i].payload.find("too many commands waiting") != std::string::npos) {
+            ++waiting;
+        }
+    }
+    MESSAGE("refused as too many waiting: ", waiting, " of 200");
+    CHECK(waiting > 0);  // the bound was reached, so the daemon never saw 200 connections
+    CHECK(rig.status().value_or(json())["state"] == "idle");
+
+    const auto mark = rig.client->messages().size();
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+    CHECK(rig.wait_availability("offline", 5s, mark));
+}

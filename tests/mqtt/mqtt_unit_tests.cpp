@@ -1,0 +1,283 @@
+// treadmill-mqtt's pure parts: topics and names from the prefix, the payloads built from a
+// status, the telemetry cadence, events, Home Assistant discovery, the command policy and the
+// configuration.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "mqtt/bridge_config.hpp"
+#include "mqtt/command_policy.hpp"
+#include "mqtt/payloads.hpp"
+#include "mqtt/topics.hpp"
+
+using namespace treadmill::mqtt;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+json running_status() {
+    return json::parse(R"({
+      "state": "running", "reason": null, "key_present": true,
+      "fault": null, "program": {"id": "easy-run", "name": "Easy run", "seeds": null},
+      "step": {"index": 1, "count": 3, "class": "run", "cue": "go", "rep": null, "reps": null,
+               "remaining_s": 12.3, "remaining_m": 40.1},
+      "elapsed_s": 61.4, "distance_m": 150.26, "pace_s_per_km": 450.4,
+      "speed": {"program_kmh": 8.0, "target_kmh": 8.0, "actual_kmh": 7.996},
+      "incline": {"program_pct": 1.0, "target_pct": 1.0, "actual_pct": 0.97}})");
+}
+
+CommandMessage message(std::string name, std::string payload = "", std::string state = "running") {
+    CommandMessage m;
+    m.name = std::move(name);
+    m.payload = std::move(payload);
+    m.state = std::move(state);
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("topics, client id and object id come from the prefix") {
+    const Topics t("treadmill/gym-3");
+    CHECK(t.availability() == "treadmill/gym-3/availability");
+    CHECK(t.state() == "treadmill/gym-3/state");
+    CHECK(t.telemetry() == "treadmill/gym-3/telemetry");
+    CHECK(t.event() == "treadmill/gym-3/event");
+    CHECK(t.result() == "treadmill/gym-3/result");
+    CHECK(t.command_filter() == "treadmill/gym-3/cmd/+");
+    CHECK(t.command_name("treadmill/gym-3/cmd/stop") == "stop");
+    CHECK_FALSE(t.command_name("treadmill/gym-3/cmd/"));
+    CHECK_FALSE(t.command_name("treadmill/gym-3/cmd/a/b"));
+    CHECK_FALSE(t.command_name("treadmill/gym-4/cmd/stop"));
+    CHECK_FALSE(t.command_name("treadmill/gym-3/result"));
+    CHECK(default_prefix("box") == "treadmill/box");
+    CHECK(client_id_for("treadmill/gym 3") == "treadmill-mqtt-treadmill-gym-3");
+    CHECK(object_id_for("treadmill/gym-3") == "treadmill_gym-3");
+    CHECK(prefix_error(""));
+    CHECK(prefix_error("a/+/b"));
+    CHECK(prefix_error("a/#"));
+    CHECK(prefix_error("/a"));
+    CHECK(prefix_error("a/"));
+    CHECK_FALSE(prefix_error("treadmill/gym-3"));
+}
+
+TEST_CASE("state and telemetry payloads use the status's names, rounded, nulls kept") {
+    const json s = running_status();
+    const json state = state_payload(s);
+    CHECK(state["state"] == "running");
+    CHECK(state["program"] == json({{"id", "easy-run"}, {"name", "Easy run"}}));
+    CHECK(state["step"]["index"] == 1);
+    CHECK(state["step"]["class"] == "run");
+    CHECK_FALSE(state["step"].contains("remaining_s"));  // the retained state stays still
+    CHECK(state["fault"].is_null());
+    CHECK(state["key_present"] == true);
+
+    json faulted = s;
+    faulted["state"] = "fault";
+    faulted["fault"] = {{"code", "safety_key"}, {"message", "key out"}, {"since", "x"}};
+    CHECK(state_payload(faulted)["fault"] ==
+          json({{"code", "safety_key"}, {"message", "key out"}}));
+
+    const json t = telemetry_payload(s);
+    CHECK(t["speed_kmh"] == 8.0);
+    CHECK(t["incline_pct"] == 1.0);
+    CHECK(t["distance_m"] == 150.3);
+    CHECK(t["elapsed_s"] == 61);
+    CHECK(t["pace_s_per_km"] == 450);
+    json idle = s;
+    idle["pace_s_per_km"] = nullptr;
+    CHECK(telemetry_payload(idle)["pace_s_per_km"].is_null());
+    CHECK(telemetry_payload(json::object())["speed_kmh"].is_null());
+}
+
+TEST_CASE("telemetry: every second while the belt moves, only on change otherwise") {
+    TelemetryGate gate;
+    const auto t0 = Clock::time_point{} + 100s;
+    const json a = {{"speed_kmh", 8.0}};
+    CHECK(gate.should_publish(a, true, t0));
+    CHECK_FALSE(gate.should_publish(a, true, t0 + 500ms));
+    CHECK(gate.should_publish(a, true, t0 + 1000ms));
+    const json stopped = {{"speed_kmh", 0.0}};
+    CHECK(gate.should_publish(stopped, false, t0 + 1100ms));  // changed
+    CHECK_FALSE(gate.should_publish(stopped, false, t0 + 5s));
+    CHECK_FALSE(gate.should_publish(stopped, false, t0 + 60s));
+    gate.reset();
+    CHECK(gate.should_publish(stopped, false, t0 + 61s));  // after a reconnect
+    CHECK(belt_moving(running_status()));
+    CHECK_FALSE(belt_moving(json::object()));
+}
+
+TEST_CASE("events: session start and end, faults raised and cleared") {
+    EventTracker events;
+    json s = running_status();
+    s["state"] = "idle";
+    CHECK(events.update(s).empty());  // the first status is no change
+    s["state"] = "countdown";
+    auto e = events.update(s);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0]["event"] == "session_started");
+    CHECK(e[0]["program"]["id"] == "easy-run");
+    s["state"] = "running";
+    CHECK(events.update(s).empty());
+    s["state"] = "fault";
+    s["fault"] = {{"code", "comm_loss"}, {"message", "motor drive silent"}};
+    e = events.update(s);
+    REQUIRE(e.size() == 2);
+    CHECK(e[0]["event"] == "session_ended");
+    CHECK(e[0]["ended"] == "fault");
+    CHECK(e[0]["distance_m"] == 150.3);
+    CHECK(e[1]["event"] == "fault");
+    CHECK(e[1]["fault"]["code"] == "comm_loss");
+    CHECK(events.update(s).empty());  // the same fault is not repeated
+    s["state"] = "idle";
+    s["fault"] = nullptr;
+    e = events.update(s);
+    REQUIRE(e.size() == 1);
+    CHECK(e[0]["event"] == "fault_cleared");
+}
+
+TEST_CASE("discovery: unique ids, a device block, availability, a Stop button") {
+    const Topics topics("treadmill/gym-3");
+    const auto configs = discovery_configs(topics, "gym-3");
+    std::set<std::string> ids, paths;
+    bool stop_button = false;
+    for (const auto& d : configs) {
+        CHECK(d.topic.rfind("homeassistant/", 0) == 0);
+        CHECK(d.topic.size() > 7);
+        CHECK(d.topic.substr(d.topic.size() - 7) == "/config");
+        CHECK(ids.insert(d.config["unique_id"].get<std::string>()).second);
+        CHECK(paths.insert(d.topic).second);
+        CHECK(d.config["device"]["identifiers"][0] == "treadmill_gym-3");
+        CHECK(d.config["availability_topic"] == "treadmill/gym-3/availability");
+        if (d.topic.find("/button/") != std::string::npos) {
+            stop_button = true;
+            CHECK(d.config["command_topic"] == "treadmill/gym-3/cmd/stop");
+            CHECK(json::parse(d.config["payload_press"].get<std::string>()) ==
+                  json({{"cmd", "stop"}}));
+        } else {
+            CHECK(d.config.contains("state_topic"));
+            CHECK(d.config.contains("value_template"));
+        }
+    }
+    CHECK(stop_button);
+    CHECK(configs.size() == 10);
+    // Two treadmills on one broker never share an id.
+    for (const auto& d : discovery_configs(Topics("treadmill/gym-4"), "gym-4")) {
+        CHECK(ids.count(d.config["unique_id"].get<std::string>()) == 0);
+    }
+}
+
+TEST_CASE("command policy: stop and pause always, never start, resume, reset or estop") {
+    CommandPolicy policy(true);
+    const auto now = std::chrono::steady_clock::time_point{} + 10s;
+    for (const char* state : {"running", "idle", "paused", "fault", ""}) {
+        auto d = policy.decide(message("stop", "", state), now);
+        CHECK(d.forward);
+        CHECK(d.request == json({{"cmd", "stop"}}));
+        d = policy.decide(message("pause", R"({"cmd":"pause"})", state), now);
+        CHECK(d.forward);
+        CHECK(d.request == json({{"cmd", "pause"}}));
+    }
+    for (const char* name : {"start", "resume", "reset", "estop", "skip", "sim", "save_program",
+                             "pair_issue", "calibrate"}) {
+        const auto d = policy.decide(message(name, R"({"program":"easy-run"})", "idle"), now);
+        CHECK_FALSE(d.forward);
+        CHECK(d.code == "refused");
+        CHECK_FALSE(d.reason.empty());
+    }
+    CHECK(policy.decide(message("start"), now).reason.find("standing on it") != std::string::npos);
+}
+
+TEST_CASE("command policy: retained, expired and malformed commands are not forwarded") {
+    CommandPolicy policy(false);
+    const auto now = std::chrono::steady_clock::time_point{} + 10s;
+    auto m = message("stop");
+    m.retained = true;
+    CHECK(policy.decide(m, now).code == "ignored");
+    m = message("stop");
+    m.expired = true;
+    CHECK(policy.decide(m, now).code == "ignored");
+    CHECK(policy.decide(message("stop", "not json"), now).code == "bad_request");
+    CHECK(policy.decide(message("stop", "[1]"), now).code == "bad_request");
+    CHECK(policy.decide(message("stop", R"({"cmd":"start"})"), now).code == "bad_request");
+}
+
+TEST_CASE("command policy: speed and incline only when allowed, in running, 2 a second") {
+    const auto t0 = std::chrono::steady_clock::time_point{} + 10s;
+    CommandPolicy off(false);
+    auto d = off.decide(message("speed", R"({"value":"12 km/h"})"), t0);
+    CHECK_FALSE(d.forward);
+    CHECK(d.reason.find("allow_adjust") != std::string::npos);
+
+    CommandPolicy on(true);
+    d = on.decide(message("speed", R"({"value":"12 km/h"})", "paused"), t0);
+    CHECK_FALSE(d.forward);
+    CHECK(d.reason.find("only while running") != std::string::npos);
+    CHECK(on.decide(message("speed", R"({})"), t0).code == "bad_request");
+    CHECK(on.decide(message("speed", R"({"value":12})"), t0).code == "bad_request");
+    CHECK(on.decide(message("incline", R"({"delta":"+1%"})"), t0).code == "bad_request");
+
+    d = on.decide(message("speed", R"({"value":"12 km/h"})"), t0);
+    REQUIRE(d.forward);
+    CHECK(d.request == json({{"cmd", "speed"}, {"value", "12 km/h"}}));
+    d = on.decide(message("incline", R"({"value":"6%"})"), t0 + 100ms);
+    REQUIRE(d.forward);
+    CHECK(d.request == json({{"cmd", "incline"}, {"value", "6%"}}));
+    d = on.decide(message("speed", R"({"delta":"+0.5 km/h"})"), t0 + 500ms);
+    CHECK_FALSE(d.forward);
+    CHECK(d.reason.find("at most 2") != std::string::npos);
+    // stop is never rate-limited
+    CHECK(on.decide(message("stop"), t0 + 500ms).forward);
+    d = on.decide(message("speed", R"({"delta":"+0.5 km/h"})"), t0 + 1000ms);
+    REQUIRE(d.forward);
+    CHECK(d.request == json({{"cmd", "speed"}, {"delta", "+0.5 km/h"}}));
+}
+
+TEST_CASE("configuration: file, flags on top, defaults, clear errors") {
+    BridgeConfig c;
+    CHECK(parse_broker("broker.lan:8883", c));
+    CHECK(c.broker_host == "broker.lan");
+    CHECK(c.broker_port == 8883);
+    CHECK(parse_broker("[::1]:1884", c));
+    CHECK(c.broker_host == "::1");
+    CHECK(c.broker_port == 1884);
+    CHECK(parse_broker("only-host", c));
+    CHECK(c.broker_host == "only-host");
+    CHECK_FALSE(parse_broker("h:0", c));
+    CHECK_FALSE(parse_broker("h:70000", c));
+    CHECK_FALSE(parse_broker("h:12x", c));
+    CHECK_FALSE(parse_broker(":1883", c));
+
+    auto cl = parse_command_line({}, "box");
+    REQUIRE(cl);
+    CHECK(cl->config.prefix == "treadmill/box");
+    CHECK(cl->config.client_id == "treadmill-mqtt-treadmill-box");
+    CHECK(cl->config.socket == "/run/treadmilld/remote.sock");
+    CHECK_FALSE(cl->config.allow_adjust);
+
+    BridgeConfig f;
+    REQUIRE(
+        apply_config_text("broker: b:1\nname: gym-3\nallow_adjust: true\n"
+                          "tls: {ca_file: /ca.pem}\nusername: u\npassword: p\n",
+                          "mqtt.yaml", f));
+    CHECK(f.name == "gym-3");
+    CHECK(f.allow_adjust);
+    CHECK(f.tls_ca_file == "/ca.pem");
+    const auto unknown = apply_config_text("brokr: x\n", "mqtt.yaml", f);
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error() == "mqtt.yaml: unknown key 'brokr'");
+    CHECK_FALSE(apply_config_text("name: a\nname: b\n", "mqtt.yaml", f));
+    CHECK_FALSE(apply_config_text("allow_adjust: maybe\n", "mqtt.yaml", f));
+    CHECK_FALSE(apply_config_text("- a\n", "mqtt.yaml", f));
+
+    cl = parse_command_line({"--broker", "h:2", "--prefix", "gym/t1", "--socket", "/s"}, "box");
+    REQUIRE(cl);
+    CHECK(cl->config.broker_port == 2);
+    CHECK(cl->config.prefix == "gym/t1");
+    CHECK(cl->config.client_id == "treadmill-mqtt-gym-t1");
+    CHECK(cl->config.socket == "/s");
+    CHECK_FALSE(parse_command_line({"--prefix", "a/#"}, "box"));
+    CHECK_FALSE(parse_command_line({"--broker"}, "box"));
+    CHECK_FALSE(parse_command_line({"--bogus"}, "box"));
+    CHECK_FALSE(parse_command_line({"--config", "/nonexistent/mqtt.yaml"}, "box"));
+}
