@@ -7,7 +7,7 @@
 
 namespace treadmill::testing {
 
-SimBench::SimBench(Transport transport, std::uint16_t tcp_port, int baud) {
+SimBench::SimBench(Transport transport, std::uint16_t tcp_port, int baud, bool wire_time) {
     link_.transport = transport;
     if (transport == Transport::tcp) {
         sim_ = sim::EmbeddedSimulator::start_tcp(sim::TcpEndpoint{"127.0.0.1", tcp_port});
@@ -20,7 +20,7 @@ SimBench::SimBench(Transport transport, std::uint16_t tcp_port, int baud) {
     ep.device = pty_->a();
     ep.baud = baud;
     ep.parity = 'N';  // ptys at 8N1 (TOOLCHAIN.md); the wire time is emulated at 8E1
-    ep.wire_baud = baud;
+    if (wire_time) ep.wire_baud = baud;
     ep.wire_bits_per_char = 11;
     sim_ = sim::EmbeddedSimulator::start_rtu(ep);
     link_.device = pty_->b();
