@@ -4,8 +4,9 @@
 // socat pty pair to the simulator, which emulates the wire time of 8E1 at the baud rate. The
 // reference, computed for the same frames: the theoretical minimum (request + t3.5 + reply +
 // t3.5 at the baud rate, bus::transaction_time). Then the highest control rate that holds: no
-// overrun (a cycle's set still running at the next cycle's start) in 600 cycles.
-// Usage: bus_efficiency [--quick]   (--quick: 19200 baud only, 30 cycles each)
+// overrun (a cycle's set still running at the next cycle's start) in 600 cycles, by bisection;
+// why each rate above it failed is printed below its row.
+// Usage: bus_efficiency [--quick]   (--quick: 19200 baud only, 30 cycles, 20 per rate)
 // Last line: RESULT bus_ratio=X max_hz_19200=Y [max_hz_9600=... ...]
 #include <cmath>
 #include <cstdio>
@@ -120,37 +121,60 @@ Efficiency measure_efficiency(RtuRig& rig, int baud, int cycles) {
     return e;
 }
 
-// Cycles at `hz` on a fixed schedule: true when none of `cycles` overran or failed.
-bool rate_holds(RtuRig& rig, double hz, int cycles) {
+// Cycles at `hz` on a fixed schedule: "" when none of `cycles` overran or failed, else why.
+std::string rate_fails(RtuRig& rig, double hz, int cycles) {
     const auto period = std::chrono::duration_cast<Duration>(Seconds(1.0 / hz));
     auto next = SteadyClock::now() + 5ms;
+    char why[128];
     for (int i = 0; i < cycles; ++i) {
         std::this_thread::sleep_until(next);
+        const auto woke = SteadyClock::now();
         const ReadbackPart& part = rig.parts[static_cast<std::size_t>(i) % rig.parts.size()];
-        if (!run_cycle_set(rig.hardware, part)) return false;
+        if (!run_cycle_set(rig.hardware, part)) {
+            std::snprintf(why, sizeof why, "%.0f Hz: a transaction failed in cycle %d", hz, i);
+            return why;
+        }
         next += period;
-        if (SteadyClock::now() > next) return false;
+        const auto done = SteadyClock::now();
+        if (done > next) {
+            std::snprintf(why, sizeof why,
+                          "%.0f Hz: cycle %d overran by %.1f ms (woke %.1f ms late, set %.1f ms)",
+                          hz, i, bus::to_ms(done - next), bus::to_ms(woke - (next - period)),
+                          bus::to_ms(done - woke));
+            return why;
+        }
     }
-    return true;
+    return {};
 }
 
-// The highest rate that holds, searched down from `start_hz` in steps of ~5 %.
-double max_rate(RtuRig& rig, double start_hz, int cycles) {
-    for (double hz = std::floor(start_hz); hz >= 1; hz -= std::max(1.0, std::round(hz * 0.05))) {
-        if (rate_holds(rig, hz, cycles)) return hz;
+// The highest whole rate that holds, by bisection between 1 Hz and `start_hz`; the reasons of
+// the rates that did not hold go to `misses`.
+double max_rate(RtuRig& rig, double start_hz, int cycles, std::vector<std::string>& misses) {
+    int low = 0;                                            // highest known to hold
+    int high = static_cast<int>(std::floor(start_hz)) + 1;  // lowest known to fail
+    while (high - low > 1) {
+        const int hz = (low + high) / 2;
+        const std::string why = rate_fails(rig, hz, cycles);
+        if (why.empty()) {
+            low = hz;
+        } else {
+            high = hz;
+            misses.push_back(why);
+        }
     }
-    return 0;
+    return low;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bench::require_known_flags(argc, argv, {"--quick"}, "bus_efficiency [--quick]");
     const bool quick = bench::has_flag(argc, argv, "--quick");
     const std::vector<int> bauds =
         quick ? std::vector<int>{19200} : std::vector<int>{9600, 19200, 38400, 115200};
     const int efficiency_cycles = quick ? 30 : 300;
-    const int rate_cycles = quick ? 30 : 600;
+    const int rate_cycles = quick ? 20 : 600;
     std::printf(
         "bus_efficiency: the cycle's set (2 telemetry reads, the drive's FC16, one S4 "
         "part) over RTU,\npty + simulator wire-time emulation at 8E1; %d back-to-back "
@@ -169,18 +193,22 @@ int main(int argc, char** argv) {
         const double ratio = e.measured_ms / e.minimum_ms;
         const double theory_hz = 1000.0 / e.minimum_ms;
         // No rate above the back-to-back one can hold: start there (or at the theory's).
-        const double max_hz = max_rate(rig, std::min(theory_hz, 1000.0 / e.wall_ms), rate_cycles);
+        std::vector<std::string> misses;
+        const double max_hz =
+            max_rate(rig, std::min(theory_hz, 1000.0 / e.wall_ms), rate_cycles, misses);
         const double excess_ms = (e.measured_ms - e.emulated_ms) / kTransactionsPerCycle;
         rig.hardware.write_drive(SteadyClock::now(), DriveWrite{});
         std::printf("%7d %7ld %10.2f %11.2f %8.2f %8.2f %10.2f %6.3f %9.1f %7.0f %8ld\n", baud,
                     e.cycles, e.minimum_ms, e.emulated_ms, e.measured_ms, e.wall_ms, excess_ms,
                     ratio, theory_hz, max_hz, e.failures);
+        for (const auto& why : misses) std::printf("        did not hold: %s\n", why.c_str());
         ok = ok && e.failures == 0;
         if (baud == 19200) {
             bus_ratio_19200 = ratio;
             max_hz_19200 = max_hz;
         } else {
-            result += " max_hz_" + std::to_string(baud) + "=" + std::to_string(max_hz);
+            result +=
+                " max_hz_" + std::to_string(baud) + "=" + std::to_string(static_cast<int>(max_hz));
         }
     }
     std::printf(

@@ -132,6 +132,7 @@ Comparison compare(Transport transport, int rounds, int sets) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bench::require_known_flags(argc, argv, {"--quick"}, "driver_overhead [--quick]");
     const bool quick = bench::has_flag(argc, argv, "--quick");
     const int rounds = quick ? 5 : 20;

@@ -177,6 +177,7 @@ void print_row(const Setup& s, const char* clients, const Window& w) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bool quick = false;
     double minutes = 1;
     for (int i = 1; i < argc; ++i) {

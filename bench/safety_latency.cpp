@@ -197,6 +197,7 @@ void print_row(const char* transport, const char* what, const std::vector<double
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bench::require_known_flags(argc, argv, {"--quick"}, "safety_latency [--quick]");
     const int trials = bench::has_flag(argc, argv, "--quick") ? 3 : 100;
     const double period_ms =

@@ -121,6 +121,7 @@ Run median_run(std::vector<Run> runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bench::require_known_flags(argc, argv, {"--quick"}, "sim_speed [--quick]");
     const bool quick = bench::has_flag(argc, argv, "--quick");
     const programs::Timeline timeline = program(60);
