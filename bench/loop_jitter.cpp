@@ -62,16 +62,15 @@ Jitter jitter_of(const daemon::LatenessHistogram& h, double max_ms) {
     return j;
 }
 
-// The daemon's loop histogram now (all zero when the status has none).
-daemon::LatenessHistogram histogram(DaemonProcess& d, double& max_late_ms) {
+// The daemon's loop histogram now; nullopt when the status has none.
+std::optional<daemon::LatenessHistogram> histogram(DaemonProcess& d, double& max_late_ms) {
     daemon::LatenessHistogram h{};
     const json status = d.status();
-    if (!status.is_object() || !status["loop"].is_object()) return h;
+    if (!status.is_object() || !status["loop"].is_object()) return std::nullopt;
     const json& loop = status["loop"];
     max_late_ms = loop.value("max_late_ms", 0.0);
-    if (loop["late_hist"].is_array() && loop["late_hist"].size() == h.size()) {
-        for (std::size_t i = 0; i < h.size(); ++i) h[i] = loop["late_hist"][i].get<std::uint64_t>();
-    }
+    if (!loop["late_hist"].is_array() || loop["late_hist"].size() != h.size()) return std::nullopt;
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] = loop["late_hist"][i].get<std::uint64_t>();
     return h;
 }
 
@@ -151,13 +150,18 @@ Window measure(DaemonProcess& d, Duration length) {
     const auto before = histogram(d, max_before);
     const double cpu_before = cpu_seconds(d.child().pid());
     const bench::Stopwatch watch;
-    std::this_thread::sleep_for(length);
+    // The API closes a connection idle for 60 s: ask for the status every 10 s meanwhile.
+    for (auto left = length; left > Duration::zero(); left -= 10s) {
+        std::this_thread::sleep_for(std::min<Duration>(left, 10s));
+        if (left > 10s) d.status();
+    }
     const auto after = histogram(d, max_after);
     Window w;
+    if (!before || !after) return w;  // no cycles counted: reported as a failure
     w.cpu_pct = (cpu_seconds(d.child().pid()) - cpu_before) / watch.seconds() * 100;
     w.rss_kb = rss_kb(d.child().pid());
     daemon::LatenessHistogram diff{};
-    for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = after[i] - before[i];
+    for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = (*after)[i] - (*before)[i];
     w.jitter = jitter_of(diff, max_after);
     return w;
 }
