@@ -5,7 +5,9 @@
 // streams. The start delay of every cycle (actual start - scheduled start) comes from the
 // daemon's own histogram (status.loop.late_hist, read before and after the window); the
 // daemon's CPU and RSS from /proc.
-// Usage: loop_jitter [--quick] [--minutes N]   (N minutes per window, default 1; --quick: 3 s)
+// Usage: loop_jitter [--quick] [--minutes N] [--fifo]
+//   N minutes per window (default 1; --quick: 3 s); --fifo: the daemon's threads at SCHED_FIFO
+//   49 (`chrt -a -f -p`, as systemd's unit starts it; needs root or CAP_SYS_NICE)
 // Last line: RESULT jitter_p99_ms=X jitter_p99_ms_50watch=Y cpu_pct=Z rss_kb=W
 //            (the worse configuration each; cpu and rss with 50 watch clients)
 #include <unistd.h>
@@ -183,24 +185,27 @@ void print_row(const Setup& s, const char* clients, const Window& w) {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bool quick = false;
+    bool fifo = false;
     double minutes = 1;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--quick") {
             quick = true;
+        } else if (arg == "--fifo") {
+            fifo = true;
         } else if (arg == "--minutes" && i + 1 < argc && std::atof(argv[i + 1]) > 0) {
             minutes = std::atof(argv[++i]);
         } else {
-            std::fprintf(stderr, "usage: loop_jitter [--quick] [--minutes N]\n");
+            std::fprintf(stderr, "usage: loop_jitter [--quick] [--minutes N] [--fifo]\n");
             return 2;
         }
     }
     const auto length =
         quick ? Duration(3s) : std::chrono::duration_cast<Duration>(Seconds(minutes * 60));
     std::printf(
-        "loop_jitter: treadmilld idle at treadmill-sim, %.0f s per window; start delay "
+        "loop_jitter: treadmilld idle at treadmill-sim (%s), %.0f s per window; start delay "
         "in ms\n(upper bound of its histogram bucket), the daemon's CPU and RSS\n\n",
-        std::chrono::duration<double>(length).count());
+        fifo ? "SCHED_FIFO 49" : "SCHED_OTHER", std::chrono::duration<double>(length).count());
     std::printf("%-9s %5s %-9s %7s %8s %8s %8s %7s %8s\n", "bus", "Hz", "clients", "cycles",
                 "p50 <=", "p99 <=", "max <=", "cpu %", "rss kB");
     double p99_alone = 0, p99_watch = 0, cpu_watch = 0;
@@ -223,6 +228,14 @@ int main(int argc, char** argv) {
         if (!daemon.wait_idle(15s)) {
             std::printf("%s: the daemon did not reach idle\n%s\n", s.name, daemon.log().c_str());
             return 1;
+        }
+        if (fifo) {
+            const auto chrt = testing::run_command(
+                {"chrt", "-a", "-f", "-p", "49", std::to_string(daemon.child().pid())}, 5s);
+            if (chrt.exit_code != 0) {
+                std::printf("chrt failed: %s\n", chrt.output.c_str());
+                return 1;
+            }
         }
         const Window alone = measure(daemon, length);
         print_row(s, "none", alone);
