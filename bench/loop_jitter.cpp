@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "common/json_text.hpp"
 #include "controller/daemon/control_loop.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 
@@ -250,7 +251,7 @@ int main(int argc, char** argv) {
         }
         if (alone.jitter.cycles == 0 || watched.jitter.cycles == 0) {
             std::printf("%s: no cycles counted; status %s\ndaemon log:\n%s\n", s.name,
-                        daemon.status().dump().c_str(), daemon.log().c_str());
+                        json_text(daemon.status()).c_str(), daemon.log().c_str());
             ok = false;
         }
         p99_alone = std::max(p99_alone, alone.jitter.p99_ms);
