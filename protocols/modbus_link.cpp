@@ -48,7 +48,13 @@ ModbusLink::~ModbusLink() {
     close();
 }
 
+void ModbusLink::use_in_process(PduExchange exchange) {
+    close();
+    exchange_ = std::move(exchange);
+}
+
 void ModbusLink::close() {
+    in_process_open_ = false;
     if (ctx_ == nullptr) return;
     modbus_close(ctx_);
     modbus_free(ctx_);
@@ -65,6 +71,11 @@ Result<Done, LinkError> ModbusLink::open(TimePoint /*now*/) {
     close();
     connection_lost_ = false;
     quiet_until_.reset();
+    if (exchange_) {
+        in_process_open_ = true;
+        ++stats_.opens;
+        return Done{};
+    }
     if (config_.transport == Transport::rtu) {
         ctx_ = modbus_new_rtu(config_.device.c_str(), config_.baud, parity_letter(config_.parity),
                               config_.data_bits, config_.stop_bits);
@@ -127,6 +138,7 @@ void ModbusLink::prepare_request() {
         }
         quiet_until_.reset();
     }
+    if (exchange_) return;
     int pending = 0;
     if (::ioctl(modbus_get_socket(ctx_), FIONREAD, &pending) == 0 && pending > 0) {
         stats_.flushed_bytes += static_cast<std::uint64_t>(pending);
@@ -158,8 +170,8 @@ void ModbusLink::quiet_after(const LinkError& error, int reply_bytes) {
 template <class Call>
 Result<Done, LinkError> ModbusLink::transact(TimePoint now, int unit, int reply_bytes, Call call,
                                              const char* what, std::uint16_t address, int count) {
-    if (ctx_ == nullptr || connection_lost_) return Unexpected{not_open_error()};
-    if (modbus_set_slave(ctx_, unit) != 0) {
+    if (!is_open() || connection_lost_) return Unexpected{not_open_error()};
+    if (ctx_ != nullptr ? modbus_set_slave(ctx_, unit) != 0 : (unit < 0 || unit > 247)) {
         return Unexpected{
             usage_error(describe_request(what, unit, address, count) + ": invalid unit id")};
     }
@@ -194,8 +206,8 @@ Result<Registers, LinkError> ModbusLink::read_registers(TimePoint now, int unit,
     auto done = transact(
         now, unit, bus::read_reply_bytes(count),
         [&] {
-            if (config_.transport == Transport::tcp) {
-                return tcp_exchange(
+            if (own_framing()) {
+                return pdu_exchange(
                     unit, pdu::read_registers_request(address, static_cast<std::uint16_t>(count)),
                     values);
             }
@@ -211,8 +223,8 @@ Result<Done, LinkError> ModbusLink::write_register(TimePoint now, int unit, std:
     return transact(
         now, unit, bus::write_single_reply_bytes(),
         [&] {
-            if (config_.transport == Transport::tcp) {
-                return tcp_exchange(unit, pdu::write_register_request(address, value), {});
+            if (own_framing()) {
+                return pdu_exchange(unit, pdu::write_register_request(address, value), {});
             }
             return modbus_write_register(ctx_, address, value);
         },
@@ -229,8 +241,8 @@ Result<Done, LinkError> ModbusLink::write_registers(TimePoint now, int unit, std
     return transact(
         now, unit, bus::write_multiple_reply_bytes(),
         [&] {
-            if (config_.transport == Transport::tcp) {
-                return tcp_exchange(unit, pdu::write_registers_request(address, values), {});
+            if (own_framing()) {
+                return pdu_exchange(unit, pdu::write_registers_request(address, values), {});
             }
             return modbus_write_registers(ctx_, address, count, values.data());
         },

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +26,16 @@ using Registers = std::vector<std::uint16_t>;
 
 class ModbusLink {
   public:
+    // An in-process bus, for runs under virtual time (bench/sim_speed): the request PDU for
+    // `unit` in, the reply's unit id and PDU out, or nullopt for no reply (a time-out). The
+    // frames are checked as over TCP; no socket, no libmodbus context.
+    struct PduReply {
+        std::uint8_t unit = 0;
+        std::vector<std::uint8_t> pdu;
+    };
+    using PduExchange =
+        std::function<std::optional<PduReply>(int unit, std::span<const std::uint8_t> request)>;
+
     explicit ModbusLink(LinkConfig config);
     ~ModbusLink();
     ModbusLink(const ModbusLink&) = delete;
@@ -33,7 +44,10 @@ class ModbusLink {
     // Opens (or reopens) the bus: new context, time-outs set, connected. One attempt.
     Result<Done, LinkError> open(TimePoint now);
     void close();
-    bool is_open() const { return ctx_ != nullptr; }
+    bool is_open() const { return ctx_ != nullptr || in_process_open_; }
+    // From now on every transaction goes to `exchange` instead of the configured transport;
+    // open() then only marks the link open.
+    void use_in_process(PduExchange exchange);
     // True after an error that broke the connection (reset, device gone): reopen before use.
     bool connection_lost() const { return connection_lost_; }
 
@@ -64,12 +78,24 @@ class ModbusLink {
     int tcp_exchange(int unit, const std::vector<std::uint8_t>& request,
                      std::span<std::uint16_t> dest);
     int receive_matching_reply(std::uint16_t transaction, std::uint8_t* reply);
+    // The in-process exchange, checked like tcp_exchange: -1 and errno on failure.
+    int in_process_exchange(int unit, const std::vector<std::uint8_t>& request,
+                            std::span<std::uint16_t> dest);
+    // TCP or in-process: the request PDU built by us, the reply checked by us.
+    bool own_framing() const { return exchange_ || config_.transport == Transport::tcp; }
+    int pdu_exchange(int unit, const std::vector<std::uint8_t>& request,
+                     std::span<std::uint16_t> dest) {
+        return exchange_ ? in_process_exchange(unit, request, dest)
+                         : tcp_exchange(unit, request, dest);
+    }
     void prepare_request();
     void quiet_after(const LinkError& error, int reply_bytes);
     LinkError not_open_error() const;
 
     LinkConfig config_;
     _modbus* ctx_ = nullptr;
+    PduExchange exchange_;
+    bool in_process_open_ = false;
     bool connection_lost_ = false;
     std::uint16_t next_transaction_ = 1;
     std::optional<TimePoint> quiet_until_;  // wall clock: no request before this

@@ -1,6 +1,7 @@
-// ModbusLink's Modbus TCP exchange: our MBAP framing on send, libmodbus's receive, our checks
-// (transaction id, protocol id, unit id, function, length, echo). A reply with an earlier
-// transaction id (a late reply) is skipped within the same response time-out.
+// ModbusLink's Modbus TCP exchange (and the in-process one, checked the same way): our MBAP framing
+// on send, libmodbus's receive, our checks (transaction id, protocol id, unit id, function, length,
+// echo). A reply with an earlier transaction id (a late reply) is skipped within the same response
+// time-out.
 #include <modbus/modbus.h>
 #include <sys/socket.h>
 
@@ -83,6 +84,23 @@ int ModbusLink::tcp_exchange(int unit, const std::vector<std::uint8_t>& request,
                                                  static_cast<std::size_t>(n) - kMbapBytes);
         error = pdu::check_reply(request, body);
         if (error == 0 && !dest.empty()) pdu::copy_registers(body, dest);
+    }
+    if (error == 0) return 0;
+    errno = error;
+    return -1;
+}
+
+int ModbusLink::in_process_exchange(int unit, const std::vector<std::uint8_t>& request,
+                                    std::span<std::uint16_t> dest) {
+    const auto reply = exchange_(unit, request);
+    int error = 0;
+    if (!reply) {
+        error = ETIMEDOUT;
+    } else if (reply->unit != static_cast<std::uint8_t>(unit)) {
+        error = EMBBADSLAVE;
+    } else {
+        error = pdu::check_reply(request, reply->pdu);
+        if (error == 0 && !dest.empty()) pdu::copy_registers(reply->pdu, dest);
     }
     if (error == 0) return 0;
     errno = error;

@@ -5,6 +5,8 @@
 // cycle or the hook goes to the guard's handler and the loop goes on (heartbeat included).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 
@@ -17,13 +19,22 @@
 
 namespace treadmill::daemon {
 
+// The upper bounds (ms) of the start-delay histogram's buckets; one more bucket above the last.
+inline constexpr std::array<double, 21> kLatenessBoundsMs{
+    0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 200, 500};
+using LatenessHistogram = std::array<std::uint64_t, kLatenessBoundsMs.size() + 1>;
+
+// The bucket of a start delay: the first whose bound it does not exceed (the last: above all).
+std::size_t lateness_bucket(Duration lateness);
+
 // How punctually the loop ran: a cycle is late when it starts more than half a period after
 // its scheduled time (API handlers, a slow bus or a stopped process held it up).
 struct LoopStats {
     std::uint64_t cycles = 0;
     std::uint64_t late = 0;
-    Duration max_late{};   // the worst start delay of any cycle
-    Duration max_cycle{};  // the longest cycle (read, decide, write, after-cycle hook)
+    Duration max_late{};           // the worst start delay of any cycle
+    Duration max_cycle{};          // the longest cycle (read, decide, write, after-cycle hook)
+    LatenessHistogram lateness{};  // every cycle's start delay, by kLatenessBoundsMs
 };
 
 class ControlLoop {

@@ -68,11 +68,13 @@ double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// status.loop: {"cycles","late","max_late_ms","max_cycle_ms","period_ms","log_dropped"}.
+// status.loop: {"cycles","late","max_late_ms","late_hist","max_cycle_ms","period_ms",
+// "log_dropped"}.
 nlohmann::json loop_json(const LoopStats& s, Duration period, std::uint64_t log_dropped) {
     return {{"cycles", s.cycles},
             {"late", s.late},
             {"max_late_ms", milliseconds(s.max_late)},
+            {"late_hist", s.lateness},
             {"max_cycle_ms", milliseconds(s.max_cycle)},
             {"period_ms", milliseconds(period)},
             {"log_dropped", log_dropped}};

@@ -44,3 +44,32 @@ TEST_CASE("the heartbeat is stamped when the cycle is done, not when it began") 
     CHECK(heartbeat.last() - before >= 120ms);
     CHECK(heartbeat.last() <= SteadyClock::now());
 }
+
+TEST_CASE("a start delay goes to the first bucket whose bound it does not exceed") {
+    CHECK(d::lateness_bucket(0ms) == 0);
+    CHECK(d::lateness_bucket(50us) == 0);
+    CHECK(d::lateness_bucket(51us) == 1);
+    CHECK(d::lateness_bucket(2ms) == 8);  // bound 2 ms
+    CHECK(d::lateness_bucket(2001us) == 9);
+    CHECK(d::lateness_bucket(500ms) == d::kLatenessBoundsMs.size() - 1);
+    CHECK(d::lateness_bucket(501ms) == d::kLatenessBoundsMs.size());
+    CHECK(d::lateness_bucket(10s) == d::kLatenessBoundsMs.size());
+}
+
+TEST_CASE("every cycle's start delay is counted in the histogram") {
+    boost::asio::io_context io;
+    treadmill::testing::FakeTreadmill hw;
+    treadmill::controller::ControlCycle cycle(hw, {}, [] { return SteadyClock::now(); });
+    d::Heartbeat heartbeat(SteadyClock::now());
+    int cycles = 0;
+    d::ControlLoop loop(io, cycle, heartbeat, 10ms, [&](TimePoint) {
+        if (++cycles == 5) loop.stop();
+    });
+    loop.start();
+    io.run();
+    std::uint64_t counted = 0;
+    for (const auto n : loop.stats().lateness) counted += n;
+    CHECK(loop.stats().cycles == 5);
+    CHECK(counted == 5);
+    CHECK(loop.stats().lateness[d::lateness_bucket(loop.stats().max_late)] >= 1);
+}

@@ -7,7 +7,7 @@
 
 namespace treadmill::testing {
 
-SimBench::SimBench(Transport transport, std::uint16_t tcp_port) {
+SimBench::SimBench(Transport transport, std::uint16_t tcp_port, int baud, bool wire_time) {
     link_.transport = transport;
     if (transport == Transport::tcp) {
         sim_ = sim::EmbeddedSimulator::start_tcp(sim::TcpEndpoint{"127.0.0.1", tcp_port});
@@ -18,13 +18,13 @@ SimBench::SimBench(Transport transport, std::uint16_t tcp_port) {
     pty_.emplace();
     sim::RtuEndpoint ep;
     ep.device = pty_->a();
-    ep.baud = 19200;
+    ep.baud = baud;
     ep.parity = 'N';  // ptys at 8N1 (TOOLCHAIN.md); the wire time is emulated at 8E1
-    ep.wire_baud = 19200;
+    if (wire_time) ep.wire_baud = baud;
     ep.wire_bits_per_char = 11;
     sim_ = sim::EmbeddedSimulator::start_rtu(ep);
     link_.device = pty_->b();
-    link_.baud = 19200;
+    link_.baud = baud;
     link_.parity = Parity::none;
 }
 

@@ -1,5 +1,6 @@
 // A simulator plus the link config that reaches it: over TCP, or over RTU through a socat pty
-// pair at 8N1 with the simulator emulating 19200 8E1 wire time.
+// pair at 8N1 with the simulator emulating the wire time of 8E1 at `baud` (19200 unless told;
+// none when `wire_time` is false: the pty's own speed).
 #pragma once
 
 #include <memory>
@@ -17,7 +18,8 @@ namespace treadmill::testing {
 
 class SimBench {
   public:
-    explicit SimBench(Transport transport, std::uint16_t tcp_port = 0);
+    explicit SimBench(Transport transport, std::uint16_t tcp_port = 0, int baud = 19200,
+                      bool wire_time = true);
     ~SimBench();
     SimBench(const SimBench&) = delete;
     SimBench& operator=(const SimBench&) = delete;

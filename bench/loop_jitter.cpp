@@ -1,0 +1,266 @@
+// loop_jitter: how punctually treadmilld's control loop starts its cycles. treadmilld and
+// treadmill-sim run as real processes (the end-to-end rig of the tests): 10 Hz over RTU (socat
+// pty pair, 19200 8E1 wire-time emulation) and 50 Hz over TCP, the daemon idle at the boards.
+// Each is measured alone (the reference) and then with 50 `watch` clients reading their
+// streams. The start delay of every cycle (actual start - scheduled start) comes from the
+// daemon's own histogram (status.loop.late_hist, read before and after the window); the
+// daemon's CPU and RSS from /proc.
+// Usage: loop_jitter [--quick] [--minutes N] [--fifo]
+//   N minutes per window (default 1; --quick: 3 s); --fifo: the daemon's threads at SCHED_FIFO
+//   49 (`chrt -a -f -p`, as systemd's unit starts it; needs root or CAP_SYS_NICE)
+// Last line: RESULT jitter_p99_ms=X jitter_p99_ms_50watch=Y cpu_pct=Z rss_kb=W
+//            (the worse configuration each; cpu and rss with 50 watch clients)
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_support.hpp"
+#include "common/json_text.hpp"
+#include "controller/daemon/control_loop.hpp"
+#include "tests/e2e/e2e_rig.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace treadmill;
+using e2e::BoardProcess;
+using e2e::DaemonProcess;
+using nlohmann::json;
+
+// Percentiles from a histogram of daemon::kLatenessBoundsMs buckets: each the upper bound of
+// the bucket it falls in (the top bucket: `max_ms`).
+struct Jitter {
+    std::uint64_t cycles = 0;
+    double p50_ms = 0, p99_ms = 0, max_ms = 0;
+};
+
+Jitter jitter_of(const daemon::LatenessHistogram& h, double max_ms) {
+    Jitter j;
+    for (const auto n : h) j.cycles += n;
+    const auto bound = [&](std::size_t i) {
+        return i < daemon::kLatenessBoundsMs.size() ? daemon::kLatenessBoundsMs[i] : max_ms;
+    };
+    const auto quantile = [&](double q) {
+        std::uint64_t seen = 0;
+        for (std::size_t i = 0; i < h.size(); ++i) {
+            seen += h[i];
+            if (static_cast<double>(seen) >= q * static_cast<double>(j.cycles)) return bound(i);
+        }
+        return max_ms;
+    };
+    if (j.cycles == 0) return j;
+    j.p50_ms = quantile(0.5);
+    j.p99_ms = quantile(0.99);
+    for (std::size_t i = h.size(); i-- > 0;) {
+        if (h[i] > 0) {
+            j.max_ms = bound(i);
+            break;
+        }
+    }
+    return j;
+}
+
+// The daemon's loop histogram now; nullopt when the status has none.
+std::optional<daemon::LatenessHistogram> histogram(DaemonProcess& d, double& max_late_ms) {
+    daemon::LatenessHistogram h{};
+    const json status = d.status();
+    if (!status.is_object() || !status["loop"].is_object()) return std::nullopt;
+    const json& loop = status["loop"];
+    max_late_ms = loop.value("max_late_ms", 0.0);
+    if (!loop["late_hist"].is_array() || loop["late_hist"].size() != h.size()) return std::nullopt;
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] = loop["late_hist"][i].get<std::uint64_t>();
+    return h;
+}
+
+// CPU seconds (user + system) of a process, from /proc/PID/stat.
+double cpu_seconds(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::istringstream fields(text.substr(close + 2));
+    std::string field;
+    double utime = 0, stime = 0;
+    for (int i = 3; fields >> field; ++i) {  // field 3 is the state
+        if (i == 14) utime = std::stod(field);
+        if (i == 15) {
+            stime = std::stod(field);
+            break;
+        }
+    }
+    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Resident memory of a process in kB (VmRSS).
+long rss_kb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0;
+}
+
+// `count` clients on `watch`, their streams read by one thread until destroyed.
+class Watchers {
+  public:
+    Watchers(const std::string& socket, int count) {
+        for (int i = 0; i < count; ++i) {
+            clients_.push_back(std::make_unique<testing::LineClient>(socket));
+            clients_.back()->send(json{{"id", i}, {"cmd", "watch"}});
+        }
+        reader_ = std::thread([this] {
+            while (!done_) {
+                for (auto& c : clients_) {
+                    if (c->read_line(3ms)) ++lines_;  // LineClient polls only with >= 1 ms left
+                }
+            }
+        });
+    }
+    ~Watchers() {
+        done_ = true;
+        reader_.join();
+    }
+    Watchers(const Watchers&) = delete;
+    Watchers& operator=(const Watchers&) = delete;
+    long lines() const { return lines_; }
+    int open() const {
+        int n = 0;
+        for (const auto& c : clients_) n += c->eof() ? 0 : 1;
+        return n;
+    }
+
+  private:
+    std::vector<std::unique_ptr<testing::LineClient>> clients_;
+    std::atomic<bool> done_{false};
+    std::atomic<long> lines_{0};
+    std::thread reader_;
+};
+
+struct Window {
+    Jitter jitter;
+    double cpu_pct = 0;
+    long rss_kb = 0;
+};
+
+// Measures the daemon over `length`: start delays, CPU share, RSS at the end.
+Window measure(DaemonProcess& d, Duration length) {
+    double max_before = 0, max_after = 0;
+    const auto before = histogram(d, max_before);
+    const double cpu_before = cpu_seconds(d.child().pid());
+    const bench::Stopwatch watch;
+    // The API closes a connection idle for 60 s: ask for the status every 10 s meanwhile.
+    for (auto left = length; left > Duration::zero(); left -= 10s) {
+        std::this_thread::sleep_for(std::min<Duration>(left, 10s));
+        if (left > 10s) d.status();
+    }
+    const auto after = histogram(d, max_after);
+    Window w;
+    if (!before || !after) return w;  // no cycles counted: reported as a failure
+    w.cpu_pct = (cpu_seconds(d.child().pid()) - cpu_before) / watch.seconds() * 100;
+    w.rss_kb = rss_kb(d.child().pid());
+    daemon::LatenessHistogram diff{};
+    for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = (*after)[i] - (*before)[i];
+    w.jitter = jitter_of(diff, max_after);
+    return w;
+}
+
+struct Setup {
+    const char* name;
+    bool rtu;
+    int hz;
+};
+
+void print_row(const Setup& s, const char* clients, const Window& w) {
+    std::printf("%-9s %5d %-9s %7llu %8.2f %8.2f %8.2f %7.1f %8ld\n", s.name, s.hz, clients,
+                static_cast<unsigned long long>(w.jitter.cycles), w.jitter.p50_ms, w.jitter.p99_ms,
+                w.jitter.max_ms, w.cpu_pct, w.rss_kb);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
+    bool quick = false;
+    bool fifo = false;
+    double minutes = 1;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--quick") {
+            quick = true;
+        } else if (arg == "--fifo") {
+            fifo = true;
+        } else if (arg == "--minutes" && i + 1 < argc && std::atof(argv[i + 1]) > 0) {
+            minutes = std::atof(argv[++i]);
+        } else {
+            std::fprintf(stderr, "usage: loop_jitter [--quick] [--minutes N] [--fifo]\n");
+            return 2;
+        }
+    }
+    const auto length =
+        quick ? Duration(3s) : std::chrono::duration_cast<Duration>(Seconds(minutes * 60));
+    std::printf(
+        "loop_jitter: treadmilld idle at treadmill-sim (%s), %.0f s per window; start delay "
+        "in ms\n(upper bound of its histogram bucket), the daemon's CPU and RSS\n\n",
+        fifo ? "SCHED_FIFO 49" : "SCHED_OTHER", std::chrono::duration<double>(length).count());
+    std::printf("%-9s %5s %-9s %7s %8s %8s %8s %7s %8s\n", "bus", "Hz", "clients", "cycles",
+                "p50 <=", "p99 <=", "max <=", "cpu %", "rss kB");
+    double p99_alone = 0, p99_watch = 0, cpu_watch = 0;
+    long rss_watch = 0;
+    bool ok = true;
+    for (const Setup& s : {Setup{"rtu 19200", true, 10}, Setup{"tcp", false, 50}}) {
+        std::optional<testing::PtyPair> pty;
+        if (s.rtu) pty.emplace();
+        BoardProcess board(s.rtu ? e2e::Board::sim_rtu : e2e::Board::sim_tcp,
+                           s.rtu ? pty->a() : std::string{});
+        if (!board.ready()) {
+            std::printf("%s: the simulator did not start\n", s.name);
+            return 1;
+        }
+        const std::string bus =
+            s.rtu ? e2e::rtu_bus(pty->b())
+                  : "bus: {transport: tcp, host: 127.0.0.1, port: " + std::to_string(board.port()) +
+                        ", response_timeout: 15 ms}\n";
+        DaemonProcess daemon(bus, "control: {period: " + std::to_string(1000 / s.hz) + " ms}\n");
+        if (!daemon.wait_idle(15s)) {
+            std::printf("%s: the daemon did not reach idle\n%s\n", s.name, daemon.log().c_str());
+            return 1;
+        }
+        if (fifo) {
+            const auto chrt = testing::run_command(
+                {"chrt", "-a", "-f", "-p", "49", std::to_string(daemon.child().pid())}, 5s);
+            if (chrt.exit_code != 0) {
+                std::printf("chrt failed: %s\n", chrt.output.c_str());
+                return 1;
+            }
+        }
+        const Window alone = measure(daemon, length);
+        print_row(s, "none", alone);
+        Watchers watchers(daemon.socket(), 50);
+        std::this_thread::sleep_for(500ms);
+        const Window watched = measure(daemon, length);
+        print_row(s, "50 watch", watched);
+        if (watchers.open() != 50 || watchers.lines() == 0) {
+            std::printf("%s: %d of 50 watch clients still open, %ld lines read\n", s.name,
+                        watchers.open(), watchers.lines());
+            ok = false;
+        }
+        if (alone.jitter.cycles == 0 || watched.jitter.cycles == 0) {
+            std::printf("%s: no cycles counted; status %s\ndaemon log:\n%s\n", s.name,
+                        json_text(daemon.status()).c_str(), daemon.log().c_str());
+            ok = false;
+        }
+        p99_alone = std::max(p99_alone, alone.jitter.p99_ms);
+        p99_watch = std::max(p99_watch, watched.jitter.p99_ms);
+        cpu_watch = std::max(cpu_watch, watched.cpu_pct);
+        rss_watch = std::max(rss_watch, watched.rss_kb);
+    }
+    std::printf("\ntarget: p99 <= 2 ms alone\n");
+    std::printf("\nRESULT jitter_p99_ms=%.2f jitter_p99_ms_50watch=%.2f cpu_pct=%.1f rss_kb=%ld\n",
+                p99_alone, p99_watch, cpu_watch, rss_watch);
+    return ok ? 0 : 1;
+}
