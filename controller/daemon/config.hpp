@@ -55,6 +55,11 @@ struct ControlConfig {
 struct ApiConfig {
     std::string socket = "/run/treadmilld/control.sock";
     std::string group = "treadmill";
+    // The remote socket for bridges (docs/fleet.md): only the commands that watch or stop;
+    // "" (the default) opens none.
+    std::string remote_socket;
+    std::string remote_group = "treadmill-remote";
+    bool remote_adjust = false;  // speed and incline on the remote socket too
 };
 
 // The console's paired devices (docs/api.md, "Pairing").

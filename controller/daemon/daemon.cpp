@@ -64,6 +64,14 @@ api::ServerOptions server_options(const Config& config, AsyncLog& log) {
     return o;
 }
 
+// The remote socket's options: its own group and the remote command policy.
+api::ServerOptions remote_server_options(const Config& config, AsyncLog& log) {
+    api::ServerOptions o = server_options(config, log);
+    o.group = config.api.remote_group;
+    o.policy = api::remote_command_policy(config.api.remote_adjust);
+    return o;
+}
+
 double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -160,6 +168,12 @@ Daemon::Daemon(DaemonOptions options)
     api::add_editor_commands(commands_, editor_api_);
     api::add_session_command(commands_, session_api_);
     server_.set_guard(guard_);
+    if (!options_.config.api.remote_socket.empty()) {
+        remote_server_ =
+            std::make_unique<api::ApiServer>(io_, options_.config.api.remote_socket, *dispatcher_,
+                                             remote_server_options(options_.config, log_));
+        remote_server_->set_guard(guard_);
+    }
     worker_.set_guard(guard_);
     loop_.set_guard(guard_);
 }
@@ -187,6 +201,10 @@ int Daemon::run() {
     }
     for (const auto& warning : *opened) log("warning: " + warning);
     log("control API on " + server_.path());
+    if (!open_remote_socket()) {
+        server_.close();
+        return 1;
+    }
     wait_signal();
     loop_.start();
     watchdog_.emplace(heartbeat_,
@@ -207,6 +225,26 @@ void Daemon::save_pairing() {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (const std::string error = api::save_pairing_now(pairing_api_); !error.empty())
         log("warning: pairing: " + error);
+}
+
+// The remote socket, when configured; a failure to open it stops the start like the local one.
+bool Daemon::open_remote_socket() {
+    if (!remote_server_) return true;
+    const auto opened = remote_server_->open();
+    if (!opened) {
+        log("cannot open the remote control socket: " + opened.error());
+        return false;
+    }
+    for (const auto& warning : *opened) log("warning: " + warning);
+    log(std::string("remote control API on ") + remote_server_->path() +
+        (options_.config.api.remote_adjust ? " (speed and incline allowed)"
+                                           : " (watch, stop and pause only)"));
+    return true;
+}
+
+void Daemon::close_servers() {
+    server_.close();
+    if (remote_server_) remote_server_->close();
 }
 
 void Daemon::log(std::string line) {
@@ -241,7 +279,9 @@ void Daemon::on_signal() {
 void Daemon::after_cycle(TimePoint now) {
     if (options_.test_hooks.in_cycle) options_.test_hooks.in_cycle();
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
-    server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
+    const TimePoint next_cycle = std::max(loop_.scheduled(), now) + options_.config.control.period;
+    server_.on_cycle(next_cycle);
+    if (remote_server_) remote_server_->on_cycle(next_cycle);
     report_state(now);
     session_tracker_.observe(cycle_.status(now), cycle_.timeline());
     inhibitor_.want(session_active(cycle_.state()));
@@ -271,7 +311,7 @@ void Daemon::begin_shutdown() {
     shutting_down_ = true;
     sd_notify("STOPPING=1");
     log("stopping: ramping the belt down");
-    server_.close();
+    close_servers();
     worker_.stop();  // a start still being read is never applied
     const TimePoint now = SteadyClock::now();
     shutdown_deadline_ = now + options_.shutdown_limit;
@@ -295,7 +335,7 @@ void Daemon::continue_shutdown(TimePoint now) {
 void Daemon::finish() {
     loop_.stop();
     signals_.cancel();
-    server_.close();
+    close_servers();
     worker_.stop();
     io_.stop();
 }

@@ -74,6 +74,8 @@ class Daemon {
     void continue_shutdown(TimePoint now);
     void finish();
     void save_pairing();
+    bool open_remote_socket();
+    void close_servers();
     void wait_signal();
 
     DaemonOptions options_;
@@ -94,6 +96,8 @@ class Daemon {
     api::CommandTable commands_;
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;
+    // api.remote_socket when configured: the same commands behind the remote policy.
+    std::unique_ptr<api::ApiServer> remote_server_;
     Heartbeat heartbeat_;
     SleepInhibitor inhibitor_;
     ControlLoop loop_;
