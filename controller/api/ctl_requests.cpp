@@ -27,6 +27,8 @@ constexpr std::array kCommands{
     DaemonCommandInfo{"reset", "", "clear a fault once its cause is gone"},
     DaemonCommandInfo{"status", "", "the daemon's state, once"},
     DaemonCommandInfo{"watch", "", "a live one-screen view of the workout"},
+    DaemonCommandInfo{"metrics", "",
+                      "the counters and gauges in the Prometheus text format (--json: as JSON)"},
     DaemonCommandInfo{"sim", "JSON", "a command to the embedded simulator"},
     DaemonCommandInfo{"pair", "[--viewer] | --list | --revoke ID",
                       "a one-time PIN for the console (2 min); list or revoke paired devices"},

@@ -8,6 +8,7 @@
 #include "controller/api/ctl_pair.hpp"
 #include "controller/api/ctl_requests.hpp"
 #include "controller/api/watch_screen.hpp"
+#include "controller/metrics/metrics_exposition.hpp"
 
 namespace treadmill::api {
 
@@ -25,6 +26,7 @@ std::string success_text(const std::string& name, const json& request, const jso
         return render_watch_screen(reply["status"], memory);
     }
     if (name == "sim") return json_text(reply["sim"]) + "\n";
+    if (name == "metrics") return metrics::prometheus_exposition(reply.at("metrics"));
     std::string text = name + ": ok";
     if (reply.contains("value") && reply["value"].is_number()) {
         char value[32];

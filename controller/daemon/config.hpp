@@ -67,6 +67,11 @@ struct PairingConfig {
     std::string file = "/var/lib/treadmilld/pairing.json";
 };
 
+// The counters' state file (docs/fleet.md, "Metrics").
+struct MetricsConfig {
+    std::string file = "/var/lib/treadmilld/metrics.json";
+};
+
 struct Config {
     BusConfig bus;
     MotorConfig motor;
@@ -75,6 +80,7 @@ struct Config {
     ControlConfig control;
     ApiConfig api;
     PairingConfig pairing;
+    MetricsConfig metrics;
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
     // Where save_program writes; searched for programs before program_dirs.
     std::string program_user_dir = "/var/lib/treadmilld/programs";

@@ -151,6 +151,11 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
                  r.read_map(n, "pairing",
                             Fields{{"file", [&](auto& v) { r.read(v, c.pairing.file); }}});
              }},
+            {"metrics",
+             [&](auto& n) {
+                 r.read_map(n, "metrics",
+                            Fields{{"file", [&](auto& v) { r.read(v, c.metrics.file); }}});
+             }},
             {"profile", [&](auto& n) { r.read(n, c.profile); }},
             {"history",
              [&](auto& n) {

@@ -148,6 +148,9 @@ Daemon::Daemon(DaemonOptions options)
                    [this](const std::string& line) { log("warning: " + line); }},
       editor_api_{catalog_, options_.config.program_user_dir, &worker_},
       session_api_{session_tracker_, &worker_},
+      metrics_(
+          io_, worker_, options_.config.metrics.file, [this] { return modbus_counts(); },
+          [this](std::string line) { log(std::move(line)); }),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -167,6 +170,7 @@ Daemon::Daemon(DaemonOptions options)
     api::add_pairing_commands(commands_, pairing_api_);
     api::add_editor_commands(commands_, editor_api_);
     api::add_session_command(commands_, session_api_);
+    metrics_.add_command(commands_);
     server_.set_guard(guard_);
     if (!options_.config.api.remote_socket.empty()) {
         remote_server_ =
@@ -210,9 +214,11 @@ int Daemon::run() {
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
     log_start();
+    metrics_.start();
     io_.run();
     watchdog_.reset();
     save_pairing();
+    metrics_.save_final();
     log("stopped");
     return 0;
 }
@@ -245,6 +251,15 @@ bool Daemon::open_remote_socket() {
 void Daemon::close_servers() {
     server_.close();
     if (remote_server_) remote_server_->close();
+}
+
+// The Modbus links' counts of this run: by board, or "bus" when both share one link.
+std::map<std::string, metrics::ModbusCounts> Daemon::modbus_counts() const {
+    using metrics::modbus_counts;
+    if (hardware_.shared_bus())
+        return {{"bus", modbus_counts(hardware_.link_statistics(Board::motor))}};
+    return {{"motor", modbus_counts(hardware_.link_statistics(Board::motor))},
+            {"incline", modbus_counts(hardware_.link_statistics(Board::incline))}};
 }
 
 void Daemon::log(std::string line) {
@@ -283,7 +298,9 @@ void Daemon::after_cycle(TimePoint now) {
     server_.on_cycle(next_cycle);
     if (remote_server_) remote_server_->on_cycle(next_cycle);
     report_state(now);
-    session_tracker_.observe(cycle_.status(now), cycle_.timeline());
+    const auto status = cycle_.status(now);
+    session_tracker_.observe(status, cycle_.timeline());
+    metrics_.observe(now, status, cycle_.drive_telemetry(), session_tracker_);
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }

@@ -60,6 +60,7 @@ class ConfiguredDaemon {
     ConfiguredDaemon& operator=(const ConfiguredDaemon&) = delete;
 
     const std::string& dir() const { return dir_; }
+    const std::string& socket() const { return socket_; }
     // A request on the local control socket.
     std::optional<nlohmann::json> call(const nlohmann::json& request) {
         if (!client_ || !client_->connected()) client_ = std::make_unique<LineClient>(socket_);

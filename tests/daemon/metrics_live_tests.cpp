@@ -1,0 +1,150 @@
+// The daemon's metrics on the real Daemon in-process (embedded simulator): counted during a
+// workout, answered on the remote socket, saved to metrics.file while it runs ("clean": false)
+// and at shutdown ("clean": true), kept across a restart, an unclean end counted at the next
+// start, and `treadmillctl metrics` printing text that promtool accepts.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/daemon/in_process_daemon.hpp"
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace t = treadmill::testing;
+
+namespace {
+
+constexpr const char* kSteady =
+    "schema: treadmill-workout/1\nname: metrics test\nsteps:\n  - run: 10 min\n    speed: 8 km/h\n";
+
+json metrics_of(t::LineClient& client) {
+    const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);
+    REQUIRE(reply);
+    REQUIRE_MESSAGE((*reply)["ok"] == true, treadmill::json_text(*reply));
+    return (*reply)["metrics"];
+}
+
+json file_json(const std::string& path) {
+    return json::parse(t::read_file(path), nullptr, false);
+}
+
+std::uint64_t modbus_ok(const json& counters) {
+    std::uint64_t ok = 0;
+    for (const auto& [board, results] : counters["modbus_transactions"].items())
+        ok += results["ok"].get<std::uint64_t>();
+    return ok;
+}
+
+}  // namespace
+
+TEST_CASE("metrics: counted in a workout, saved, kept across restarts, an unclean end counted") {
+    const std::string state_dir = t::make_temp_dir();
+    const std::string file = state_dir + "/metrics.json";
+    const std::string config = "metrics: {file: " + file + "}\n";
+    const std::string remote = ", remote_socket: @DIR@/remote.sock";
+    double belt_s = 0;
+    {
+        t::ConfiguredDaemon daemon(config, remote);
+        t::LineClient client(daemon.dir() + "/remote.sock");  // allowed on the remote socket
+        json m = metrics_of(client);
+        CHECK(m["counters"]["starts"] == 1);
+        CHECK(m["counters"]["unclean_exits"] == 0);
+        CHECK(m["gauges"]["state"] == "idle");
+        // Saved at once, marked as running.
+        REQUIRE(t::wait_until([&] { return file_json(file).is_object(); }, 5s));
+        CHECK(file_json(file)["clean"] == false);
+
+        const auto started = daemon.call({{"id", 2}, {"cmd", "start"}, {"yaml", kSteady}});
+        REQUIRE(started);
+        REQUIRE((*started)["ok"] == true);
+        REQUIRE(t::wait_until(
+            [&] {
+                m = metrics_of(client);
+                return m["counters"]["belt_running_s"].get<double>() > 1.0;
+            },
+            20s));
+        CHECK(m["counters"]["motor_starts"] == 1);
+        CHECK(m["counters"]["belt_distance_m"].get<double>() > 0);
+        CHECK(modbus_ok(m["counters"]) > 10);
+        CHECK(m["gauges"]["state"] == "running");
+        CHECK(m["gauges"]["speed_kmh"].get<double>() > 0);
+        CHECK(m["gauges"]["motor_current_a"].is_number());
+        CHECK(m["gauges"]["dc_bus_v"].is_number());
+
+        REQUIRE(daemon.call({{"id", 3}, {"cmd", "stop"}}));
+        REQUIRE(t::wait_until(
+            [&] { return metrics_of(client)["counters"]["sessions"].value("stopped", 0) == 1; },
+            20s));
+        m = metrics_of(client);
+        belt_s = m["counters"]["belt_running_s"].get<double>();
+        CHECK(daemon.stop() == 0);
+    }
+    json saved = file_json(file);
+    REQUIRE(saved.is_object());
+    CHECK(saved["clean"] == true);
+    CHECK(saved["counters"]["motor_starts"] == 1);
+    CHECK(saved["counters"]["sessions"]["stopped"] == 1);
+    CHECK(saved["counters"]["belt_running_s"].get<double>() >= belt_s);
+    const std::uint64_t saved_ok = modbus_ok(saved["counters"]);
+    CHECK(saved_ok > 10);
+
+    {  // A clean restart: the counters go on from the file.
+        t::ConfiguredDaemon daemon(config);
+        const auto reply = daemon.call({{"id", 4}, {"cmd", "metrics"}});
+        REQUIRE(reply);
+        const json c = (*reply)["metrics"]["counters"];
+        CHECK(c["starts"] == 2);
+        CHECK(c["unclean_exits"] == 0);
+        CHECK(c["motor_starts"] == 1);
+        CHECK(c["sessions"]["stopped"] == 1);
+        CHECK(modbus_ok(c) >= saved_ok);
+        CHECK(daemon.stop() == 0);
+    }
+    // The file as a killed or aborted daemon leaves it: "clean": false.
+    saved = file_json(file);
+    saved["clean"] = false;
+    std::ofstream(file) << saved.dump();
+    {
+        t::ConfiguredDaemon daemon(config);
+        const auto reply = daemon.call({{"id", 5}, {"cmd", "metrics"}});
+        REQUIRE(reply);
+        const json c = (*reply)["metrics"]["counters"];
+        CHECK(c["starts"] == 3);
+        CHECK(c["unclean_exits"] == 1);
+        CHECK(c["motor_starts"] == 1);
+
+        // treadmillctl metrics: the exposition, accepted by promtool.
+        const auto text =
+            t::run_command({TREADMILLCTL_BIN, "--socket", daemon.socket(), "metrics"}, 10s);
+        REQUIRE(text.exit_code == 0);
+        CHECK(text.output.find("treadmill_unclean_exits_total 1\n") != std::string::npos);
+        CHECK(text.output.find("treadmill_daemon_starts_total 3\n") != std::string::npos);
+        CHECK(text.output.find("treadmill_state{state=\"idle\"} 1\n") != std::string::npos);
+        const std::string prom = state_dir + "/out.prom";
+        std::ofstream(prom) << text.output;
+        const auto check =
+            t::run_command({"/bin/sh", "-c", "promtool check metrics < " + prom}, 30s);
+        INFO(check.output);
+        CHECK(check.exit_code == 0);
+        const auto as_json = t::run_command(
+            {TREADMILLCTL_BIN, "--socket", daemon.socket(), "--json", "metrics"}, 10s);
+        REQUIRE(as_json.exit_code == 0);
+        CHECK(json::parse(as_json.output)["metrics"]["counters"]["starts"] == 3);
+    }
+    std::filesystem::remove_all(state_dir);
+}
+
+TEST_CASE("metrics: a corrupt state file is moved aside and the daemon starts from zero") {
+    const std::string state_dir = t::make_temp_dir();
+    const std::string file = state_dir + "/metrics.json";
+    std::ofstream(file) << "{not json";
+    t::ConfiguredDaemon daemon("metrics: {file: " + file + "}\n");
+    const auto reply = daemon.call({{"id", 1}, {"cmd", "metrics"}});
+    REQUIRE(reply);
+    CHECK((*reply)["metrics"]["counters"]["starts"] == 1);
+    CHECK(t::read_file(file + ".corrupt") == "{not json");
+    CHECK(t::wait_until([&] { return file_json(file).is_object(); }, 5s));
+    daemon.stop();
+    std::filesystem::remove_all(state_dir);
+}
