@@ -190,6 +190,7 @@ json current_status(const ControllerApi& api) {
     json status = encode_status(api.cycle.status(now), now, std::chrono::system_clock::now());
     status["loop"] = api.loop ? api.loop() : json(nullptr);
     status["units"] = api.catalog.units() == programs::Units::imperial ? "imperial" : "metric";
+    status["maintenance_due"] = api.maintenance_due ? api.maintenance_due() : json::array();
     return status;
 }
 

@@ -26,6 +26,7 @@ struct ControllerApi {
     sim::EmbeddedSimulator* simulator = nullptr;  // the embedded simulator, when it runs
     std::function<json()> loop;                   // status.loop (the control loop's punctuality)
     OffLoopWorker* worker = nullptr;  // reads programs off the loop; null: on the calling thread
+    std::function<json()> maintenance_due{};  // status.maintenance_due; none: []
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.

@@ -72,6 +72,12 @@ struct MetricsConfig {
     std::string file = "/var/lib/treadmilld/metrics.json";
 };
 
+// Maintenance intervals in belt running time (docs/fleet.md, "Maintenance"); none: not tracked.
+struct MaintenanceConfig {
+    std::optional<Duration> lubrication;
+    std::optional<Duration> service;
+};
+
 struct Config {
     BusConfig bus;
     MotorConfig motor;
@@ -81,6 +87,7 @@ struct Config {
     ApiConfig api;
     PairingConfig pairing;
     MetricsConfig metrics;
+    MaintenanceConfig maintenance;
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
     // Where save_program writes; searched for programs before program_dirs.
     std::string program_user_dir = "/var/lib/treadmilld/programs";

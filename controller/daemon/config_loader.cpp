@@ -156,6 +156,23 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
                  r.read_map(n, "metrics",
                             Fields{{"file", [&](auto& v) { r.read(v, c.metrics.file); }}});
              }},
+            {"maintenance",
+             [&](auto& n) {
+                 const auto interval = [&](const YAML::Node& v, std::optional<Duration>& out) {
+                     Duration d{};
+                     const std::size_t before = r.diagnostics().size();
+                     r.read(v, d);
+                     if (r.diagnostics().size() != before) return;
+                     if (d <= Duration::zero())
+                         return r.error(v.Mark(), "a maintenance interval must be above 0");
+                     out = d;
+                 };
+                 r.read_map(
+                     n, "maintenance",
+                     Fields{
+                         {"lubrication", [&](auto& v) { interval(v, c.maintenance.lubrication); }},
+                         {"service", [&](auto& v) { interval(v, c.maintenance.service); }}});
+             }},
             {"profile", [&](auto& n) { r.read(n, c.profile); }},
             {"history",
              [&](auto& n) {

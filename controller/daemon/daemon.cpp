@@ -72,6 +72,15 @@ api::ServerOptions remote_server_options(const Config& config, AsyncLog& log) {
     return o;
 }
 
+// The configured maintenance items and their intervals in belt hours.
+metrics::MaintenanceIntervals maintenance_intervals(const MaintenanceConfig& m) {
+    metrics::MaintenanceIntervals out;
+    const auto hours = [](Duration d) { return std::chrono::duration<double>(d).count() / 3600; };
+    if (m.lubrication) out["lubrication"] = hours(*m.lubrication);
+    if (m.service) out["service"] = hours(*m.service);
+    return out;
+}
+
 double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -150,7 +159,8 @@ Daemon::Daemon(DaemonOptions options)
       session_api_{session_tracker_, &worker_},
       metrics_(
           io_, worker_, options_.config.metrics.file, [this] { return modbus_counts(); },
-          [this](std::string line) { log(std::move(line)); }),
+          [this](std::string line) { log(std::move(line)); },
+          maintenance_intervals(options_.config.maintenance)),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -171,6 +181,7 @@ Daemon::Daemon(DaemonOptions options)
     api::add_editor_commands(commands_, editor_api_);
     api::add_session_command(commands_, session_api_);
     metrics_.add_command(commands_);
+    api_.maintenance_due = [this] { return metrics_.maintenance_due(); };
     server_.set_guard(guard_);
     if (!options_.config.api.remote_socket.empty()) {
         remote_server_ =

@@ -24,11 +24,13 @@ metrics::Counters starting_counters(const std::string& path, const MetricsKeeper
 
 MetricsKeeper::MetricsKeeper(boost::asio::io_context& io, api::OffLoopWorker& worker,
                              std::string path, Links links, Log log,
+                             metrics::MaintenanceIntervals maintenance,
                              std::chrono::milliseconds save_period)
     : worker_(worker),
       path_(std::move(path)),
       links_(std::move(links)),
       log_(std::move(log)),
+      maintenance_(std::move(maintenance)),
       period_(save_period),
       timer_(io),
       recorder_(starting_counters(path_, log_)) {}
@@ -48,12 +50,12 @@ void MetricsKeeper::arm_timer() {
 }
 
 // A copy of the counters goes to the worker, which serialises and writes it.
-void MetricsKeeper::save_later() {
+void MetricsKeeper::save_later(std::function<void(const std::string&)> saved) {
     worker_.run(
         [path = path_, counters = recorder_.totals(links_())] {
             return metrics::write_metrics_file(path, counters, false);
         },
-        [this](auto result) {
+        [this, saved = std::move(saved)](auto result) {
             std::string error;
             if (!result) {
                 error = result.error();
@@ -63,6 +65,7 @@ void MetricsKeeper::save_later() {
             if (!error.empty() && !failing_) log_("warning: cannot save the metrics: " + error);
             if (error.empty() && failing_) log_("the metrics are saved again");
             failing_ = !error.empty();
+            if (saved) saved(error);
         });
 }
 
@@ -88,9 +91,48 @@ void MetricsKeeper::save_final() {
     }
 }
 
+nlohmann::json MetricsKeeper::maintenance_due() const {
+    return metrics::maintenance_due(recorder_.counters(), maintenance_);
+}
+
+api::json MetricsKeeper::maintenance_view() const {
+    return metrics::maintenance_json(recorder_.counters(), maintenance_);
+}
+
+// The item's hours start again; the reply comes once that is on disk (or says it is not).
+void MetricsKeeper::service_done(const api::json& request, api::Respond respond) {
+    const auto item = api::required_string(request, "item");
+    if (!item) return respond(Unexpected{item.error()});
+    if (maintenance_.count(*item) == 0) {
+        std::string known;
+        for (const auto& [name, interval] : maintenance_)
+            known += (known.empty() ? "" : ", ") + name;
+        return respond(api::fail(api::ErrorCode::bad_value,
+                                 "no maintenance item '" + *item + "' in the config (" +
+                                     (known.empty() ? std::string("none configured") : known) +
+                                     ")"));
+    }
+    const auto now = std::chrono::system_clock::now();
+    recorder_.maintenance_done(
+        *item, std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+    log_("maintenance: " + *item + " done");
+    save_later([this, respond](const std::string& error) {
+        if (!error.empty())
+            return respond(api::fail(api::ErrorCode::internal,
+                                     "recorded, but not saved: " + error + " (kept in memory)"));
+        respond(api::json{{"service", maintenance_view()}});
+    });
+}
+
 void MetricsKeeper::add_command(api::CommandTable& table) {
     table.add("metrics", [this](const api::json&) {
         return api::Reply(api::json{{"metrics", to_json()}});
+    });
+    table.add("service", [this](const api::json&) {
+        return api::Reply(api::json{{"service", maintenance_view()}});
+    });
+    table.add_deferred("service_done", [this](const api::json& request, api::Respond respond) {
+        service_done(request, std::move(respond));
     });
 }
 

@@ -16,6 +16,7 @@
 #include "controller/api/dispatcher.hpp"
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/session_tracker.hpp"
+#include "controller/metrics/maintenance_view.hpp"
 #include "controller/metrics/metric_counters.hpp"
 
 namespace treadmill::daemon {
@@ -27,7 +28,7 @@ class MetricsKeeper {
 
     // Reads `path` now (the daemon's start). `links`: the Modbus links' counts of this run.
     MetricsKeeper(boost::asio::io_context& io, api::OffLoopWorker& worker, std::string path,
-                  Links links, Log log,
+                  Links links, Log log, metrics::MaintenanceIntervals maintenance = {},
                   std::chrono::milliseconds save_period = std::chrono::seconds(10));
 
     // Saves at once ("clean": false, so a crash from now on is counted), then every period.
@@ -40,17 +41,23 @@ class MetricsKeeper {
     nlohmann::json to_json() const;
     // Stops the timer; writes the file with "clean": true, synchronously (after the loop ended).
     void save_final();
-    // Adds `metrics` to the table.
+    // status.maintenance_due: the maintenance items due now.
+    nlohmann::json maintenance_due() const;
+    // Adds `metrics`, `service` (the maintenance view) and `service_done` {"item"} to the table.
     void add_command(api::CommandTable& table);
 
   private:
-    void save_later();
+    // Saves through the worker; `saved` (if any) gets the error ("" when written) on this thread.
+    void save_later(std::function<void(const std::string&)> saved = {});
+    api::json maintenance_view() const;
+    void service_done(const api::json& request, api::Respond respond);
     void arm_timer();
 
     api::OffLoopWorker& worker_;
     std::string path_;
     Links links_;
     Log log_;
+    metrics::MaintenanceIntervals maintenance_;
     std::chrono::milliseconds period_;
     boost::asio::steady_timer timer_;
     metrics::MetricsRecorder recorder_;

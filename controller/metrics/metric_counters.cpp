@@ -47,6 +47,12 @@ json Counters::to_json() const {
             by_result[kModbusResults[i]] = counts[i];
         modbus_j[board] = std::move(by_result);
     }
+    json maintenance_j = json::object();
+    for (const auto& [item, mark] : maintenance) {
+        maintenance_j[item] = {{"belt_running_s", mark.belt_running_s},
+                               {"belt_distance_m", mark.belt_distance_m},
+                               {"done_at", mark.done_at}};
+    }
     return {{"belt_running_s", belt_running_s},
             {"belt_distance_m", belt_distance_m},
             {"motor_starts", motor_starts},
@@ -56,7 +62,8 @@ json Counters::to_json() const {
             {"safety_stops", safety_stops},
             {"modbus_transactions", std::move(modbus_j)},
             {"starts", starts},
-            {"unclean_exits", unclean_exits}};
+            {"unclean_exits", unclean_exits},
+            {"maintenance", std::move(maintenance_j)}};
 }
 
 Counters Counters::from_json(const json& j) {
@@ -78,6 +85,12 @@ Counters Counters::from_json(const json& j) {
     }
     c.starts = j.value("starts", std::uint64_t{0});
     c.unclean_exits = j.value("unclean_exits", std::uint64_t{0});
+    const json maintenance_j = j.value("maintenance", json::object());
+    for (const auto& [item, mark] : maintenance_j.items()) {
+        c.maintenance[item] = {mark.at("belt_running_s").get<double>(),
+                               mark.at("belt_distance_m").get<double>(),
+                               mark.at("done_at").get<std::int64_t>()};
+    }
     if (c.belt_running_s < 0 || c.belt_distance_m < 0)
         throw std::runtime_error("negative belt time or distance");
     return c;

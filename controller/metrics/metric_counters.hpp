@@ -26,6 +26,13 @@ using ModbusCounts = std::array<std::uint64_t, kModbusResults.size()>;
 // A link's transactions by result (ok, timeout, crc, exception, other).
 ModbusCounts modbus_counts(const LinkStatistics& s);
 
+// Where the belt stood when a maintenance item was last done.
+struct MaintenanceMark {
+    double belt_running_s = 0;
+    double belt_distance_m = 0;
+    std::int64_t done_at = 0;  // Unix time, seconds
+};
+
 struct Counters {
     double belt_running_s = 0;
     double belt_distance_m = 0;
@@ -37,6 +44,7 @@ struct Counters {
     std::map<std::string, ModbusCounts> modbus;         // by board (or "bus" when shared)
     std::uint64_t starts = 0;                           // daemon starts
     std::uint64_t unclean_exits = 0;  // a start that found the last run had not ended cleanly
+    std::map<std::string, MaintenanceMark> maintenance;  // by item (lubrication, service)
 
     nlohmann::json to_json() const;
     // Reads what to_json() wrote; unknown keys are ignored, a wrong type throws.
@@ -61,6 +69,11 @@ class MetricsRecorder {
                  const std::optional<DriveTelemetry>& drive);
     // A session ended (`completed`, `stopped`, `fault`).
     void session_ended(const std::string& how) { ++counters_.sessions[how]; }
+    // A maintenance item was done now (`unix_time`): its hours and distance start again.
+    void maintenance_done(const std::string& item, std::int64_t unix_time) {
+        counters_.maintenance[item] = {counters_.belt_running_s, counters_.belt_distance_m,
+                                       unix_time};
+    }
 
     // The counters with the Modbus links' counts of this run added to those saved before it.
     // `links`: board name → that link's statistics since the daemon started.

@@ -148,3 +148,67 @@ TEST_CASE("metrics: a corrupt state file is moved aside and the daemon starts fr
     daemon.stop();
     std::filesystem::remove_all(state_dir);
 }
+
+TEST_CASE("maintenance: due in status and treadmillctl service, done, kept across a restart") {
+    const std::string state_dir = t::make_temp_dir();
+    const std::string config = "metrics: {file: " + state_dir +
+                               "/metrics.json}\nmaintenance: {lubrication: 1 s, service: 1000 h}\n";
+    const auto ctl = [](const std::string& socket, std::vector<std::string> args) {
+        args.insert(args.begin(), {TREADMILLCTL_BIN, "--socket", socket});
+        return t::run_command(args, 10s);
+    };
+    {
+        t::ConfiguredDaemon daemon(config, ", remote_socket: @DIR@/remote.sock");
+        CHECK(daemon.status()["maintenance_due"] == json::array());
+        REQUIRE(daemon.call({{"id", 2}, {"cmd", "start"}, {"yaml", kSteady}}));
+        REQUIRE(t::wait_until(
+            [&] { return daemon.status()["maintenance_due"] == json::array({"lubrication"}); },
+            30s));
+        REQUIRE(daemon.call({{"id", 3}, {"cmd", "stop"}}));
+        REQUIRE(t::wait_until([&] { return daemon.state() == "idle"; }, 20s));
+
+        const auto view = ctl(daemon.socket(), {"service"});
+        INFO(view.output);
+        CHECK(view.exit_code == 0);
+        CHECK(view.output.find("lubrication") != std::string::npos);
+        CHECK(view.output.find("DUE") != std::string::npos);
+        CHECK(view.output.find("the start (never done)") != std::string::npos);
+
+        // Not from the remote socket, and not an item the config does not name.
+        t::LineClient remote(daemon.dir() + "/remote.sock");
+        const auto refused =
+            remote.call({{"id", 4}, {"cmd", "service_done"}, {"item", "lubrication"}}, 5s);
+        REQUIRE(refused);
+        CHECK((*refused)["error"]["code"] == "refused");
+        const auto unknown = ctl(daemon.socket(), {"service", "--done", "belt"});
+        CHECK(unknown.exit_code == 1);
+        CHECK(unknown.output.find(
+                  "no maintenance item 'belt' in the config (lubrication, service)") !=
+              std::string::npos);
+
+        const auto done = ctl(daemon.socket(), {"service", "--done", "lubrication"});
+        INFO(done.output);
+        CHECK(done.exit_code == 0);
+        CHECK(done.output.find("lubrication: recorded as done now") != std::string::npos);
+        CHECK(done.output.find("DUE") == std::string::npos);
+        CHECK(daemon.status()["maintenance_due"] == json::array());
+        // On disk before the reply.
+        CHECK(file_json(state_dir + "/metrics.json")["counters"]["maintenance"].contains(
+            "lubrication"));
+        daemon.stop();
+    }
+    {
+        t::ConfiguredDaemon daemon(config);
+        const auto reply = daemon.call({{"id", 5}, {"cmd", "service"}});
+        REQUIRE(reply);
+        const json item = (*reply)["service"]["items"][0];
+        CHECK(item["item"] == "lubrication");
+        CHECK(item["last_done"].is_string());
+        CHECK(item["due"] == false);
+        daemon.stop();
+    }
+    CHECK_FALSE(
+        treadmill::daemon::parse_config("maintenance: {lubrication: 0 h}\n", "t.yaml").ok());
+    CHECK_FALSE(treadmill::daemon::parse_config("maintenance: {belt: 10 h}\n", "t.yaml").ok());
+    std::filesystem::remove_all(state_dir);
+}

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "controller/metrics/maintenance_view.hpp"
 #include "controller/metrics/metric_counters.hpp"
 #include "controller/metrics/metrics_exposition.hpp"
 #include "controller/metrics/metrics_file.hpp"
@@ -277,4 +278,34 @@ TEST_CASE("python3-prometheus-client's parser reads every family with its sample
     CHECK(result.output.find("gauge treadmill_state [('state', 'fault')] 1.0") !=
           std::string::npos);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the maintenance view: hours since each item, due past its interval, a reset by done") {
+    m::MetricsRecorder r;
+    TimePoint now{};
+    for (int i = 0; i <= 36000; ++i) r.observe(now += 100ms, moving(10.8, 10.8), std::nullopt);
+    const m::MaintenanceIntervals intervals{{"lubrication", 0.5}, {"service", 2.0}};
+    json view = m::maintenance_json(r.counters(), intervals);
+    CHECK(view["belt_hours"].get<double>() == doctest::Approx(1.0));
+    CHECK(view["belt_distance_m"].get<double>() == doctest::Approx(10800));
+    REQUIRE(view["items"].size() == 2);
+    CHECK(view["items"][0]["item"] == "lubrication");
+    CHECK(view["items"][0]["due"] == true);
+    CHECK(view["items"][0]["last_done"].is_null());
+    CHECK(view["items"][1]["due"] == false);
+    CHECK(m::maintenance_due(r.counters(), intervals) == json::array({"lubrication"}));
+
+    r.maintenance_done("lubrication", 1'800'000'000);
+    for (int i = 0; i < 9000; ++i) r.observe(now += 100ms, moving(10.8, 10.8), std::nullopt);
+    view = m::maintenance_json(r.counters(), intervals);
+    CHECK(view["items"][0]["since_h"].get<double>() == doctest::Approx(0.25));
+    CHECK(view["items"][0]["since_m"].get<double>() == doctest::Approx(2700));
+    CHECK(view["items"][0]["due"] == false);
+    CHECK(view["items"][0]["last_done"] == "2027-01-15T08:00:00Z");
+    CHECK(view["items"][1]["since_h"].get<double>() == doctest::Approx(1.25));
+    CHECK(m::maintenance_due(r.counters(), intervals).empty());
+    // The marks survive the state file.
+    const auto back = m::Counters::from_json(r.counters().to_json());
+    CHECK(back.maintenance.at("lubrication").done_at == 1'800'000'000);
+    CHECK(back.maintenance.at("lubrication").belt_running_s == doctest::Approx(3600));
 }
