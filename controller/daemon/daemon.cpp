@@ -221,11 +221,11 @@ int Daemon::run() {
         return 1;
     }
     wait_signal();
+    metrics_.start();
     loop_.start();
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
     log_start();
-    metrics_.start();
     io_.run();
     watchdog_.reset();
     save_pairing();

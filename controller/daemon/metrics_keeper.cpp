@@ -35,8 +35,13 @@ MetricsKeeper::MetricsKeeper(boost::asio::io_context& io, api::OffLoopWorker& wo
       timer_(io),
       recorder_(starting_counters(path_, log_)) {}
 
+// Written here, before the loop starts, so that even a crash in the first cycle is counted.
 void MetricsKeeper::start() {
-    save_later();
+    if (auto written = metrics::write_metrics_file(path_, recorder_.totals(links_()), false);
+        !written) {
+        log_("warning: cannot save the metrics: " + written.error());
+        failing_ = true;
+    }
     arm_timer();
 }
 

@@ -31,7 +31,8 @@ class MetricsKeeper {
                   Links links, Log log, metrics::MaintenanceIntervals maintenance = {},
                   std::chrono::milliseconds save_period = std::chrono::seconds(10));
 
-    // Saves at once ("clean": false, so a crash from now on is counted), then every period.
+    // Saves now, synchronously ("clean": false, so a crash from now on is counted; call it
+    // before the loop starts), then every period through the worker.
     void start();
     // After a cycle: its status, the drive's telemetry of that cycle, and the session tracker
     // (a session that ended since the last call is counted by how it ended).

@@ -3,6 +3,7 @@
 // and at shutdown ("clean": true), kept across a restart, an unclean end counted at the next
 // start, and `treadmillctl metrics` printing text that promtool accepts.
 #include <doctest/doctest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -211,4 +212,45 @@ TEST_CASE("maintenance: due in status and treadmillctl service, done, kept acros
         treadmill::daemon::parse_config("maintenance: {lubrication: 0 h}\n", "t.yaml").ok());
     CHECK_FALSE(treadmill::daemon::parse_config("maintenance: {belt: 10 h}\n", "t.yaml").ok());
     std::filesystem::remove_all(state_dir);
+}
+
+TEST_CASE(
+    "treadmilld killed, then aborted (as its watchdog does): each counted at the next start") {
+    const std::string dir = t::make_temp_dir();
+    const std::string socket = dir + "/control.sock";
+    const std::string config = dir + "/treadmilld.yaml";
+    std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir
+                          << "/none.yaml\nprograms: {dirs: [" << dir << "], user_dir: " << dir
+                          << "/user}\npairing: {file: " << dir
+                          << "/pairing.json}\nmetrics: {file: " << dir << "/metrics.json}\n";
+    const auto counters = [&] {
+        t::LineClient client(socket);
+        const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);
+        return reply && reply->contains("metrics") ? (*reply)["metrics"]["counters"] : json{};
+    };
+    const auto run = [&](int sig) {
+        t::ChildProcess daemon({TREADMILLD_BIN, "--config", config, "--socket", socket},
+                               dir + "/log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        // Once it answers, its start is on disk, marked as running (written before the loop).
+        const json c = counters();
+        const json saved = file_json(dir + "/metrics.json");
+        REQUIRE(saved.is_object());
+        CHECK(saved["clean"] == false);
+        CHECK(saved["counters"]["starts"] == c["starts"]);
+        daemon.signal(sig);
+        REQUIRE(daemon.wait_exit(20s));
+        return c;
+    };
+    CHECK(run(SIGKILL)["unclean_exits"] == 0);
+    json c = run(SIGABRT);
+    CHECK(c["starts"] == 2);
+    CHECK(c["unclean_exits"] == 1);
+    c = run(SIGTERM);
+    CHECK(c["starts"] == 3);
+    CHECK(c["unclean_exits"] == 2);
+    CHECK(t::read_file(dir + "/log.txt").find("the last run did not end cleanly") !=
+          std::string::npos);
+    CHECK(file_json(dir + "/metrics.json")["clean"] == true);  // SIGTERM: a clean end
+    std::filesystem::remove_all(dir);
 }
