@@ -9,7 +9,7 @@ _treadmillctl() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch sim help"
+    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch service metrics sim help"
     local globals="--socket --json --programs-dir --help"
 
     case $prev in

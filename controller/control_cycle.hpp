@@ -72,6 +72,8 @@ class ControlCycle {
     // The running session's program (null when none).
     const programs::Timeline* timeline() const { return session_.timeline(); }
     bool ready() const { return ready_; }
+    // The drive's telemetry read this cycle (null when the read failed or none was made).
+    const std::optional<DriveTelemetry>& drive_telemetry() const { return drive_now_; }
     const Supervisor& supervisor() const { return supervisor_; }
     const SetpointLog& setpoint_log() const { return setpoint_log_; }
     void set_setpoint_sink(SetpointLog::Sink sink) { setpoint_log_.set_sink(std::move(sink)); }

@@ -171,6 +171,9 @@ std::optional<std::string> ClientSession::answer(const json& request) {
         return reply_line(error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"}));
     }
     const std::string& name = cmd->get_ref<const std::string&>();
+    if (const auto& policy = server_->options_.policy) {
+        if (auto refusal = policy->check(name)) return reply_line(error_reply(id, *refusal));
+    }
     if (over_limit_ && server_->options_.over_limit_commands.count(name) == 0) {
         return reply_line(error_reply(id, {ErrorCode::refused, over_limit_refusal()}));
     }

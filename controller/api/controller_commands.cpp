@@ -191,6 +191,7 @@ json current_status(const ControllerApi& api) {
     status["loop"] = api.loop ? api.loop() : json(nullptr);
     status["units"] = api.catalog.units() == programs::Units::imperial ? "imperial" : "metric";
     status["history"] = api.history ? api.history() : json(nullptr);
+    status["maintenance_due"] = api.maintenance_due ? api.maintenance_due() : json::array();
     return status;
 }
 

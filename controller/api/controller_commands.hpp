@@ -28,6 +28,7 @@ struct ControllerApi {
     OffLoopWorker* worker = nullptr;  // reads programs off the loop; null: on the calling thread
     // status.history (the recorder's state), when the daemon records workouts.
     std::function<json()> history = {};
+    std::function<json()> maintenance_due{};  // status.maintenance_due; none: []
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.

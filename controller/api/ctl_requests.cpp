@@ -27,6 +27,10 @@ constexpr std::array kCommands{
     DaemonCommandInfo{"reset", "", "clear a fault once its cause is gone"},
     DaemonCommandInfo{"status", "", "the daemon's state, once"},
     DaemonCommandInfo{"watch", "", "a live one-screen view of the workout"},
+    DaemonCommandInfo{"service", "[--done lubrication|service]",
+                      "belt hours and distance since each maintenance item, and what is due"},
+    DaemonCommandInfo{"metrics", "",
+                      "the counters and gauges in the Prometheus text format (--json: as JSON)"},
     DaemonCommandInfo{"sim", "JSON", "a command to the embedded simulator"},
     DaemonCommandInfo{"pair", "[--viewer] | --list | --revoke ID",
                       "a one-time PIN for the console (2 min); list or revoke paired devices"},
@@ -110,6 +114,16 @@ Result<json, std::string> sim_request(const std::vector<std::string>& args) {
     return json{{"cmd", "sim"}, {"command", command}};
 }
 
+// `service` (the view) or `service --done ITEM` (the item was just done).
+Result<json, std::string> service_request(const std::vector<std::string>& args) {
+    if (args.empty()) return json{{"cmd", "service"}};
+    if (args.size() == 2 && args[0] == "--done")
+        return json{{"cmd", "service_done"}, {"item", args[1]}};
+    if (args.size() == 1 && args[0].rfind("--done=", 0) == 0)
+        return json{{"cmd", "service_done"}, {"item", args[0].substr(7)}};
+    return Unexpected{std::string("usage: service [--done lubrication|service]")};
+}
+
 }  // namespace
 
 std::span<const DaemonCommandInfo> daemon_commands() {
@@ -129,6 +143,7 @@ Result<json, std::string> build_request(const std::string& name,
     if (name == "incline") return incline_request(args);
     if (name == "sim") return sim_request(args);
     if (name == "pair") return pair_request(args);
+    if (name == "service") return service_request(args);
     if (!is_daemon_command(name)) return Unexpected{"unknown command '" + name + "'"};
     if (!args.empty()) return Unexpected{name + " takes no arguments"};
     return json{{"cmd", name}};

@@ -8,6 +8,7 @@
 #include "controller/api/ctl_pair.hpp"
 #include "controller/api/ctl_requests.hpp"
 #include "controller/api/watch_screen.hpp"
+#include "controller/metrics/metrics_exposition.hpp"
 
 namespace treadmill::api {
 
@@ -17,6 +18,30 @@ namespace {
 
 constexpr int kOk = 0, kFailure = 1, kUsage = 2;
 
+// The maintenance view: belt totals, then one line per item, with a warning when it is due.
+std::string service_text(const json& request, const json& view) {
+    char line[160];
+    std::string text;
+    if (request.value("cmd", "") == "service_done")
+        text += request.value("item", "") + ": recorded as done now\n";
+    std::snprintf(line, sizeof line, "belt: %.1f h, %.1f km\n", view["belt_hours"].get<double>(),
+                  view["belt_distance_m"].get<double>() / 1000);
+    text += line;
+    if (view["items"].empty())
+        text += "no maintenance intervals configured (maintenance: in the config)\n";
+    for (const auto& item : view["items"]) {
+        std::snprintf(line, sizeof line, "%-12s %.1f h of %.0f h, %.1f km since %s%s\n",
+                      item["item"].get<std::string>().c_str(), item["since_h"].get<double>(),
+                      item["interval_h"].get<double>(), item["since_m"].get<double>() / 1000,
+                      item["last_done"].is_string()
+                          ? ("done " + item["last_done"].get<std::string>()).c_str()
+                          : "the start (never done)",
+                      item["due"].get<bool>() ? "  DUE" : "");
+        text += line;
+    }
+    return text;
+}
+
 // One line for a successful reply of `name` to `request`.
 std::string success_text(const std::string& name, const json& request, const json& reply) {
     if (name == "pair") return pair_text(request, reply);
@@ -25,6 +50,8 @@ std::string success_text(const std::string& name, const json& request, const jso
         return render_watch_screen(reply["status"], memory);
     }
     if (name == "sim") return json_text(reply["sim"]) + "\n";
+    if (name == "metrics") return metrics::prometheus_exposition(reply.at("metrics"));
+    if (name == "service") return service_text(request, reply.at("service"));
     std::string text = name + ": ok";
     if (reply.contains("value") && reply["value"].is_number()) {
         char value[32];

@@ -22,6 +22,7 @@
 #include "common/callback_guard.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
+#include "controller/api/command_policy.hpp"
 #include "controller/api/dispatcher.hpp"
 
 namespace treadmill::api {
@@ -51,6 +52,9 @@ struct ServerOptions {
     std::size_t requests_per_client = 16;  // per period, so a flood cannot crowd others out
     unsigned socket_mode = 0660;
     std::string group;  // chown the socket to it when it exists; "" keeps the daemon's group
+    // The commands this listener accepts (checked before any other rule, `watch` included);
+    // none: every command the dispatcher knows.
+    std::optional<CommandPolicy> policy;
 };
 
 class ClientSession;

@@ -69,6 +69,7 @@ void SessionTracker::end(const controller::Status& s) {
                               : done_                             ? "completed"
                                                                   : "stopped";
     end_ = SessionEnd{elapsed_s_, distance_m_, ascent_m_, ended};
+    ++ended_count_;
 }
 
 json SessionTracker::to_json() const {

@@ -5,6 +5,7 @@
 // rendered only when asked, off the loop). Used on the io_context thread only.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ class SessionTracker {
     // {"step","rep","laps","summary"} of that session (no "program": the caller renders it).
     nlohmann::json to_json() const;
     const std::vector<Lap>& laps() const { return laps_; }
+    // Sessions ended since the start, and how the last one ended (null before the first).
+    std::uint64_t ended_count() const { return ended_count_; }
+    const std::optional<SessionEnd>& last_end() const { return end_; }
 
   private:
     void begin(const programs::Timeline& timeline);
@@ -56,6 +60,7 @@ class SessionTracker {
     double elapsed_s_ = 0, distance_m_ = 0, ascent_m_ = 0;
     bool done_ = false;  // the program ran to its end
     std::optional<SessionEnd> end_;
+    std::uint64_t ended_count_ = 0;
 };
 
 }  // namespace treadmill::api

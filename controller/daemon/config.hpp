@@ -55,11 +55,27 @@ struct ControlConfig {
 struct ApiConfig {
     std::string socket = "/run/treadmilld/control.sock";
     std::string group = "treadmill";
+    // The remote socket for bridges (docs/fleet.md): only the commands that watch or stop;
+    // "" (the default) opens none.
+    std::string remote_socket;
+    std::string remote_group = "treadmill-remote";
+    bool remote_adjust = false;  // speed and incline on the remote socket too
 };
 
 // The console's paired devices (docs/api.md, "Pairing").
 struct PairingConfig {
     std::string file = "/var/lib/treadmilld/pairing.json";
+};
+
+// The counters' state file (docs/fleet.md, "Metrics").
+struct MetricsConfig {
+    std::string file = "/var/lib/treadmilld/metrics.json";
+};
+
+// Maintenance intervals in belt running time (docs/fleet.md, "Maintenance"); none: not tracked.
+struct MaintenanceConfig {
+    std::optional<Duration> lubrication;
+    std::optional<Duration> service;
 };
 
 struct Config {
@@ -70,6 +86,8 @@ struct Config {
     ControlConfig control;
     ApiConfig api;
     PairingConfig pairing;
+    MetricsConfig metrics;
+    MaintenanceConfig maintenance;
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
     // Where save_program writes; searched for programs before program_dirs.
     std::string program_user_dir = "/var/lib/treadmilld/programs";

@@ -132,9 +132,13 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
             {"control", [&](auto& n) { read_control(r, n, c.control); }},
             {"api",
              [&](auto& n) {
-                 r.read_map(n, "api",
-                            Fields{{"socket", [&](auto& v) { r.read(v, c.api.socket); }},
-                                   {"group", [&](auto& v) { r.read(v, c.api.group); }}});
+                 r.read_map(
+                     n, "api",
+                     Fields{{"socket", [&](auto& v) { r.read(v, c.api.socket); }},
+                            {"group", [&](auto& v) { r.read(v, c.api.group); }},
+                            {"remote_socket", [&](auto& v) { r.read(v, c.api.remote_socket); }},
+                            {"remote_group", [&](auto& v) { r.read(v, c.api.remote_group); }},
+                            {"remote_adjust", [&](auto& v) { r.read(v, c.api.remote_adjust); }}});
              }},
             {"programs",
              [&](auto& n) {
@@ -146,6 +150,28 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
              [&](auto& n) {
                  r.read_map(n, "pairing",
                             Fields{{"file", [&](auto& v) { r.read(v, c.pairing.file); }}});
+             }},
+            {"metrics",
+             [&](auto& n) {
+                 r.read_map(n, "metrics",
+                            Fields{{"file", [&](auto& v) { r.read(v, c.metrics.file); }}});
+             }},
+            {"maintenance",
+             [&](auto& n) {
+                 const auto interval = [&](const YAML::Node& v, std::optional<Duration>& out) {
+                     Duration d{};
+                     const std::size_t before = r.diagnostics().size();
+                     r.read(v, d);
+                     if (r.diagnostics().size() != before) return;
+                     if (d <= Duration::zero())
+                         return r.error(v.Mark(), "a maintenance interval must be above 0");
+                     out = d;
+                 };
+                 r.read_map(
+                     n, "maintenance",
+                     Fields{
+                         {"lubrication", [&](auto& v) { interval(v, c.maintenance.lubrication); }},
+                         {"service", [&](auto& v) { interval(v, c.maintenance.service); }}});
              }},
             {"profile", [&](auto& n) { r.read(n, c.profile); }},
             {"history",
@@ -175,6 +201,8 @@ void check_consistency(ConfigReader& r, const YAML::Node& root, const Config& c)
         r.error(at("limits", "accel"), "rates and speed_step must be above 0");
     if (c.control.period <= Duration::zero() || c.control.watchdog <= c.control.period)
         r.error(at("control", "watchdog"), "control.watchdog must be longer than control.period");
+    if (!c.api.remote_socket.empty() && c.api.remote_socket == c.api.socket)
+        r.error(at("api", "remote_socket"), "api.remote_socket must differ from api.socket");
     const bool motor_sim = c.motor_bus().transport == BusConfig::Transport::sim;
     const bool incline_sim = c.incline_bus().transport == BusConfig::Transport::sim;
     if (motor_sim != incline_sim)
@@ -232,6 +260,11 @@ void check_environment(const Config& config, const std::string& file,
         diagnostics.push_back({Severity::warning, file, 0, 0,
                                "api.group '" + config.api.group +
                                    "' does not exist; the socket keeps the daemon's group"});
+    }
+    if (!config.api.remote_socket.empty() && getgrnam(config.api.remote_group.c_str()) == nullptr) {
+        diagnostics.push_back({Severity::warning, file, 0, 0,
+                               "api.remote_group '" + config.api.remote_group +
+                                   "' does not exist; the remote socket keeps the daemon's group"});
     }
     if (!std::filesystem::exists(config.profile)) {
         diagnostics.push_back(

@@ -92,6 +92,18 @@ void ConfigReader::read(const YAML::Node& node, std::string& out) {
     if (scalar(node, "a string")) out = node.Scalar();
 }
 
+void ConfigReader::read(const YAML::Node& node, bool& out) {
+    if (!scalar(node, "true or false")) return;
+    const std::string& text = node.Scalar();
+    if (text == "true") {
+        out = true;
+    } else if (text == "false") {
+        out = false;
+    } else {
+        error(node.Mark(), "expected true or false, got '" + text + "'");
+    }
+}
+
 void ConfigReader::read(const YAML::Node& node, int& out, int min, int max) {
     if (!scalar(node, "an integer")) return;
     const std::string& text = node.Scalar();

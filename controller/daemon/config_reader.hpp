@@ -37,6 +37,7 @@ class ConfigReader {
     void read_map(const YAML::Node& node, const std::string& where, const Fields& fields);
 
     void read(const YAML::Node& node, std::string& out);
+    void read(const YAML::Node& node, bool& out);  // true or false, nothing else
     void read(const YAML::Node& node, int& out, int min, int max);
     void read(const YAML::Node& node, double& out, Dimension dimension);
     void read(const YAML::Node& node, Duration& out);

@@ -64,6 +64,23 @@ api::ServerOptions server_options(const Config& config, AsyncLog& log) {
     return o;
 }
 
+// The remote socket's options: its own group and the remote command policy.
+api::ServerOptions remote_server_options(const Config& config, AsyncLog& log) {
+    api::ServerOptions o = server_options(config, log);
+    o.group = config.api.remote_group;
+    o.policy = api::remote_command_policy(config.api.remote_adjust);
+    return o;
+}
+
+// The configured maintenance items and their intervals in belt hours.
+metrics::MaintenanceIntervals maintenance_intervals(const MaintenanceConfig& m) {
+    metrics::MaintenanceIntervals out;
+    const auto hours = [](Duration d) { return std::chrono::duration<double>(d).count() / 3600; };
+    if (m.lubrication) out["lubrication"] = hours(*m.lubrication);
+    if (m.service) out["service"] = hours(*m.service);
+    return out;
+}
+
 double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
@@ -145,6 +162,10 @@ Daemon::Daemon(DaemonOptions options)
                    [this](const std::string& line) { log("warning: " + line); }},
       editor_api_{catalog_, options_.config.program_user_dir, &worker_},
       session_api_{session_tracker_, &worker_},
+      metrics_(
+          io_, worker_, options_.config.metrics.file, [this] { return modbus_counts(); },
+          [this](std::string line) { log(std::move(line)); },
+          maintenance_intervals(options_.config.maintenance)),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -166,7 +187,15 @@ Daemon::Daemon(DaemonOptions options)
     api::add_pairing_commands(commands_, pairing_api_);
     api::add_editor_commands(commands_, editor_api_);
     api::add_session_command(commands_, session_api_);
+    metrics_.add_command(commands_);
+    api_.maintenance_due = [this] { return metrics_.maintenance_due(); };
     server_.set_guard(guard_);
+    if (!options_.config.api.remote_socket.empty()) {
+        remote_server_ =
+            std::make_unique<api::ApiServer>(io_, options_.config.api.remote_socket, *dispatcher_,
+                                             remote_server_options(options_.config, log_));
+        remote_server_->set_guard(guard_);
+    }
     worker_.set_guard(guard_);
     loop_.set_guard(guard_);
 }
@@ -194,7 +223,12 @@ int Daemon::run() {
     }
     for (const auto& warning : *opened) log("warning: " + warning);
     log("control API on " + server_.path());
+    if (!open_remote_socket()) {
+        server_.close();
+        return 1;
+    }
     wait_signal();
+    metrics_.start();
     loop_.start();
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
@@ -202,6 +236,7 @@ int Daemon::run() {
     io_.run();
     watchdog_.reset();
     save_pairing();
+    metrics_.save_final();
     log("stopped");
     return 0;
 }
@@ -214,6 +249,35 @@ void Daemon::save_pairing() {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     if (const std::string error = api::save_pairing_now(pairing_api_); !error.empty())
         log("warning: pairing: " + error);
+}
+
+// The remote socket, when configured; a failure to open it stops the start like the local one.
+bool Daemon::open_remote_socket() {
+    if (!remote_server_) return true;
+    const auto opened = remote_server_->open();
+    if (!opened) {
+        log("cannot open the remote control socket: " + opened.error());
+        return false;
+    }
+    for (const auto& warning : *opened) log("warning: " + warning);
+    log(std::string("remote control API on ") + remote_server_->path() +
+        (options_.config.api.remote_adjust ? " (speed and incline allowed)"
+                                           : " (watch, stop and pause only)"));
+    return true;
+}
+
+void Daemon::close_servers() {
+    server_.close();
+    if (remote_server_) remote_server_->close();
+}
+
+// The Modbus links' counts of this run: by board, or "bus" when both share one link.
+std::map<std::string, metrics::ModbusCounts> Daemon::modbus_counts() const {
+    using metrics::modbus_counts;
+    if (hardware_.shared_bus())
+        return {{"bus", modbus_counts(hardware_.link_statistics(Board::motor))}};
+    return {{"motor", modbus_counts(hardware_.link_statistics(Board::motor))},
+            {"incline", modbus_counts(hardware_.link_statistics(Board::incline))}};
 }
 
 void Daemon::log(std::string line) {
@@ -248,9 +312,13 @@ void Daemon::on_signal() {
 void Daemon::after_cycle(TimePoint now) {
     if (options_.test_hooks.in_cycle) options_.test_hooks.in_cycle();
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
-    server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
+    const TimePoint next_cycle = std::max(loop_.scheduled(), now) + options_.config.control.period;
+    server_.on_cycle(next_cycle);
+    if (remote_server_) remote_server_->on_cycle(next_cycle);
     report_state(now);
-    session_tracker_.observe(cycle_.status(now), cycle_.timeline());
+    const auto status = cycle_.status(now);
+    session_tracker_.observe(status, cycle_.timeline());
+    metrics_.observe(now, status, cycle_.drive_telemetry(), session_tracker_);
     history_.after_cycle(cycle_, now);  // only queues records for the writer thread
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
@@ -279,7 +347,7 @@ void Daemon::begin_shutdown() {
     shutting_down_ = true;
     sd_notify("STOPPING=1");
     log("stopping: ramping the belt down");
-    server_.close();
+    close_servers();
     worker_.stop();  // a start still being read is never applied
     const TimePoint now = SteadyClock::now();
     shutdown_deadline_ = now + options_.shutdown_limit;
@@ -303,7 +371,7 @@ void Daemon::continue_shutdown(TimePoint now) {
 void Daemon::finish() {
     loop_.stop();
     signals_.cancel();
-    server_.close();
+    close_servers();
     worker_.stop();
     io_.stop();
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@
 #include "controller/daemon/config.hpp"
 #include "controller/daemon/control_loop.hpp"
 #include "controller/daemon/history_hook.hpp"
+#include "controller/daemon/metrics_keeper.hpp"
 #include "controller/daemon/sleep_inhibitor.hpp"
 #include "controller/daemon/watchdog.hpp"
 #include "protocols/modbus_treadmill.hpp"
@@ -75,6 +77,9 @@ class Daemon {
     void continue_shutdown(TimePoint now);
     void finish();
     void save_pairing();
+    bool open_remote_socket();
+    void close_servers();
+    std::map<std::string, metrics::ModbusCounts> modbus_counts() const;
     void wait_signal();
 
     DaemonOptions options_;
@@ -93,9 +98,12 @@ class Daemon {
     api::EditorApi editor_api_;
     api::SessionTracker session_tracker_;  // fed after every cycle, read by `session`
     api::SessionApi session_api_;
+    MetricsKeeper metrics_;  // the counters, fed after every cycle, saved by the worker
     api::CommandTable commands_;
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;
+    // api.remote_socket when configured: the same commands behind the remote policy.
+    std::unique_ptr<api::ApiServer> remote_server_;
     Heartbeat heartbeat_;
     SleepInhibitor inhibitor_;
     ControlLoop loop_;

@@ -16,7 +16,7 @@ expect() {  # expect NAME EXIT PATTERN -- command...
     echo "ok   $name"
   fi
 }
-expect "all present" 0 "5 Python modules and 1 Node packages checked" -- "$check"
+expect "all present" 0 "6 Python modules and 1 Node packages checked" -- "$check"
 # No tool on the PATH: each one named (bash itself is found by its full path).
 expect "a tool missing" 1 "setup: error: tool 'socat' is not on the PATH" -- \
   env PATH=/nonexistent /bin/bash "$check"
