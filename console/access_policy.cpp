@@ -86,7 +86,7 @@ bool is_urgent(std::string_view cmd) {
 }
 
 bool RateLimiter::allow(const std::string& device_id, std::string_view cmd, Clock::time_point now) {
-    if (cmd == "stop" || cmd == "estop") return true;
+    if (is_urgent(cmd)) return true;
     auto& times = recent_[device_id];
     std::erase_if(times, [&](Clock::time_point t) { return now - t >= std::chrono::seconds(1); });
     if (static_cast<int>(times.size()) >= per_second_) return false;

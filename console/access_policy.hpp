@@ -41,8 +41,8 @@ bool command_allowed(Role role, std::string_view cmd);
 // Commands that go on the console's urgent connection (never behind a slow request).
 bool is_urgent(std::string_view cmd);
 
-// At most `per_second` commands a second per device (a sliding one-second window); `stop` is
-// never limited.
+// At most `per_second` commands a second per device (a sliding one-second window); stop,
+// pause and estop are never limited.
 class RateLimiter {
   public:
     using Clock = std::chrono::steady_clock;
