@@ -8,6 +8,8 @@ pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(doctest REQUIRED)
+# libcrypto: SHA-256 of the console's pairing tokens (libssl-dev).
+find_package(OpenSSL REQUIRED)
 
 # Asio (header-only) plus threads, as one target.
 add_library(treadmill_asio INTERFACE)

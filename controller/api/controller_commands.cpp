@@ -63,12 +63,10 @@ programs::LoadResult load_program(const ProgramCatalog& catalog, const ProgramRe
                            : catalog.load_text(*request.yaml, request.paces);
 }
 
-// Runs `work` on the API's worker (or here and now without one), then `done` with its
-// Result<…, std::string> on the loop thread.
+// Runs `work` on the API's worker (or here and now without one), then `done` on the loop thread.
 template <class Work, class Done>
 void off_loop(const ControllerApi& api, Work work, Done done) {
-    if (api.worker != nullptr) return api.worker->run(std::move(work), std::move(done));
-    done(run_catching(work));
+    run_off_loop(api.worker, std::move(work), std::move(done));
 }
 
 // A failure of the worker's job (an exception) as the reply.

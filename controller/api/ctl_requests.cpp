@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "controller/api/ctl_pair.hpp"
 #include "programs/diagnostic.hpp"
 
 namespace treadmill::api {
@@ -27,6 +28,8 @@ constexpr std::array kCommands{
     DaemonCommandInfo{"status", "", "the daemon's state, once"},
     DaemonCommandInfo{"watch", "", "a live one-screen view of the workout"},
     DaemonCommandInfo{"sim", "JSON", "a command to the embedded simulator"},
+    DaemonCommandInfo{"pair", "[--viewer] | --list | --revoke ID",
+                      "a one-time PIN for the console (2 min); list or revoke paired devices"},
 };
 
 bool is_bare_number(std::string_view s) {
@@ -125,6 +128,7 @@ Result<json, std::string> build_request(const std::string& name,
     if (name == "speed") return speed_request(args);
     if (name == "incline") return incline_request(args);
     if (name == "sim") return sim_request(args);
+    if (name == "pair") return pair_request(args);
     if (!is_daemon_command(name)) return Unexpected{"unknown command '" + name + "'"};
     if (!args.empty()) return Unexpected{name + " takes no arguments"};
     return json{{"cmd", name}};

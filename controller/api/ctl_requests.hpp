@@ -19,7 +19,7 @@ struct DaemonCommandInfo {
     std::string_view summary;  // one line for the help
 };
 
-// start, pause, resume, stop, skip, speed, incline, estop, reset, status, watch, sim.
+// start, pause, resume, stop, skip, speed, incline, estop, reset, status, watch, sim, pair.
 std::span<const DaemonCommandInfo> daemon_commands();
 bool is_daemon_command(std::string_view name);
 

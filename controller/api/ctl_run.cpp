@@ -5,6 +5,7 @@
 
 #include "common/json_text.hpp"
 #include "controller/api/api_client.hpp"
+#include "controller/api/ctl_pair.hpp"
 #include "controller/api/ctl_requests.hpp"
 #include "controller/api/watch_screen.hpp"
 
@@ -16,8 +17,9 @@ namespace {
 
 constexpr int kOk = 0, kFailure = 1, kUsage = 2;
 
-// One line for a successful reply of `name`.
-std::string success_text(const std::string& name, const json& reply) {
+// One line for a successful reply of `name` to `request`.
+std::string success_text(const std::string& name, const json& request, const json& reply) {
+    if (name == "pair") return pair_text(request, reply);
     if (name == "status") {
         WatchMemory memory;
         return render_watch_screen(reply["status"], memory);
@@ -87,7 +89,7 @@ int run_daemon_command(const std::string& name, const std::vector<std::string>& 
                   << error.value("code", "error") << ")\n";
         return kFailure;
     }
-    if (!c.json) c.out << success_text(name, *reply);
+    if (!c.json) c.out << success_text(name, *request, *reply);
     return kOk;
 }
 

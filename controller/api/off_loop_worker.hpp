@@ -84,4 +84,12 @@ class OffLoopWorker {
     std::thread thread_;
 };
 
+// Runs `work` on `worker` (or here and now when it is null), then `done` with its
+// Result<…, std::string> on the io_context thread.
+template <class Work, class Done>
+void run_off_loop(OffLoopWorker* worker, Work work, Done done) {
+    if (worker != nullptr) return worker->run(std::move(work), std::move(done));
+    done(run_catching(work));
+}
+
 }  // namespace treadmill::api

@@ -57,6 +57,11 @@ struct ApiConfig {
     std::string group = "treadmill";
 };
 
+// The console's paired devices (docs/api.md, "Pairing").
+struct PairingConfig {
+    std::string file = "/var/lib/treadmilld/pairing.json";
+};
+
 struct Config {
     BusConfig bus;
     MotorConfig motor;
@@ -64,7 +69,10 @@ struct Config {
     MachineLimits limits;
     ControlConfig control;
     ApiConfig api;
+    PairingConfig pairing;
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
+    // Where save_program writes; searched for programs before program_dirs.
+    std::string program_user_dir = "/var/lib/treadmilld/programs";
     std::string profile = "/etc/treadmilld/profile.yaml";
     std::string history_database = "/var/lib/treadmilld/history.db";
 

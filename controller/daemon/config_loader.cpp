@@ -122,32 +122,38 @@ void read_control(ConfigReader& r, const YAML::Node& node, ControlConfig& c) {
 }
 
 void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
-    r.read_map(root, "",
-               Fields{
-                   {"bus", [&](auto& n) { read_bus(r, n, "bus", c.bus); }},
-                   {"motor", [&](auto& n) { read_motor(r, n, c); }},
-                   {"incline", [&](auto& n) { read_incline(r, n, c); }},
-                   {"limits", [&](auto& n) { read_limits(r, n, c.limits); }},
-                   {"control", [&](auto& n) { read_control(r, n, c.control); }},
-                   {"api",
-                    [&](auto& n) {
-                        r.read_map(n, "api",
-                                   Fields{{"socket", [&](auto& v) { r.read(v, c.api.socket); }},
-                                          {"group", [&](auto& v) { r.read(v, c.api.group); }}});
-                    }},
-                   {"programs",
-                    [&](auto& n) {
-                        r.read_map(n, "programs",
-                                   Fields{{"dirs", [&](auto& v) { r.read(v, c.program_dirs); }}});
-                    }},
-                   {"profile", [&](auto& n) { r.read(n, c.profile); }},
-                   {"history",
-                    [&](auto& n) {
-                        r.read_map(
-                            n, "history",
+    r.read_map(
+        root, "",
+        Fields{
+            {"bus", [&](auto& n) { read_bus(r, n, "bus", c.bus); }},
+            {"motor", [&](auto& n) { read_motor(r, n, c); }},
+            {"incline", [&](auto& n) { read_incline(r, n, c); }},
+            {"limits", [&](auto& n) { read_limits(r, n, c.limits); }},
+            {"control", [&](auto& n) { read_control(r, n, c.control); }},
+            {"api",
+             [&](auto& n) {
+                 r.read_map(n, "api",
+                            Fields{{"socket", [&](auto& v) { r.read(v, c.api.socket); }},
+                                   {"group", [&](auto& v) { r.read(v, c.api.group); }}});
+             }},
+            {"programs",
+             [&](auto& n) {
+                 r.read_map(n, "programs",
+                            Fields{{"dirs", [&](auto& v) { r.read(v, c.program_dirs); }},
+                                   {"user_dir", [&](auto& v) { r.read(v, c.program_user_dir); }}});
+             }},
+            {"pairing",
+             [&](auto& n) {
+                 r.read_map(n, "pairing",
+                            Fields{{"file", [&](auto& v) { r.read(v, c.pairing.file); }}});
+             }},
+            {"profile", [&](auto& n) { r.read(n, c.profile); }},
+            {"history",
+             [&](auto& n) {
+                 r.read_map(n, "history",
                             Fields{{"database", [&](auto& v) { r.read(v, c.history_database); }}});
-                    }},
-               });
+             }},
+        });
 }
 
 // Checks between keys, located at the key that was written (or the file when it was not).

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "controller/api/pairing_file.hpp"
 #include "controller/daemon/hardware_setup.hpp"
 #include "controller/daemon/realtime.hpp"
 #include "controller/daemon/sd_notify.hpp"
@@ -123,6 +124,12 @@ Daemon::Daemon(DaemonOptions options)
                return loop_json(loop_.stats(), options_.config.control.period, log_.dropped());
            },
            &worker_},
+      pairing_api_{pairing_,
+                   options_.config.pairing.file,
+                   [] { return SteadyClock::now(); },
+                   [] { return std::chrono::system_clock::now(); },
+                   &worker_,
+                   [this](const std::string& line) { log("warning: " + line); }},
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -136,6 +143,10 @@ Daemon::Daemon(DaemonOptions options)
         log(std::string(to_string(c.kind)) + " " + number("%.1f", c.from) + " -> " +
             number("%.1f", c.to) + " (" + std::string(to_string(c.cause)) + ": " + c.detail + ")");
     });
+    auto paired = api::load_pairing_file(options_.config.pairing.file);
+    for (auto& line : paired.log) log("warning: " + line);
+    pairing_.set_devices(std::move(paired.devices));
+    api::add_pairing_commands(commands_, pairing_api_);
     server_.set_guard(guard_);
     worker_.set_guard(guard_);
     loop_.set_guard(guard_);

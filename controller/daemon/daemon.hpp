@@ -15,6 +15,8 @@
 #include "common/callback_guard.hpp"
 #include "controller/api/controller_commands.hpp"
 #include "controller/api/off_loop_worker.hpp"
+#include "controller/api/pairing_commands.hpp"
+#include "controller/api/pairing_store.hpp"
 #include "controller/api/server.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/async_log.hpp"
@@ -80,6 +82,8 @@ class Daemon {
     api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
     CallbackGuard guard_;
     api::ControllerApi api_;
+    api::PairingStore pairing_;  // the console's paired devices, read at start
+    api::PairingApi pairing_api_;
     api::CommandTable commands_;
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;

@@ -45,6 +45,8 @@ TEST_CASE("an empty config is all defaults: the embedded simulator") {
     CHECK(c.api.socket == "/run/treadmilld/control.sock");
     CHECK(c.program_dirs == std::vector<std::string>{"/etc/treadmilld/programs"});
     CHECK(c.history_database == "/var/lib/treadmilld/history.db");
+    CHECK(c.program_user_dir == "/var/lib/treadmilld/programs");
+    CHECK(c.pairing.file == "/var/lib/treadmilld/pairing.json");
 }
 
 TEST_CASE("every key of the documented config is read, with units converted") {
@@ -58,7 +60,8 @@ limits: {min_speed: 1 km/h, max_speed: 16 km/h, min_incline: -2 %, max_incline: 
          speed_step: 0.2 km/h}
 control: {period: 150 ms, countdown: 5 s, max_pause: 2 min, comm_loss_failures: 2, watchdog: 2 s}
 api: {socket: /tmp/x.sock, group: gym}
-programs: {dirs: [/a, /b]}
+programs: {dirs: [/a, /b], user_dir: /u}
+pairing: {file: /pair.json}
 profile: /p.yaml
 history: {database: /h.db}
 )",
@@ -80,6 +83,8 @@ history: {database: /h.db}
     CHECK(c.control.comm_loss_failures == 2);
     CHECK(c.motor.comm_timeout == 400ms);
     CHECK(c.program_dirs == std::vector<std::string>{"/a", "/b"});
+    CHECK(c.program_user_dir == "/u");
+    CHECK(c.pairing.file == "/pair.json");
     CHECK_FALSE(c.simulated());
 }
 
@@ -199,6 +204,8 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaul
     CHECK(c.control.max_pause == defaults.control.max_pause);
     CHECK(c.api.socket == defaults.api.socket);
     CHECK(c.program_dirs == defaults.program_dirs);
+    CHECK(c.program_user_dir == defaults.program_user_dir);
+    CHECK(c.pairing.file == defaults.pairing.file);
     CHECK_FALSE(c.motor.bus.has_value());
 }
 

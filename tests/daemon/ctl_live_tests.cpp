@@ -39,9 +39,13 @@ struct LiveDaemon {
     std::string program = dir + "/short.yaml";
     std::optional<t::ChildProcess> child;
 
-    explicit LiveDaemon(const std::string& scale) {
+    // `state_dir`: where the pairing file and saved programs go (a fresh one when empty).
+    explicit LiveDaemon(const std::string& scale, std::string state_dir = {}) {
+        if (state_dir.empty()) state_dir = dir;
         const std::string config = dir + "/treadmilld.yaml";
-        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n";
+        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
+                              << "pairing: {file: " << state_dir << "/pairing.json}\n"
+                              << "programs: {user_dir: " << state_dir << "/programs}\n";
         std::ofstream(program) << kShortProgram;
         child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                socket, "--time-scale", scale},
@@ -223,4 +227,56 @@ TEST_CASE("treadmillctl on a socket it may not use: a clear message and exit 1")
                                   10s);
     CHECK(r.exit_code == 1);
     CHECK_MESSAGE(r.output.find("permission denied") != std::string::npos, r.output);
+}
+
+TEST_CASE("treadmillctl pair: a PIN a device redeems; list, revoke; the token survives a restart") {
+    const std::string state = t::make_temp_dir();
+    std::string token, device_id;
+    {
+        LiveDaemon daemon("1", state);
+        const auto pair = daemon.ctl({"pair"});
+        REQUIRE_MESSAGE(pair.exit_code == 0, pair.output);
+        const std::string pin = pair.output.substr(0, pair.output.find('\n'));
+        CHECK(pin.size() == 6);
+        CHECK(pin.find_first_not_of("0123456789") == std::string::npos);
+        CHECK(pair.output.find("valid for 2 minutes") != std::string::npos);
+
+        t::LineClient console(daemon.socket);
+        const auto redeemed =
+            console.call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pin}, {"device", "Kiosk"}});
+        REQUIRE(redeemed);
+        REQUIRE((*redeemed)["ok"] == true);
+        token = (*redeemed)["token"];
+        device_id = (*redeemed)["device_id"];
+        CHECK((*redeemed)["role"] == "runner");
+
+        const auto viewer = daemon.ctl({"pair", "--viewer"});
+        REQUIRE(viewer.exit_code == 0);
+        CHECK(viewer.output.find("viewer") != std::string::npos);
+        const auto list = daemon.ctl({"pair", "--list"});
+        CHECK(list.exit_code == 0);
+        CHECK(list.output.find(device_id + "  runner  ") == 0);
+        CHECK(list.output.find("Kiosk") != std::string::npos);
+        const auto unknown = daemon.ctl({"pair", "--revoke", "d-00000000"});
+        CHECK(unknown.exit_code == 1);
+        CHECK(unknown.output.find("no paired device 'd-00000000' (bad_value)") !=
+              std::string::npos);
+        CHECK(daemon.ctl({"pair", "--bogus"}).exit_code == 2);
+        daemon.child->signal(SIGTERM);
+        REQUIRE(daemon.child->wait_exit(15s) == 0);
+    }
+    LiveDaemon again("1", state);
+    t::LineClient console(again.socket);
+    const auto checked = console.call({{"id", 1}, {"cmd", "pair_check"}, {"token", token}});
+    REQUIRE(checked);
+    CHECK((*checked)["device_id"] == device_id);
+    CHECK((*checked)["device"] == "Kiosk");
+    const auto revoke = again.ctl({"pair", "--revoke", device_id});
+    CHECK_MESSAGE(revoke.exit_code == 0, revoke.output);
+    CHECK(revoke.output == "pair: revoked " + device_id + "\n");
+    const auto after = console.call({{"id", 2}, {"cmd", "pair_check"}, {"token", token}});
+    REQUIRE(after);
+    CHECK((*after)["error"]["code"] == "refused");
+    CHECK(again.ctl({"pair", "--list"}).output == "no paired devices\n");
+    std::filesystem::remove_all(state);
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "controller/api/ctl_pair.hpp"
 #include "controller/api/ctl_requests.hpp"
 #include "controller/api/ctl_run.hpp"
 #include "controller/api/watch_screen.hpp"
@@ -134,4 +135,42 @@ TEST_CASE("no daemon: a clear message and exit 1; a usage error exits 2") {
     CHECK(api::run_daemon_command("status", {}, context) == 1);
     CHECK(err.str().find("treadmilld is not running") != std::string::npos);
     CHECK(api::run_daemon_command("speed", {}, context) == 2);
+}
+
+TEST_CASE("pair: a PIN for a runner or a viewer, the list, a revoke; usage errors") {
+    CHECK(request("pair", {}) == json{{"cmd", "pair_issue"}, {"role", "runner"}});
+    CHECK(request("pair", {"--viewer"}) == json{{"cmd", "pair_issue"}, {"role", "viewer"}});
+    CHECK(request("pair", {"--list"}) == json{{"cmd", "pair_list"}});
+    CHECK(request("pair", {"--revoke", "d-0a1b2c3d"}) ==
+          json{{"cmd", "pair_revoke"}, {"device_id", "d-0a1b2c3d"}});
+    CHECK(request("pair", {"--revoke=d-0a1b2c3d"}) ==
+          json{{"cmd", "pair_revoke"}, {"device_id", "d-0a1b2c3d"}});
+    for (const auto& bad : std::vector<std::vector<std::string>>{{"--revoke"},
+                                                                 {"--list", "--viewer"},
+                                                                 {"--revoke", "x", "--list"},
+                                                                 {"extra"},
+                                                                 {"--revoke="}}) {
+        CAPTURE(bad.size());
+        const auto r = api::build_request("pair", bad);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().find("usage: pair") == 0);
+    }
+}
+
+TEST_CASE("pair prints the PIN alone on its first line, then its validity; the list as rows") {
+    const auto issued = api::pair_text(request("pair", {}),
+                                       {{"pin", "042917"}, {"role", "runner"}, {"expires_s", 120}});
+    CHECK(issued.substr(0, 7) == "042917\n");
+    CHECK(issued.find("valid for 2 minutes") != std::string::npos);
+    CHECK(api::pair_text(request("pair", {"--list"}), {{"devices", json::array()}}) ==
+          "no paired devices\n");
+    const json devices = {{"devices",
+                           {{{"device_id", "d-0a1b2c3d"},
+                             {"device", "Tablet"},
+                             {"role", "viewer"},
+                             {"paired_utc", "2026-12-07T12:00:00.000Z"}}}}};
+    CHECK(api::pair_text(request("pair", {"--list"}), devices) ==
+          "d-0a1b2c3d  viewer  2026-12-07T12:00:00.000Z  Tablet\n");
+    CHECK(api::pair_text(request("pair", {"--revoke", "d-0a1b2c3d"}), json::object()) ==
+          "pair: revoked d-0a1b2c3d\n");
 }
