@@ -410,9 +410,12 @@ async function validate() {
   } else if (r.error && r.error.code === 'unknown_command') {
     const shown = await send('show', { yaml });  // an older treadmilld: one error as text
     valid = shown.ok;
-    if (!shown.ok) {
-      const m = /line (\d+)(?:, column (\d+))?/.exec(shown.error.message);
-      diagnostics = [{ severity: 'error', line: m ? +m[1] : 1, col: m && m[2] ? +m[2] : 1, message: shown.error.message }];
+    if (!shown.ok) {  // "<request>:4:10: error: …", one per line
+      for (const text of shown.error.message.split('\n')) {
+        const m = /:(\d+):(\d+): (error|warning): (.*)$/.exec(text);
+        diagnostics.push(m ? { severity: m[3], line: +m[1], col: +m[2], message: m[4] }
+          : { severity: 'error', line: 1, col: 1, message: text });
+      }
     }
   } else {
     return toast(sentence(r.error));
