@@ -69,6 +69,8 @@ class ControlCycle {
 
     Status status(TimePoint now) const;
     State state() const { return session_.state(); }
+    // The running session's program (null when none).
+    const programs::Timeline* timeline() const { return session_.timeline(); }
     bool ready() const { return ready_; }
     const Supervisor& supervisor() const { return supervisor_; }
     const SetpointLog& setpoint_log() const { return setpoint_log_; }

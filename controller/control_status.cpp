@@ -48,6 +48,7 @@ Status ControlCycle::status(TimePoint now) const {
         s.fault = fault_status(*clearing_fault_);
     for (const Fault& f : supervisor_.later_faults()) s.later_faults.push_back(fault_status(f));
     s.reset_pending = resetting_ || reset_requested_;
+    s.resettable = s.state == State::fault && (resetting_ || !reset_blocker(now));
     if (const programs::Timeline* t = session_.timeline()) {
         s.program = ProgramStatus{t->id, t->name, t->seeds};
         if (session_.runner_state()) s.step = step_status(*t, *session_.runner_state());

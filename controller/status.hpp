@@ -60,6 +60,7 @@ struct Status {
     std::optional<FaultStatus> fault;   // the first (reported) cause
     std::vector<FaultStatus> later_faults;
     bool reset_pending = false;  // reset accepted, waiting for the belt to stop
+    bool resettable = false;     // in fault, and a `reset` would be accepted now
     std::optional<ProgramStatus> program;
     std::optional<StepStatus> step;
     std::optional<double> elapsed_s;  // workout clock

@@ -189,6 +189,7 @@ json current_status(const ControllerApi& api) {
     const TimePoint now = api.now();
     json status = encode_status(api.cycle.status(now), now, std::chrono::system_clock::now());
     status["loop"] = api.loop ? api.loop() : json(nullptr);
+    status["units"] = api.catalog.units() == programs::Units::imperial ? "imperial" : "metric";
     return status;
 }
 

@@ -19,8 +19,10 @@ void save(const PairingApi& api, std::function<void(std::string)> done) {
             auto written = write_pairing_file(path, json_text(content, 2) + "\n");
             return written ? std::string() : written.error();
         },
-        [&api, done = std::move(done)](Result<std::string, std::string> result) {
+        [&api, generation = api.store.generation(),
+         done = std::move(done)](Result<std::string, std::string> result) {
             std::string error = result ? *result : result.error();
+            if (error.empty()) api.store.mark_saved(generation);
             if (!error.empty() && api.log) api.log("pairing: " + error);
             done(std::move(error));
         });
@@ -52,6 +54,8 @@ void redeem(const PairingApi& api, const json& r, const Respond& respond) {
     save(api, [&api, respond, paired = std::move(*redeemed)](std::string error) {
         if (!error.empty()) {  // a token that would not survive a restart is not handed out
             api.store.forget(paired.device_id);
+            // A later write may have taken the device along: write again without it.
+            save(api, [](std::string) {});
             return respond(fail(ErrorCode::internal, "cannot save the pairing: " + error));
         }
         respond(json{{"token", paired.token},
@@ -97,6 +101,14 @@ void revoke(const PairingApi& api, const json& r, const Respond& respond) {
 }
 
 }  // namespace
+
+std::string save_pairing_now(const PairingApi& api) {
+    if (api.file.empty() || !api.store.unsaved()) return "";
+    auto written = write_pairing_file(api.file, json_text(api.store.to_json(), 2) + "\n");
+    if (!written) return written.error();
+    api.store.mark_saved(api.store.generation());
+    return "";
+}
 
 void add_pairing_commands(CommandTable& table, const PairingApi& api) {
     table.add("pair_issue", [&api](const json& r) { return issue(api, r); });

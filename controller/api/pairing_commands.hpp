@@ -27,4 +27,8 @@ struct PairingApi {
 // Adds the five commands to `table`; `api` must outlive it.
 void add_pairing_commands(CommandTable& table, const PairingApi& api);
 
+// At shutdown, with the worker idle and the loop stopped: writes the devices when a change never
+// reached the file (its write was still queued when the worker stopped). The error, or "".
+std::string save_pairing_now(const PairingApi& api);
+
 }  // namespace treadmill::api

@@ -167,6 +167,7 @@ Result<Redeemed, PairingStore::RedeemError> PairingStore::redeem(std::string_vie
     devices_.push_back(PairedDevice{
         redeemed.device_id, device.empty() ? std::string("unnamed device") : std::string(device),
         role, std::move(paired_utc), sha256_hex(redeemed.token)});
+    ++generation_;
     return redeemed;
 }
 
@@ -178,8 +179,11 @@ std::optional<PairedDevice> PairingStore::check(std::string_view token) const {
 }
 
 bool PairingStore::revoke(std::string_view device_id) {
-    return std::erase_if(devices_,
-                         [&](const PairedDevice& d) { return d.device_id == device_id; }) > 0;
+    const bool found = std::erase_if(devices_, [&](const PairedDevice& d) {
+                           return d.device_id == device_id;
+                       }) > 0;
+    if (found) ++generation_;
+    return found;
 }
 
 std::size_t PairingStore::outstanding_pins(TimePoint now) {

@@ -5,7 +5,9 @@
 // API uses it on the io_context thread only.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <optional>
@@ -92,6 +94,12 @@ class PairingStore {
     static Result<std::vector<PairedDevice>, std::string> parse(const nlohmann::json& file);
     void set_devices(std::vector<PairedDevice> devices) { devices_ = std::move(devices); }
 
+    // Counts the changes of the devices (redeem, revoke); the file holds those up to
+    // `mark_saved`'s. unsaved(): a change is not in the file yet (written at shutdown).
+    std::uint64_t generation() const { return generation_; }
+    void mark_saved(std::uint64_t generation) { saved_ = std::max(saved_, generation); }
+    bool unsaved() const { return saved_ < generation_; }
+
   private:
     struct Pin {
         std::string pin;
@@ -108,6 +116,7 @@ class PairingStore {
     std::deque<Pin> pins_;  // oldest first
     std::deque<TimePoint> failures_;
     std::vector<PairedDevice> devices_;
+    std::uint64_t generation_ = 0, saved_ = 0;
 };
 
 }  // namespace treadmill::api

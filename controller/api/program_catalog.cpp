@@ -128,6 +128,19 @@ programs::LoadResult ProgramCatalog::load_text(
     return programs::load_program(yaml, "<request>", "request", options(paces));
 }
 
+programs::Diagnostics ProgramCatalog::check_text(const std::string& yaml,
+                                                 const std::string& file) const {
+    programs::ResolveOptions o = options({});
+    o.require_references = false;
+    return programs::load_program(yaml, file, programs::program_id_from_path(file), o).diagnostics;
+}
+
+std::optional<std::string> ProgramCatalog::source_of(const std::string& id) const {
+    if (auto file = file_for(id)) return file;
+    if (programs::find_builtin(id) != nullptr) return std::string("builtin");
+    return std::nullopt;
+}
+
 std::string error_text(const programs::Diagnostics& diagnostics) {
     std::string text;
     for (const auto& d : diagnostics) {

@@ -37,7 +37,14 @@ class ProgramCatalog {
     // A program sent as text (start {"yaml":...}).
     programs::LoadResult load_text(const std::string& yaml,
                                    const std::map<std::string, std::string>& paces) const;
+    // Every error and warning of a program sent as text, as `start` would find them but with
+    // unresolved standard references allowed (the editor's check); `file` names it in them.
+    programs::Diagnostics check_text(const std::string& yaml, const std::string& file) const;
+    // Where the program `id` comes from: its file's path, "builtin", or nullopt.
+    std::optional<std::string> source_of(const std::string& id) const;
     const programs::MachineLimits& limits() const { return limits_; }
+    // The runner's display units (the profile's; metric without one).
+    programs::Units units() const { return profile_ ? profile_->units : programs::Units::metric; }
 
   private:
     // What identifies one version of a file without reading it.

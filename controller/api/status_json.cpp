@@ -14,15 +14,16 @@ json or_null(const std::optional<T>& value) {
     return value ? json(*value) : json(nullptr);
 }
 
-json encode_fault(const std::optional<controller::FaultStatus>& fault, TimePoint now_steady,
-                  std::chrono::system_clock::time_point now_wall) {
+json encode_fault(const std::optional<controller::FaultStatus>& fault, bool resettable,
+                  TimePoint now_steady, std::chrono::system_clock::time_point now_wall) {
     if (!fault) return nullptr;
     const auto wall = now_wall - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                      now_steady - fault->since);
     return {{"code", fault->code},
             {"message", fault->message},
             {"since", format_rfc3339_utc(wall)},
-            {"board_code", or_null(fault->board_code)}};
+            {"board_code", or_null(fault->board_code)},
+            {"resettable", resettable}};
 }
 
 json encode_step(const std::optional<controller::StepStatus>& step) {
@@ -66,7 +67,7 @@ json encode_status(const controller::Status& s, TimePoint now_steady,
     return {
         {"state", controller::to_string(s.state)},
         {"reason", or_null(s.reason)},
-        {"fault", encode_fault(s.fault, now_steady, now_wall)},
+        {"fault", encode_fault(s.fault, s.resettable, now_steady, now_wall)},
         {"reset_pending", s.reset_pending},
         {"program", program},
         {"step", encode_step(s.step)},

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "controller/api/pairing_file.hpp"
 #include "controller/daemon/hardware_setup.hpp"
@@ -35,6 +36,13 @@ std::unique_ptr<sim::EmbeddedSimulator> start_simulator(const DaemonOptions& o, 
     log.log("no hardware configured: embedded simulator on 127.0.0.1:" +
             std::to_string(simulator->port()) + ", time scale " + number("%g", o.time_scale));
     return simulator;
+}
+
+// programs.user_dir (the editor's saves) first, then programs.dirs.
+std::vector<std::string> program_search_dirs(const Config& config) {
+    std::vector<std::string> dirs{config.program_user_dir};
+    dirs.insert(dirs.end(), config.program_dirs.begin(), config.program_dirs.end());
+    return dirs;
 }
 
 // The runner's profile when its file is there and valid (else a logged warning).
@@ -112,7 +120,7 @@ Daemon::Daemon(DaemonOptions options)
       hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
       cycle_(hardware_, control_config(options_.config, options_.time_scale),
              [] { return SteadyClock::now(); }),
-      catalog_(options_.config.program_dirs, load_profile(options_.config.profile, log_),
+      catalog_(program_search_dirs(options_.config), load_profile(options_.config.profile, log_),
                options_.config.limits),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
@@ -130,6 +138,8 @@ Daemon::Daemon(DaemonOptions options)
                    [] { return std::chrono::system_clock::now(); },
                    &worker_,
                    [this](const std::string& line) { log("warning: " + line); }},
+      editor_api_{catalog_, options_.config.program_user_dir, &worker_},
+      session_api_{session_tracker_, &worker_},
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
       server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
@@ -147,6 +157,8 @@ Daemon::Daemon(DaemonOptions options)
     for (auto& line : paired.log) log("warning: " + line);
     pairing_.set_devices(std::move(paired.devices));
     api::add_pairing_commands(commands_, pairing_api_);
+    api::add_editor_commands(commands_, editor_api_);
+    api::add_session_command(commands_, session_api_);
     server_.set_guard(guard_);
     worker_.set_guard(guard_);
     loop_.set_guard(guard_);
@@ -182,8 +194,19 @@ int Daemon::run() {
     log_start();
     io_.run();
     watchdog_.reset();
+    save_pairing();
     log("stopped");
     return 0;
+}
+
+// A pairing change whose write the stopped worker dropped is written now (the loop has ended,
+// the belt is at rest), after the worker's last job, so that a revoke is never undone.
+void Daemon::save_pairing() {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(2);
+    while (worker_.backlog() > 0 && SteadyClock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (const std::string error = api::save_pairing_now(pairing_api_); !error.empty())
+        log("warning: pairing: " + error);
 }
 
 void Daemon::log(std::string line) {
@@ -220,6 +243,7 @@ void Daemon::after_cycle(TimePoint now) {
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     server_.on_cycle(std::max(loop_.scheduled(), now) + options_.config.control.period);
     report_state(now);
+    session_tracker_.observe(cycle_.status(now), cycle_.timeline());
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
 }

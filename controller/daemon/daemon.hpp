@@ -14,10 +14,13 @@
 
 #include "common/callback_guard.hpp"
 #include "controller/api/controller_commands.hpp"
+#include "controller/api/editor_commands.hpp"
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/pairing_commands.hpp"
 #include "controller/api/pairing_store.hpp"
 #include "controller/api/server.hpp"
+#include "controller/api/session_command.hpp"
+#include "controller/api/session_tracker.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
@@ -70,6 +73,7 @@ class Daemon {
     void begin_shutdown();
     void continue_shutdown(TimePoint now);
     void finish();
+    void save_pairing();
     void wait_signal();
 
     DaemonOptions options_;
@@ -84,6 +88,9 @@ class Daemon {
     api::ControllerApi api_;
     api::PairingStore pairing_;  // the console's paired devices, read at start
     api::PairingApi pairing_api_;
+    api::EditorApi editor_api_;
+    api::SessionTracker session_tracker_;  // fed after every cycle, read by `session`
+    api::SessionApi session_api_;
     api::CommandTable commands_;
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
     api::ApiServer server_;

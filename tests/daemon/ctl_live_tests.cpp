@@ -280,3 +280,69 @@ TEST_CASE("treadmillctl pair: a PIN a device redeems; list, revoke; the token su
     CHECK(again.ctl({"pair", "--list"}).output == "no paired devices\n");
     std::filesystem::remove_all(state);
 }
+
+TEST_CASE("the console's commands on the real daemon: validate, save_program, start it, session") {
+    LiveDaemon daemon("20");
+    t::LineClient console(daemon.socket);
+    const auto call = [&](json request) {
+        request["id"] = 1;
+        const auto reply = console.call(request, 10s);
+        REQUIRE(reply);
+        return *reply;
+    };
+    const json status = call({{"cmd", "status"}})["status"];
+    CHECK(status["units"] == "metric");
+    CHECK(status["fault"].is_null());
+
+    const json invalid = call({{"cmd", "validate"}, {"yaml", "steps: [\n"}});
+    CHECK(invalid["ok"] == true);
+    CHECK(invalid["valid"] == false);
+    CHECK(call({{"cmd", "validate"}, {"yaml", kShortProgram}})["valid"] == true);
+
+    CHECK(call({{"cmd", "session"}})["session"].is_null());
+    const json saved =
+        call({{"cmd", "save_program"}, {"program", "live-short"}, {"yaml", kShortProgram}});
+    REQUIRE_MESSAGE(saved["ok"] == true, saved.dump());
+    CHECK(t::read_file(daemon.dir + "/programs/live-short.yaml") == kShortProgram);
+    const json again =
+        call({{"cmd", "save_program"}, {"program", "live-short"}, {"yaml", kShortProgram}});
+    CHECK(again["error"]["code"] == "refused");
+    CHECK(call({{"cmd", "save_program"},
+                {"program", "../x"},
+                {"yaml", kShortProgram}})["error"]["code"] == "bad_value");
+
+    REQUIRE(call({{"cmd", "start"}, {"program", "live-short"}})["ok"] == true);
+    REQUIRE(daemon.wait_until_state("running", 15s));
+    REQUIRE(daemon.wait_until_state("idle", 30s));
+    const json session = call({{"cmd", "session"}})["session"];
+    REQUIRE(session.is_object());
+    CHECK(session["program"]["name"] == "ctl live test");
+    CHECK(session["laps"].size() == 2);
+    CHECK(session["summary"]["ended"] == "completed");
+    CHECK(session["summary"]["distance_m"].get<double>() > 0);
+}
+
+TEST_CASE("a corrupt pairing file at start: logged, moved aside, no devices, pairing works") {
+    const std::string state = t::make_temp_dir();
+    std::ofstream(state + "/pairing.json") << "{\"version\":1,\"devices\":[{\"device_id\":";
+    LiveDaemon daemon("1", state);
+    const std::string log = t::read_file(daemon.log);
+    CHECK_MESSAGE(log.find("pairing file " + state +
+                           "/pairing.json is unusable (not valid JSON); "
+                           "moved to " +
+                           state + "/pairing.json.corrupt") != std::string::npos,
+                  log);
+    CHECK(t::read_file(state + "/pairing.json.corrupt").find("device_id") != std::string::npos);
+    CHECK(daemon.ctl({"pair", "--list"}).output == "no paired devices\n");
+    const auto pair = daemon.ctl({"pair"});
+    REQUIRE(pair.exit_code == 0);
+    t::LineClient console(daemon.socket);
+    const auto redeemed =
+        console.call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pair.output.substr(0, 6)}});
+    REQUIRE(redeemed);
+    CHECK((*redeemed)["ok"] == true);
+    struct stat st {};
+    REQUIRE(::stat((state + "/pairing.json").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    std::filesystem::remove_all(state);
+}

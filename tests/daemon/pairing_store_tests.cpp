@@ -240,3 +240,21 @@ TEST_CASE("a write into a directory that does not exist fails with the path in t
     REQUIRE_FALSE(written.ok());
     CHECK(written.error().find("/nonexistent/dir/pairing.json.tmp") != std::string::npos);
 }
+
+TEST_CASE("the store counts its changes; unsaved() until a write of the latest is marked") {
+    api::PairingStore store;
+    CHECK_FALSE(store.unsaved());
+    store.issue(PairRole::runner, t0);  // a PIN is no change of the devices
+    CHECK_FALSE(store.unsaved());
+    const auto a = store.redeem(store.issue(PairRole::runner, t0).pin, "a", t0, "");
+    REQUIRE(a.ok());
+    CHECK(store.unsaved());
+    const auto written = store.generation();
+    CHECK(store.revoke(a->device_id));
+    store.mark_saved(written);  // an older snapshot reached the file
+    CHECK(store.unsaved());
+    store.mark_saved(store.generation());
+    CHECK_FALSE(store.unsaved());
+    CHECK_FALSE(store.revoke(a->device_id));  // nothing changed
+    CHECK_FALSE(store.unsaved());
+}

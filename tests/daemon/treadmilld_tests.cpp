@@ -203,7 +203,8 @@ TEST_CASE("systemd-analyze verify passes on the unit with ExecStart at the built
           "DeviceAllow=char-ttyUSB rw", "DeviceAllow=char-ttyACM rw", "ProtectSystem=strict",
           "NoNewPrivileges=yes", "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
           "CPUSchedulingPolicy=fifo", "CPUSchedulingPriority=49", "LimitRTPRIO=50",
-          "LimitMEMLOCK=128M", "RestrictRealtime=no"}) {
+          "LimitMEMLOCK=128M", "RestrictRealtime=no",
+          "StateDirectory=treadmilld treadmilld/programs"}) {
         CHECK_MESSAGE(unit.find(std::string("\n") + key + "\n") != std::string::npos, key);
     }
     // The system-call filter lets the watchdog thread's priority and mlockall through.
