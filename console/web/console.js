@@ -441,7 +441,7 @@ async function validate() {
 }
 
 $('save').addEventListener('click', async () => {
-  const r = await act('save_program', { id: $('program-id').value, yaml: $('yaml').value, overwrite: $('overwrite').checked });
+  const r = await act('save_program', { program: $('program-id').value, yaml: $('yaml').value, overwrite: $('overwrite').checked });
   if (r.ok) toast(`Saved as ${$('program-id').value}`);
 });
 
