@@ -82,6 +82,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     asio::io_context& io_;
     Hub& hub_;
     asio::ip::tcp::acceptor acceptor_;
+    asio::steady_timer pause_;  // after an accept error (EMFILE): wait instead of spinning
 };
 
 }  // namespace treadmill::console

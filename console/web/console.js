@@ -511,6 +511,11 @@ async function start(kind) {
 }
 
 // ---- pairing ----
+$('pair-device').addEventListener('click', async () => {
+  const r = await act('pair_issue');
+  if (r.ok) toast(`PIN for the new device: ${r.pin} (valid ${Math.round(r.expires_s / 60)} minutes)`);
+});
+
 $('pair-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('pair-error').textContent = '';

@@ -92,6 +92,8 @@ async function main() {
   await until(() => button('Stop').isVisible(), 'paired: the Stop button shows');
   await until(async () => (await page.locator('#state-label').textContent()) === 'idle', 'the page shows idle');
   await shot('idle');
+  await button('Pair a device').click();
+  await until(async () => /PIN for the new device: \d{6}/.test(await page.locator('#toast').textContent()), 'Pair a device shows a fresh PIN');
 
   // Programs: pick 8 x 400 m and start it with a 1 s press-and-hold.
   await button('Programs').click();
@@ -193,6 +195,9 @@ async function main() {
         for (const el of document.querySelectorAll('body *')) {
           const r = el.getBoundingClientRect();
           if (r.width && (r.right > vw + 0.5 || r.left < -0.5)) bad.push(`${el.tagName}#${el.id}.${el.className} ${r.left}-${r.right}`);
+          // Text clipped inside its box (a figure cut off by overflow: hidden).
+          if (r.width && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'hidden' && el.textContent.trim())
+            bad.push(`${el.tagName}#${el.id} clips its text (${el.scrollWidth}>${el.clientWidth})`);
         }
         return bad.slice(0, 5);
       });
