@@ -218,3 +218,32 @@ TEST_CASE("HTTP: assets with ETag and 304, 404, bad Host, header and body limits
     huge_body.body() = std::string(20000, 'x');
     CHECK(http_request(rig.port(), huge_body).result_int() == 413);
 }
+
+TEST_CASE(
+    "200 pages connect and vanish, 5 times: the console serves on, the daemon's loop stays on "
+    "time") {
+    ConsoleRig rig("max_clients: 256\n");
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    const json before = rig.status()["loop"];
+    for (int round = 0; round < 5; ++round) {
+        std::vector<std::unique_ptr<WsClient>> pages;
+        for (int i = 0; i < 200; ++i)
+            pages.push_back(
+                std::make_unique<WsClient>(rig.port(), rig.origin(), rig.host(), token));
+        int open = 0;
+        for (const auto& p : pages) open += p->upgrade_status() == 101;
+        CHECK(open == 200);
+        // A few read their stream; then all vanish at once (sockets closed, no close frame).
+        for (int i = 0; i < 5; ++i) CHECK(pages[static_cast<std::size_t>(i)]->next("status", 2s));
+    }
+    WsClient after(rig.port(), rig.origin(), rig.host(), token);
+    REQUIRE(after.upgrade_status() == 101);
+    CHECK(after.next("status", 2s));
+    const json later = rig.status()["loop"];
+    const auto cycles = later["cycles"].get<long>() - before["cycles"].get<long>();
+    const auto late = later["late"].get<long>() - before["late"].get<long>();
+    INFO("cycles " << cycles << ", late " << late);
+    CHECK(cycles > 0);
+    CHECK(late <= cycles / 1000 + 1);
+}
