@@ -216,11 +216,14 @@ function renderStep(s) {
   $('step-class').textContent = st.class;
   $('step-rep').textContent = st.rep != null ? `rep ${st.rep} of ${st.reps}` : '';
   $('step-cue').textContent = st.cue || '';
-  const byDistance = st.remaining_m != null && (!timeline || (timeline.steps[st.index] || {}).distance_m > 0 && st.remaining_s == null);
-  $('step-left').textContent = byDistance ? `${Math.ceil(st.remaining_m)} m left` : `${clock(st.remaining_s)} left`;
+  // A distance step shows the metres left (and the time they take); a time step the time.
+  const metres = st.remaining_m != null ? `${Math.ceil(st.remaining_m)} m` : '';
+  const time = st.remaining_s != null ? clock(st.remaining_s) : '';
+  $('step-left').textContent = `${[metres, time].filter(Boolean).join(' · ')} left`;
   const planned = timeline && timeline.steps[st.index];
   let frac = 0;
-  if (planned && planned.duration_s > 0 && st.remaining_s != null) frac = 1 - st.remaining_s / planned.duration_s;
+  if (planned && st.remaining_m != null && planned.distance_m > 0) frac = 1 - st.remaining_m / planned.distance_m;
+  else if (planned && planned.duration_s > 0 && st.remaining_s != null) frac = 1 - st.remaining_s / planned.duration_s;
   $('step-bar').style.width = `${Math.round(Math.min(1, Math.max(0, frac)) * 100)}%`;
   const next = timeline && timeline.steps[st.index + 1];
   $('step-next').textContent = next ? `Next: ${next.class}${next.cue ? ' — ' + next.cue : ''}` : (timeline ? 'Last step' : '');
