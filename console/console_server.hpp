@@ -26,6 +26,7 @@ struct ServerLimits {
     static constexpr std::size_t body_bytes = 16 * 1024;
     static constexpr std::size_t ws_message_bytes = 96 * 1024;  // a program's YAML (64 KiB) fits
     static constexpr std::size_t ws_queue_messages = 64;        // ~12 s of the 5 Hz watch stream
+    static constexpr std::size_t ws_send_buffer_bytes = 32 * 1024;  // SO_SNDBUF of a page
 };
 
 // Everything the sessions share: the daemon links, the connected pages, the rate limiter.

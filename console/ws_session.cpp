@@ -25,6 +25,12 @@ WsSession::WsSession(beast::tcp_stream&& stream, Hub& hub, Device device)
 
 void WsSession::accept(beast::http::request<beast::http::string_body> request) {
     beast::get_lowest_layer(ws_).expires_never();
+    // A fixed, small kernel buffer (no auto-tuning up to megabytes): a page that stops reading
+    // fills it within seconds, then its queue, and is dropped.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(
+        asio::socket_base::send_buffer_size(static_cast<int>(ServerLimits::ws_send_buffer_bytes)),
+        ignored);
     websocket::stream_base::timeout t{};
     t.handshake_timeout = std::chrono::seconds(10);
     t.idle_timeout = std::chrono::seconds(20);  // pings at half of it

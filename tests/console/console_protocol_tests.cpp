@@ -247,3 +247,24 @@ TEST_CASE(
     CHECK(cycles > 0);
     CHECK(late <= cycles / 1000 + 1);
 }
+
+TEST_CASE("a page that never reads is dropped, not buffered without limit") {
+    ConsoleRig rig("max_clients: 1\n");
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    WsClient stuck(rig.port(), rig.origin(), rig.host(), token, 4096);
+    REQUIRE(stuck.upgrade_status() == 101);
+    // It holds the only place; once the console has dropped it, the place is free again.
+    CHECK(upgrade_status(rig.port(), rig.origin(), rig.host(), token) == 503);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(treadmill::testing::wait_until(
+        [&] {
+            std::this_thread::sleep_for(500ms);
+            return upgrade_status(rig.port(), rig.origin(), rig.host(), token) == 101;
+        },
+        90s));
+    MESSAGE("dropped after " << std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::steady_clock::now() - t0)
+                                    .count()
+                             << " s");
+}

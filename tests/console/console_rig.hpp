@@ -154,11 +154,16 @@ inline int upgrade_status(std::uint16_t port, const std::string& origin, const s
 class WsClient {
   public:
     // Upgrades with the given Origin, Host and token cookie ("" leaves a header out).
+    // `receive_buffer` > 0 sets a small SO_RCVBUF first (a page that stops reading).
     WsClient(std::uint16_t port, const std::string& origin, const std::string& host,
-             const std::string& token)
+             const std::string& token, int receive_buffer = 0)
         : ws_(io_) {
         beast::error_code ec;
-        beast::get_lowest_layer(ws_).connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+        auto& socket = beast::get_lowest_layer(ws_);
+        socket.open(tcp::v4(), ec);
+        if (receive_buffer > 0)
+            socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
+        socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
         if (ec) return;
         ws_.set_option(websocket::stream_base::decorator([=](websocket::request_type& req) {
             if (!origin.empty()) req.set(http::field::origin, origin);
