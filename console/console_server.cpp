@@ -337,7 +337,7 @@ void Hub::poll_pairings() {
 }
 
 Listener::Listener(asio::io_context& io, Hub& hub, const ListenAddress& at)
-    : io_(io), hub_(hub), acceptor_(io), pause_(io) {
+    : hub_(hub), acceptor_(io), pause_(io) {
     const tcp::endpoint ep(asio::ip::make_address(at.host), at.port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));

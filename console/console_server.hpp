@@ -80,7 +80,6 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   private:
     void accept_next();
-    asio::io_context& io_;
     Hub& hub_;
     asio::ip::tcp::acceptor acceptor_;
     asio::steady_timer pause_;  // after an accept error (EMFILE): wait instead of spinning
