@@ -1,0 +1,115 @@
+#include "console/console_config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+namespace treadmill::console {
+
+namespace {
+
+using Error = Unexpected<std::string>;
+
+std::string where(const YAML::Node& n) {
+    return "line " + std::to_string(n.Mark().line + 1) + ": ";
+}
+
+bool is_address_literal(std::string_view host) {
+    if (host.empty()) return false;
+    for (char c : host)
+        if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':')) return false;
+    return true;
+}
+
+}  // namespace
+
+std::optional<ListenAddress> parse_listen(std::string_view text) {
+    ListenAddress out;
+    std::string_view port_text;
+    if (!text.empty() && text.front() == '[') {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':')
+            return std::nullopt;
+        out.host = std::string(text.substr(1, close - 1));
+        port_text = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        out.host = std::string(text.substr(0, colon));
+        if (out.host.find(':') != std::string::npos) return std::nullopt;  // IPv6 needs []
+        port_text = text.substr(colon + 1);
+    }
+    if (!is_address_literal(out.host)) return std::nullopt;
+    unsigned port = 0;
+    const auto [ptr, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc{} || ptr != port_text.data() + port_text.size() ||
+        port > 65535)
+        return std::nullopt;
+    out.port = static_cast<std::uint16_t>(port);
+    return out;
+}
+
+Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_text) {
+    ConsoleConfig c;
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        return Error{"line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    }
+    if (root.IsNull()) return c;
+    if (!root.IsMap()) return Error{std::string("the file is not a map of settings")};
+    try {
+        for (const auto& item : root) {
+            const std::string key = item.first.as<std::string>();
+            const YAML::Node& v = item.second;
+            if (key == "listen") {
+                auto l = parse_listen(v.as<std::string>());
+                if (!l) return Error{where(v) + "listen: expected ADDRESS:PORT, e.g. 0.0.0.0:8080"};
+                c.listen = *l;
+            } else if (key == "socket") {
+                c.socket = v.as<std::string>();
+            } else if (key == "allowed_hosts") {
+                if (!v.IsSequence()) return Error{where(v) + "allowed_hosts: expected a list"};
+                for (const auto& h : v) c.allowed_hosts.push_back(h.as<std::string>());
+            } else if (key == "max_clients") {
+                const long n = v.as<long>();
+                if (n < 1 || n > 1024) return Error{where(v) + "max_clients: 1 to 1024"};
+                c.max_clients = static_cast<std::size_t>(n);
+            } else if (key == "tls") {
+                if (!v.IsMap()) return Error{where(v) + "tls: expected {cert: FILE, key: FILE}"};
+                for (const auto& t : v) {
+                    const std::string k = t.first.as<std::string>();
+                    if (k == "cert")
+                        c.tls_cert = t.second.as<std::string>();
+                    else if (k == "key")
+                        c.tls_key = t.second.as<std::string>();
+                    else
+                        return Error{where(t.first) + "tls: unknown key '" + k + "'"};
+                }
+                if (c.tls_cert.empty() != c.tls_key.empty())
+                    return Error{where(v) + "tls: needs both cert and key"};
+            } else {
+                return Error{where(item.first) + "unknown key '" + key + "'"};
+            }
+        }
+    } catch (const YAML::Exception& e) {
+        return Error{"line " + std::to_string(e.mark.line + 1) + ": " + e.msg};
+    }
+    return c;
+}
+
+Result<ConsoleConfig, std::string> load_console_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return Error{"cannot read " + path};
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto c = parse_console_config(text.str());
+    if (!c) return Error{path + ": " + c.error()};
+    return c;
+}
+
+}  // namespace treadmill::console

@@ -1,0 +1,40 @@
+// treadmill-console's settings: console.yaml (--config) overridden by --listen and --socket.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace treadmill::console {
+
+struct ListenAddress {
+    std::string host = "127.0.0.1";  // an IPv4 or IPv6 literal (no brackets)
+    std::uint16_t port = 8080;
+};
+
+struct ConsoleConfig {
+    ListenAddress listen;
+    std::string socket = "/run/treadmilld/control.sock";
+    // Extra names the page may be reached by; the listen address, localhost and the host name
+    // are always allowed.
+    std::vector<std::string> allowed_hosts;
+    std::size_t max_clients = 32;
+    std::string tls_cert;  // both empty: plain HTTP
+    std::string tls_key;
+};
+
+// "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0"; nullopt when it does not parse.
+std::optional<ListenAddress> parse_listen(std::string_view text);
+
+// Reads console.yaml; unknown keys and bad values are errors naming the key.
+Result<ConsoleConfig, std::string> load_console_config(const std::string& path);
+
+// Parses console.yaml's text (for tests and load_console_config).
+Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_text);
+
+}  // namespace treadmill::console

@@ -1,0 +1,54 @@
+// One page's WebSocket: the watch stream out (through a bounded queue: a page that does not
+// read is dropped), the page's commands in (role check, rate limit, then the daemon).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <nlohmann/json.hpp>
+
+#include "console/access_policy.hpp"
+
+namespace treadmill::console {
+
+class Hub;
+
+struct Device {
+    std::string id;    // "d-0123abcd"
+    std::string name;  // the label given when paired
+    Role role = Role::viewer;
+};
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+  public:
+    WsSession(boost::beast::tcp_stream&& stream, Hub& hub, Device device);
+    // Completes the upgrade of `request` (already checked) and starts the session.
+    void accept(boost::beast::http::request<boost::beast::http::string_body> request);
+    // Queues a message; drops the client when its queue is full.
+    void send(std::shared_ptr<const std::string> message);
+    void close();
+    const Device& device() const { return device_; }
+
+  private:
+    void read_next();
+    void on_message(const std::string& text);
+    void reply(const nlohmann::json& id, const nlohmann::json& message);
+    void write_next();
+    void drop();
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    Hub& hub_;
+    Device device_;
+    boost::beast::flat_buffer in_;
+    std::deque<std::shared_ptr<const std::string>> out_;
+    bool open_ = false;
+    bool dropped_ = false;
+};
+
+}  // namespace treadmill::console

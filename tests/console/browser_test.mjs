@@ -1,0 +1,216 @@
+// The console in a real browser: Debian's chromium driven by playwright-core (no download),
+// against a real treadmill-console and treadmilld on its embedded simulator (time-scaled).
+// Env: TREADMILLD_BIN, TREADMILL_CONSOLE_BIN, TREADMILLCTL_BIN, REPO_ROOT, SHOT_DIR.
+import { spawn, execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+
+const require = createRequire(path.join(process.env.REPO_ROOT, 'package.json'));
+const { chromium } = require('playwright-core');
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'treadmill-browser-'));
+const shots = process.env.SHOT_DIR || dir;
+fs.mkdirSync(shots, { recursive: true });
+const sock = path.join(dir, 'api.sock');
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function check(cond, what) {
+  if (!cond) throw new Error(`FAILED: ${what}`);
+  console.log(`ok   ${what}`);
+}
+async function until(pred, what, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try { if (await pred()) return check(true, what); } catch (e) { /* not yet */ }
+    if (Date.now() > end) return check(false, `${what} (within ${ms} ms)`);
+    await sleep(50);
+  }
+}
+
+// One request to the daemon's API (a fresh connection).
+function api(request) {
+  return new Promise((resolve) => {
+    const c = net.createConnection(sock);
+    let buf = '';
+    const done = (v) => { c.destroy(); resolve(v); };
+    c.on('connect', () => c.write(JSON.stringify({ id: 1, ...request }) + '\n'));
+    c.on('data', (d) => { buf += d; if (buf.includes('\n')) done(JSON.parse(buf.split('\n')[0])); });
+    c.on('error', () => done(null));
+    setTimeout(() => done(null), 3000);
+  });
+}
+const status = async () => (await api({ cmd: 'status' }))?.status;
+
+let daemon = null;
+function startDaemon() {
+  const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
+  daemon = spawn(process.env.TREADMILLD_BIN, ['--config', path.join(dir, 'treadmilld.yaml'),
+    '--socket', sock, '--time-scale', '50'], { stdio: ['ignore', log, log] });
+  children.push(daemon);
+}
+function killDaemon() { daemon.kill('SIGKILL'); }
+
+fs.writeFileSync(path.join(dir, 'treadmilld.yaml'),
+  `bus: {transport: sim}\nprofile: ${dir}/profile.yaml\npairing: {file: ${dir}/pairing.json}\n` +
+  `programs: {dirs: [${dir}/programs], user_dir: ${dir}/programs}\n`);
+fs.mkdirSync(path.join(dir, 'programs'));
+
+async function main() {
+  startDaemon();
+  await until(async () => (await status())?.state === 'idle', 'treadmilld idle', 20000);
+  const consoleProc = spawn(process.env.TREADMILL_CONSOLE_BIN, ['--listen', '127.0.0.1:0', '--socket', sock],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(consoleProc);
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    consoleProc.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    setTimeout(() => reject(new Error('the console did not say where it listens')), 10000);
+  });
+
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => { console.log(`page error: ${e}`); process.exitCode = 1; });
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `console-${name}.png`) });
+
+  // Pairing with a PIN from `treadmillctl pair`.
+  await page.goto(url);
+  await page.getByLabel('PIN').waitFor();
+  await shot('pairing');
+  const pin = execFileSync(process.env.TREADMILLCTL_BIN, ['pair', '--socket', sock]).toString().split('\n')[0].trim();
+  check(/^\d{6}$/.test(pin), `treadmillctl pair printed a PIN (${pin})`);
+  await page.getByLabel('PIN').fill(pin);
+  await page.getByLabel('PIN').press('Enter');
+  await until(() => button('Stop').isVisible(), 'paired: the Stop button shows');
+  await until(async () => (await page.locator('#state-label').textContent()) === 'idle', 'the page shows idle');
+  await shot('idle');
+  await button('Pair a device').click();
+  await until(async () => /PIN for the new device: \d{6}/.test(await page.locator('#toast').textContent()), 'Pair a device shows a fresh PIN');
+
+  // Programs: pick 8 x 400 m and start it with a 1 s press-and-hold.
+  await button('Programs').click();
+  await page.getByRole('listitem').filter({ hasText: '8 x 400 m' }).click();
+  await page.locator('#pd-name').filter({ hasText: '8 x 400 m' }).waitFor();
+  await shot('programs');
+  const start = button('Start');
+  await start.hover();
+  await page.mouse.down();
+  await sleep(300);
+  await page.mouse.up();
+  await sleep(300);
+  check((await status()).state === 'idle', 'a short press does not start');
+  await start.hover();
+  await page.mouse.down();
+  await sleep(1300);
+  await page.mouse.up();
+  await until(() => page.locator('#countdown').isVisible(), 'the countdown shows');
+  check(/^[1-3]$/.test(await page.locator('#countdown-n').textContent()), 'the countdown shows 3, 2 or 1');
+  await shot('countdown');
+  await until(async () => (await page.locator('#step-class').textContent()) === 'warmup', 'the warm-up step shows', 8000);
+
+  // Speed +1 during the warm-up: the daemon's target moves above the program's.
+  await button('Plus 1 km/h').click();
+  await until(async () => { const s = (await status()).speed; return s.target_kmh > s.program_kmh + 0.5; },
+    'Plus 1 km/h raised the daemon\'s target', 3000);
+  await shot('run');
+
+  // Pause, then resume (one press; the countdown is the delay).
+  await button('Pause').click();
+  await until(async () => (await status()).state === 'paused', 'Pause pauses');
+  await until(() => button('Resume').isVisible(), 'Resume shows while paused');
+  await button('Resume').click();
+  await until(async () => (await status()).state === 'running', 'Resume runs again', 8000);
+
+  // The steps and reps change (the warm-up lasts 12 s at 50×).
+  await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 1 of 8', 'rep 1 of 8 shows', 20000);
+  await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 2 of 8', 'rep 2 of 8 shows', 15000);
+  await shot('reps');
+
+  // STOP brings the belt to 0.
+  await button('Stop').click();
+  await until(async () => { const s = await status(); return s.state === 'idle' && (s.speed.actual_kmh ?? 0) === 0; },
+    'Stop brought the belt to 0', 30000);
+
+  // The key pulled: the fault screen; the key back and Reset.
+  await api({ cmd: 'sim', command: { cmd: 'key', present: false } });
+  await until(async () => (await page.locator('#fault-title').textContent()) === 'Safety key out' &&
+    page.locator('#fault-screen').isVisible(), 'the fault screen names the key');
+  await shot('fault');
+  await api({ cmd: 'sim', command: { cmd: 'key', present: true } });
+  await until(async () => (await status()).key_present === true, 'the key is back');
+  await until(() => button('Reset').isVisible(), 'Reset shows');
+  await button('Reset').click();
+  await until(async () => (await status()).state === 'idle', 'Reset clears the fault', 10000);
+  await until(async () => !(await page.locator('#fault-screen').isVisible()), 'the fault screen goes');
+
+  // The editor: a broken YAML is marked at its line.
+  await button('Editor').click();
+  const yaml = page.getByLabel('Workout YAML');
+  await yaml.fill('schema: treadmill-workout/1\nname: "Broken"\nsteps:\n  - run: 10 parsecs\n');
+  await until(() => page.locator('#gutter .bad').first().isVisible(), 'an error is marked in the gutter', 5000);
+  const badLine = await page.locator('#gutter .bad').first().getAttribute('data-line');
+  check(badLine === '4', `the error is at line 4 (got ${badLine})`);
+  await shot('editor-error');
+  await yaml.fill('schema: treadmill-workout/1\nname: "Short"\nsteps:\n  - run: 1 min\n    speed: 8 km/h\n');
+  await until(() => page.getByText('Valid', { exact: true }).isVisible(), 'the fixed program is valid', 5000);
+  await page.getByLabel('Save as').fill('browser-test');
+  await button('Save').click();
+  await until(() => fs.existsSync(path.join(dir, 'programs', 'browser-test.yaml')), 'Save wrote the program', 5000);
+  const edStart = button('Start');
+  await edStart.hover();
+  await page.mouse.down();
+  await sleep(1300);
+  await page.mouse.up();
+  await until(async () => ['countdown', 'running'].includes((await status()).state), 'the edited program starts');
+  await button('Stop').click();
+  await until(async () => (await status()).state === 'idle', 'and stops', 30000);
+
+  // The daemon killed: the banner (role=alert); back when it returns.
+  killDaemon();
+  await until(() => page.getByRole('alert').filter({ hasText: 'disconnected' }).isVisible(), 'the disconnected banner shows', 8000);
+  await until(async () => (await page.locator('#run-screen').getAttribute('class')).includes('stale') ||
+    !(await page.locator('#run-screen').isVisible()), 'values go stale', 5000);
+  await shot('disconnected');
+  startDaemon();
+  await until(async () => !(await page.locator('#banner').isVisible()), 'the banner goes when treadmilld is back', 25000);
+
+  // Layouts: nothing overflows the viewport at 1280×800 and 390×844.
+  for (const [w, h] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({ width: w, height: h });
+    for (const tab of ['Run', 'Programs', 'Editor']) {
+      await button(tab).click();
+      await sleep(200);
+      const over = await page.evaluate(() => {
+        const vw = document.documentElement.clientWidth;
+        const bad = [];
+        if (document.documentElement.scrollWidth > vw) bad.push(`page ${document.documentElement.scrollWidth}>${vw}`);
+        for (const el of document.querySelectorAll('body *')) {
+          const r = el.getBoundingClientRect();
+          if (r.width && (r.right > vw + 0.5 || r.left < -0.5)) bad.push(`${el.tagName}#${el.id}.${el.className} ${r.left}-${r.right}`);
+          // Text clipped inside its box (a figure cut off by overflow: hidden).
+          if (r.width && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'hidden' && el.textContent.trim())
+            bad.push(`${el.tagName}#${el.id} clips its text (${el.scrollWidth}>${el.clientWidth})`);
+        }
+        return bad.slice(0, 5);
+      });
+      check(over.length === 0, `${tab} at ${w}×${h} fits (${over.join('; ')})`);
+      await shot(`${tab.toLowerCase()}-${w}x${h}`);
+    }
+  }
+  await browser.close();
+}
+
+main().then(() => { console.log('browser test passed'); }, (e) => { console.log(e.message); process.exitCode = 1; })
+  .finally(() => {
+    for (const c of children) c.kill('SIGKILL');
+    try { console.log(fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8').split('\n').slice(-5).join('\n')); } catch { /* none */ }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });

@@ -1,0 +1,270 @@
+// treadmill-console against a real treadmilld on the embedded simulator, through a real
+// WebSocket client: the upgrade's checks, roles, pairing over HTTP, the relayed watch stream,
+// revocation, the daemon going away and coming back.
+#include <doctest/doctest.h>
+
+#include "tests/console/console_rig.hpp"
+
+using namespace treadmill::console_test;
+
+namespace {
+
+http::request<http::string_body> get(ConsoleRig& rig, const std::string& target) {
+    http::request<http::string_body> req{http::verb::get, target, 11};
+    req.set(http::field::host, rig.host());
+    return req;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the upgrade: forged Origin, wrong Host, no or unknown token → 403; a paired page gets "
+    "status") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    REQUIRE_FALSE(token.empty());
+
+    CHECK(upgrade_status(rig.port(), "http://evil.example", rig.host(), token) == 403);
+    CHECK(upgrade_status(rig.port(), "", rig.host(), token) == 403);
+    // DNS rebinding: the attacker's name in Host and Origin alike.
+    CHECK(upgrade_status(rig.port(), "http://evil.example:1", "evil.example:1", token) == 403);
+    CHECK(upgrade_status(rig.port(), rig.origin(), rig.host(), "") == 403);
+    CHECK(upgrade_status(rig.port(), rig.origin(), rig.host(), "not-a-token") == 403);
+
+    WsClient page(rig.port(), rig.origin(), rig.host(), token);
+    REQUIRE(page.upgrade_status() == 101);
+    auto hello = page.next("hello", 2s);
+    REQUIRE(hello);
+    CHECK((*hello)["role"] == "runner");
+    // The watch stream at ≥ 4 Hz: 8 status messages well within 3 s.
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < 8; ++i) {
+        auto s = page.next("status", 2s);
+        REQUIRE(s);
+        CHECK((*s)["msg"]["status"]["state"] == "idle");
+    }
+    CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+}
+
+TEST_CASE("a viewer may stop and pause but not start; a runner starts and changes speed") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient viewer(rig.port(), rig.origin(), rig.host(), rig.token("viewer"));
+    REQUIRE(viewer.upgrade_status() == 101);
+    auto refused = viewer.call({{"cmd", "start"}, {"program", "8x400m"}});
+    REQUIRE(refused);
+    CHECK((*refused)["ok"] == false);
+    CHECK((*refused)["error"]["code"] == "refused");
+    CHECK((*refused)["error"]["message"].get<std::string>().find("viewer") != std::string::npos);
+    CHECK(rig.state() == "idle");  // nothing reached the daemon
+
+    WsClient runner(rig.port(), rig.origin(), rig.host(), rig.token("runner"));
+    REQUIRE(runner.upgrade_status() == 101);
+    auto started = runner.call({{"cmd", "start"},
+                                {"program", "easy-run"},
+                                {"pace", {{"easy", "6:00/km"}, {"jog", "7:00/km"}}}});
+    REQUIRE(started);
+    CHECK((*started)["ok"] == true);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "running"; }, 15s));
+    auto faster = runner.call({{"cmd", "speed"}, {"delta", "+1 km/h"}});
+    REQUIRE(faster);
+    CHECK((*faster)["ok"] == true);
+
+    auto viewer_speed = viewer.call({{"cmd", "speed"}, {"delta", "+1 km/h"}});
+    REQUIRE(viewer_speed);
+    CHECK((*viewer_speed)["ok"] == false);
+    auto paused = viewer.call({{"cmd", "pause"}});
+    REQUIRE(paused);
+    CHECK((*paused)["ok"] == true);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "paused"; }, 5s));
+    auto stopped = viewer.call({{"cmd", "stop"}});
+    REQUIRE(stopped);
+    CHECK((*stopped)["ok"] == true);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
+}
+
+TEST_CASE("at most 5 commands a second per device; stop still goes through") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    int limited = 0;
+    for (int i = 0; i < 8; ++i) {
+        auto r = page.call({{"cmd", "status"}});
+        REQUIRE(r);
+        if ((*r)["ok"] == false &&
+            (*r)["error"]["message"].get<std::string>().find("too many") != std::string::npos)
+            ++limited;
+    }
+    CHECK(limited >= 2);
+    auto stop = page.call({{"cmd", "stop"}});
+    REQUIRE(stop);
+    // It reached the daemon (which has nothing to stop while idle), past the console's limit.
+    CHECK((*stop)["error"]["message"] == "nothing to stop in state idle");
+}
+
+TEST_CASE("pairing over HTTP: a wrong PIN is refused, the right one sets an HttpOnly cookie") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    auto me = http_request(rig.port(), get(rig, "/api/me"));
+    CHECK(me.result_int() == 401);
+
+    auto post = [&](const std::string& body, const std::string& origin) {
+        http::request<http::string_body> req{http::verb::post, "/api/pair", 11};
+        req.set(http::field::host, rig.host());
+        if (!origin.empty()) req.set(http::field::origin, origin);
+        req.set(http::field::content_type, "application/json");
+        req.body() = body;
+        return http_request(rig.port(), req);
+    };
+    const std::string pin = rig.pin();
+    REQUIRE(pin.size() == 6);
+    // A cross-site form cannot redeem a PIN.
+    CHECK(post(R"({"pin":")" + pin + R"("})", "http://evil.example").result_int() == 403);
+    const std::string wrong = pin == "000000" ? "111111" : "000000";
+    auto bad = post(R"({"pin":")" + wrong + R"("})", rig.origin());
+    CHECK(bad.result_int() == 403);
+    CHECK(bad.body().find("wrong or expired PIN") != std::string::npos);
+    CHECK(post("not json", rig.origin()).result_int() == 400);
+
+    auto ok = post(R"({"pin":")" + pin + R"(","device":"Test tablet"})", rig.origin());
+    REQUIRE(ok.result_int() == 200);
+    const std::string cookie(ok[http::field::set_cookie]);
+    CHECK(cookie.find("treadmill_token=") == 0);
+    CHECK(cookie.find("HttpOnly") != std::string::npos);
+    CHECK(cookie.find("SameSite=Strict") != std::string::npos);
+    const std::string token = cookie.substr(16, cookie.find(';') - 16);
+    CHECK(token.size() >= 43);
+    // The PIN was one-time.
+    CHECK(post(R"({"pin":")" + pin + R"("})", rig.origin()).result_int() == 403);
+
+    auto req = get(rig, "/api/me");
+    req.set(http::field::cookie, "treadmill_token=" + token);
+    auto who = http_request(rig.port(), req);
+    CHECK(who.result_int() == 200);
+    CHECK(who.body().find("Test tablet") != std::string::npos);
+}
+
+TEST_CASE("a revoked device's page is closed within 1 s") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    auto hello = page.next("hello", 2s);
+    REQUIRE(hello);
+    auto revoked =
+        rig.call({{"id", 1}, {"cmd", "pair_revoke"}, {"device_id", (*hello)["device_id"]}});
+    REQUIRE(revoked);
+    CHECK((*revoked)["ok"] == true);
+    const auto t0 = std::chrono::steady_clock::now();
+    while (page.read(2s)) {
+    }
+    CHECK_FALSE(page.open());
+    CHECK(std::chrono::steady_clock::now() - t0 < 1500ms);
+}
+
+TEST_CASE("max_clients: the next upgrade gets 503") {
+    ConsoleRig rig("max_clients: 2\n");
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    WsClient a(rig.port(), rig.origin(), rig.host(), token);
+    WsClient b(rig.port(), rig.origin(), rig.host(), token);
+    CHECK(a.upgrade_status() == 101);
+    CHECK(b.upgrade_status() == 101);
+    CHECK(upgrade_status(rig.port(), rig.origin(), rig.host(), token) == 503);
+}
+
+TEST_CASE("the daemon killed: pages are told, and told again when it is back") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    REQUIRE(page.next("status", 2s));
+    rig.kill_daemon();
+    auto down = page.next("link", 5s);
+    REQUIRE(down);
+    CHECK((*down)["up"] == false);
+    auto refused = page.call({{"cmd", "status"}});
+    REQUIRE(refused);
+    CHECK((*refused)["ok"] == false);
+    rig.start_daemon();
+    auto up = page.next("link", 15s);
+    REQUIRE(up);
+    CHECK((*up)["up"] == true);
+    CHECK(page.next("status", 2s));
+    // The token survived the restart: a new page still gets in.
+}
+
+TEST_CASE("HTTP: assets with ETag and 304, 404, bad Host, header and body limits") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    auto index = http_request(rig.port(), get(rig, "/"));
+    REQUIRE(index.result_int() == 200);
+    const std::string etag(index[http::field::etag]);
+    CHECK_FALSE(etag.empty());
+    auto again = get(rig, "/");
+    again.set(http::field::if_none_match, etag);
+    CHECK(http_request(rig.port(), again).result_int() == 304);
+    CHECK(http_request(rig.port(), get(rig, "/../etc/passwd")).result_int() == 404);
+    auto rebinding = get(rig, "/");
+    rebinding.set(http::field::host, "evil.example:80");
+    CHECK(http_request(rig.port(), rebinding).result_int() == 403);
+    auto huge_header = get(rig, "/");
+    huge_header.set("X-Padding", std::string(10000, 'a'));
+    CHECK(http_request(rig.port(), huge_header).result_int() == 431);
+    http::request<http::string_body> huge_body{http::verb::post, "/api/pair", 11};
+    huge_body.set(http::field::host, rig.host());
+    huge_body.body() = std::string(20000, 'x');
+    CHECK(http_request(rig.port(), huge_body).result_int() == 413);
+}
+
+TEST_CASE(
+    "200 pages connect and vanish, 5 times: the console serves on, the daemon's loop stays on "
+    "time") {
+    ConsoleRig rig("max_clients: 256\n");
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    const json before = rig.status()["loop"];
+    for (int round = 0; round < 5; ++round) {
+        std::vector<std::unique_ptr<WsClient>> pages;
+        for (int i = 0; i < 200; ++i)
+            pages.push_back(
+                std::make_unique<WsClient>(rig.port(), rig.origin(), rig.host(), token));
+        int open = 0;
+        for (const auto& p : pages) open += p->upgrade_status() == 101;
+        CHECK(open == 200);
+        // A few read their stream; then all vanish at once (sockets closed, no close frame).
+        for (int i = 0; i < 5; ++i) CHECK(pages[static_cast<std::size_t>(i)]->next("status", 2s));
+    }
+    WsClient after(rig.port(), rig.origin(), rig.host(), token);
+    REQUIRE(after.upgrade_status() == 101);
+    CHECK(after.next("status", 2s));
+    const json later = rig.status()["loop"];
+    const auto cycles = later["cycles"].get<long>() - before["cycles"].get<long>();
+    const auto late = later["late"].get<long>() - before["late"].get<long>();
+    INFO("cycles " << cycles << ", late " << late);
+    CHECK(cycles > 0);
+    CHECK(late <= cycles / 1000 + 1);
+}
+
+TEST_CASE("a page that never reads is dropped, not buffered without limit") {
+    ConsoleRig rig("max_clients: 1\n");
+    REQUIRE(rig.ready());
+    const std::string token = rig.token();
+    WsClient stuck(rig.port(), rig.origin(), rig.host(), token, 4096);
+    REQUIRE(stuck.upgrade_status() == 101);
+    // It holds the only place; once the console has dropped it, the place is free again.
+    CHECK(upgrade_status(rig.port(), rig.origin(), rig.host(), token) == 503);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(treadmill::testing::wait_until(
+        [&] {
+            std::this_thread::sleep_for(500ms);
+            return upgrade_status(rig.port(), rig.origin(), rig.host(), token) == 101;
+        },
+        90s));
+    MESSAGE("dropped after " << std::chrono::duration_cast<std::chrono::seconds>(
+                                    std::chrono::steady_clock::now() - t0)
+                                    .count()
+                             << " s");
+}

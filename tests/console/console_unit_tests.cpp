@@ -1,0 +1,156 @@
+// treadmill-console's pure parts: config, listen addresses, Host/Origin checks, cookies,
+// roles, the rate limit, the embedded assets and the reconnect back-off.
+#include <doctest/doctest.h>
+
+#include "console/access_policy.hpp"
+#include "console/assets.hpp"
+#include "console/console_config.hpp"
+#include "console/daemon_link.hpp"
+
+using namespace treadmill::console;
+using namespace std::chrono_literals;
+
+TEST_CASE("listen addresses parse, bad ones are refused") {
+    auto a = parse_listen("127.0.0.1:8080");
+    REQUIRE(a);
+    CHECK(a->host == "127.0.0.1");
+    CHECK(a->port == 8080);
+    auto b = parse_listen("[::1]:0");
+    REQUIRE(b);
+    CHECK(b->host == "::1");
+    CHECK(b->port == 0);
+    CHECK_FALSE(parse_listen("127.0.0.1"));
+    CHECK_FALSE(parse_listen("127.0.0.1:65536"));
+    CHECK_FALSE(parse_listen("127.0.0.1:80x"));
+    CHECK_FALSE(parse_listen("::1:80"));
+    CHECK_FALSE(parse_listen("localhost:80"));  // a literal, never a name to resolve
+    CHECK_FALSE(parse_listen(":80"));
+}
+
+TEST_CASE("console.yaml: every key, and errors that name the key and line") {
+    auto c = parse_console_config(
+        "listen: 0.0.0.0:9000\nallowed_hosts: [treadmill.lan]\nmax_clients: 4\n"
+        "socket: /tmp/x.sock\n");
+    REQUIRE(c);
+    CHECK(c->listen.host == "0.0.0.0");
+    CHECK(c->listen.port == 9000);
+    CHECK(c->allowed_hosts == std::vector<std::string>{"treadmill.lan"});
+    CHECK(c->max_clients == 4);
+    CHECK(c->socket == "/tmp/x.sock");
+    auto empty = parse_console_config("");
+    REQUIRE(empty);
+    CHECK(empty->listen.port == 8080);
+    CHECK(empty->max_clients == 32);
+
+    auto unknown = parse_console_config("listen: 127.0.0.1:1\nlisten_port: 3\n");
+    REQUIRE_FALSE(unknown);
+    CHECK(unknown.error() == "line 2: unknown key 'listen_port'");
+    auto bad = parse_console_config("max_clients: 0\n");
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().find("max_clients") != std::string::npos);
+    CHECK_FALSE(parse_console_config("tls: {cert: a.pem}\n"));
+    CHECK_FALSE(parse_console_config("listen: [1, 2]\n"));
+    CHECK_FALSE(parse_console_config("- a\n"));
+}
+
+TEST_CASE("Host: the listen address, localhost, the host name and configured names only") {
+    const auto allowed = allowed_host_names({"Treadmill.LAN"}, "0.0.0.0", "gym-box");
+    CHECK(host_allowed("localhost:8080", allowed));
+    CHECK(host_allowed("127.0.0.1:8080", allowed));
+    CHECK(host_allowed("[::1]:8080", allowed));
+    CHECK(host_allowed("treadmill.lan", allowed));
+    CHECK(host_allowed("GYM-BOX:8080", allowed));
+    CHECK(host_allowed("gym-box.local:8080", allowed));
+    CHECK_FALSE(host_allowed("0.0.0.0:8080", allowed));       // a wildcard is not a name
+    CHECK_FALSE(host_allowed("evil.example:8080", allowed));  // DNS rebinding
+    CHECK_FALSE(host_allowed("localhost.evil.example", allowed));
+    CHECK_FALSE(host_allowed("", allowed));
+    CHECK(host_name_of("[::1]:80") == "::1");
+    CHECK(host_name_of("Example.com:80") == "example.com");
+}
+
+TEST_CASE("Origin must be the page's own origin") {
+    CHECK(origin_matches("http://127.0.0.1:8080", "127.0.0.1:8080", false));
+    CHECK(origin_matches("HTTP://LOCALHOST:8080", "localhost:8080", false));
+    CHECK_FALSE(origin_matches("http://evil.example", "127.0.0.1:8080", false));
+    CHECK_FALSE(origin_matches("http://127.0.0.1:8081", "127.0.0.1:8080", false));
+    CHECK_FALSE(origin_matches("https://127.0.0.1:8080", "127.0.0.1:8080", false));
+    CHECK(origin_matches("https://127.0.0.1:8080", "127.0.0.1:8080", true));
+    CHECK_FALSE(origin_matches("", "127.0.0.1:8080", false));
+    CHECK_FALSE(origin_matches("null", "127.0.0.1:8080", false));
+    CHECK_FALSE(origin_matches("http://", "", false));
+}
+
+TEST_CASE("the token cookie is found among others") {
+    CHECK(cookie_value("a=1; treadmill_token=abc-_9; b=2", kTokenCookie) == "abc-_9");
+    CHECK(cookie_value("treadmill_token=x", kTokenCookie) == "x");
+    CHECK(cookie_value("xtreadmill_token=x; a=b", kTokenCookie).empty());
+    CHECK(cookie_value("", kTokenCookie).empty());
+}
+
+TEST_CASE("roles: a viewer may only watch, stop and pause") {
+    for (const char* cmd : {"stop", "pause", "status", "session"}) {
+        CHECK(command_allowed(Role::viewer, cmd));
+        CHECK(command_allowed(Role::runner, cmd));
+    }
+    for (const char* cmd : {"start", "resume", "speed", "incline", "skip", "reset", "save_program",
+                            "pair_issue", "pair_revoke"}) {
+        CHECK_FALSE(command_allowed(Role::viewer, cmd));
+        CHECK(command_allowed(Role::runner, cmd));
+    }
+    // Never through the console, whatever the role: the watch stream is the console's own,
+    // pairing is redeemed over HTTP, the simulator is not a page's business.
+    for (const char* cmd : {"watch", "pair_redeem", "pair_check", "sim", "nonsense"}) {
+        CHECK_FALSE(command_allowed(Role::runner, cmd));
+        CHECK_FALSE(command_allowed(Role::viewer, cmd));
+    }
+    CHECK(parse_role("runner") == Role::runner);
+    CHECK(parse_role("viewer") == Role::viewer);
+    CHECK_FALSE(parse_role("admin"));
+    CHECK(is_urgent("stop"));
+    CHECK(is_urgent("pause"));
+    CHECK_FALSE(is_urgent("speed"));
+}
+
+TEST_CASE("at most 5 commands a second per device; stop and pause always pass") {
+    RateLimiter limiter;
+    const auto t0 = RateLimiter::Clock::time_point{} + 100s;
+    for (int i = 0; i < 5; ++i) CHECK(limiter.allow("d-1", "speed", t0 + i * 10ms));
+    CHECK_FALSE(limiter.allow("d-1", "speed", t0 + 100ms));
+    CHECK(limiter.allow("d-2", "speed", t0 + 100ms));  // another device has its own budget
+    CHECK(limiter.allow("d-1", "stop", t0 + 100ms));
+    CHECK(limiter.allow("d-1", "pause", t0 + 100ms));
+    CHECK_FALSE(limiter.allow("d-1", "speed", t0 + 999ms));
+    CHECK(limiter.allow("d-1", "speed", t0 + 1000ms));  // the first has left the window
+}
+
+TEST_CASE("assets: exact lookup only, / is index.html, a query is ignored") {
+    const Asset* index = find_asset("/");
+    REQUIRE(index);
+    CHECK(index->path == "/index.html");
+    CHECK(index->content_type == "text/html; charset=utf-8");
+    CHECK(index->body.find("<!doctype html>") == 0);
+    CHECK(index->etag.size() == 18);  // 16 hex digits, quoted
+    CHECK(find_asset("/index.html?v=2") == index);
+    REQUIRE(find_asset("/console.js"));
+    CHECK(find_asset("/console.js")->content_type == "text/javascript; charset=utf-8");
+    REQUIRE(find_asset("/console.css"));
+    CHECK(find_asset("/console.css")->etag != index->etag);
+    CHECK_FALSE(find_asset("/../console/web/index.html"));
+    CHECK_FALSE(find_asset("//index.html"));
+    CHECK_FALSE(find_asset("/INDEX.HTML"));
+    CHECK_FALSE(find_asset("/index.html/"));
+    CHECK_FALSE(find_asset("index.html"));
+    CHECK_FALSE(find_asset("/etc/passwd"));
+    CHECK_FALSE(find_asset(""));
+    for (const Asset& a : embedded_assets()) {
+        CHECK(a.path.front() == '/');
+        CHECK_FALSE(a.body.empty());
+    }
+}
+
+TEST_CASE("reconnect back-off doubles up to 2 s") {
+    CHECK(next_backoff(100ms) == 200ms);
+    CHECK(next_backoff(1500ms) == 2000ms);
+    CHECK(next_backoff(2000ms) == 2000ms);
+}
