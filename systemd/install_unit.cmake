@@ -1,9 +1,9 @@
-# Runs at install time (cmake --install, cpack): writes treadmilld.service with the paths of the
+# Runs at install time (cmake --install, cpack): writes a unit (NAME.service from NAME.service.in) with the paths of the
 # prefix being installed to and installs it. Under the prefix /usr (the .deb) the unit goes to
 # /lib/systemd/system, as Debian 12 wants; under any other prefix to PREFIX/lib/systemd/system
 # (systemd also reads /usr/local/lib/systemd/system).
-# In: TREADMILL_UNIT_IN, TREADMILL_UNIT_OUT, TREADMILL_SBINDIR_REL, TREADMILL_DOCDIR_REL.
-foreach(dir SBINDIR DOCDIR)
+# In: TREADMILL_UNIT_IN, TREADMILL_UNIT_OUT, TREADMILL_{SBINDIR,BINDIR,DOCDIR}_REL.
+foreach(dir SBINDIR BINDIR DOCDIR)
   if(IS_ABSOLUTE "${TREADMILL_${dir}_REL}")
     set(TREADMILL_${dir} "${TREADMILL_${dir}_REL}")
   else()

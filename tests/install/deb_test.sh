@@ -43,7 +43,10 @@ deb=$(ls "$tmp"/out/treadmilld_*.deb 2>/dev/null | head -1)
 # Contents: the files where Debian wants them, nothing under /usr/local, no test program.
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/contents"
 for f in /usr/sbin/treadmilld /usr/bin/treadmillctl /usr/bin/treadmill-sim \
+         /usr/bin/treadmill-console /usr/bin/treadmill-mqtt \
          /lib/systemd/system/treadmilld.service /etc/treadmilld/treadmilld.yaml \
+         /lib/systemd/system/treadmill-console.service /etc/treadmilld/console.yaml \
+         /lib/systemd/system/treadmill-mqtt.service /etc/treadmilld/mqtt.yaml \
          /etc/polkit-1/rules.d/50-treadmilld.rules \
          /usr/share/doc/treadmilld/examples/99-treadmill-rs485.rules \
          /usr/share/doc/treadmilld/copyright /usr/share/doc/treadmilld/changelog.gz \

@@ -16,10 +16,11 @@ fail() { echo "FAIL: $*" >&2; failed=1; }
 DESTDIR=$root cmake --install "$build" --prefix "$prefix" >"$tmp/install.log" 2>&1 ||
   { cat "$tmp/install.log" >&2; echo "FAIL: cmake --install" >&2; exit 1; }
 
-for f in sbin/treadmilld bin/treadmillctl bin/treadmill-sim; do
+for f in sbin/treadmilld bin/treadmillctl bin/treadmill-sim bin/treadmill-console bin/treadmill-mqtt; do
   [ -x "$root$prefix/$f" ] || fail "$prefix/$f is not installed (or not executable)"
 done
-for f in lib/systemd/system/treadmilld.service \
+for f in lib/systemd/system/treadmilld.service lib/systemd/system/treadmill-console.service \
+         lib/systemd/system/treadmill-mqtt.service \
          share/man/man8/treadmilld.8.gz share/man/man1/treadmillctl.1.gz \
          share/man/man1/treadmill-sim.1.gz share/man/man5/treadmill-workout.5.gz \
          share/bash-completion/completions/treadmillctl \

@@ -9,7 +9,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/man/man1"
 cp "$src/man/treadmill-mqtt.1" "$tmp/man/man1/"
-sed "s|^ExecStart=/usr/bin/treadmill-mqtt|ExecStart=$bin|" "$src/systemd/treadmill-mqtt.service" \
+sed "s|^ExecStart=@TREADMILL_BINDIR@/treadmill-mqtt|ExecStart=$bin|; s|@TREADMILL_DOCDIR@|/usr/share/doc/treadmilld|" \
+  "$src/systemd/treadmill-mqtt.service.in" \
   >"$tmp/treadmill-mqtt.service"
 grep -q "^ExecStart=$bin " "$tmp/treadmill-mqtt.service" || { echo "FAIL: ExecStart" >&2; exit 1; }
 MANPATH=$tmp/man systemd-analyze verify "$tmp/treadmill-mqtt.service" >"$tmp/verify" 2>&1 ||
