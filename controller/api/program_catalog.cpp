@@ -105,17 +105,39 @@ nlohmann::json ProgramCatalog::list() const {
     return list;
 }
 
+// The result with what it was run from: `yaml` as read, the profile's references and the
+// overrides (built here, on the worker, so the loop and the history only pass a pointer on).
+programs::LoadResult ProgramCatalog::with_source(
+    programs::LoadResult result, std::string_view yaml,
+    const std::map<std::string, std::string>& paces) const {
+    if (!result.timeline) return result;
+    nlohmann::json references = nlohmann::json::object();
+    if (profile_) {
+        for (const auto& [name, definition] : profile_->paces) references[name] = definition.text;
+    }
+    const nlohmann::json profile = {
+        {"profile", profile_ ? nlohmann::json(profile_->file) : nlohmann::json(nullptr)},
+        {"references", std::move(references)},
+        {"overrides", paces}};
+    result.timeline->source =
+        std::make_shared<const RunSource>(RunSource{std::string(yaml), profile.dump()});
+    return result;
+}
+
 programs::LoadResult ProgramCatalog::load(const std::string& id,
                                           const std::map<std::string, std::string>& paces) const {
     if (const auto file = file_for(id)) {
         programs::LoadResult result;
         const auto text = read_(*file, result.diagnostics);
         if (!text) return result;
-        return programs::load_program(*text, *file, programs::program_id_from_path(*file),
-                                      options(paces));
+        return with_source(programs::load_program(
+                               *text, *file, programs::program_id_from_path(*file), options(paces)),
+                           *text, paces);
     }
     if (const auto* builtin = programs::find_builtin(id)) {
-        return programs::load_program(builtin->yaml, builtin->id, builtin->id, options(paces));
+        return with_source(
+            programs::load_program(builtin->yaml, builtin->id, builtin->id, options(paces)),
+            builtin->yaml, paces);
     }
     programs::LoadResult unknown;
     unknown.diagnostics.push_back(
@@ -125,7 +147,8 @@ programs::LoadResult ProgramCatalog::load(const std::string& id,
 
 programs::LoadResult ProgramCatalog::load_text(
     const std::string& yaml, const std::map<std::string, std::string>& paces) const {
-    return programs::load_program(yaml, "<request>", "request", options(paces));
+    return with_source(programs::load_program(yaml, "<request>", "request", options(paces)), yaml,
+                       paces);
 }
 
 programs::Diagnostics ProgramCatalog::check_text(const std::string& yaml,

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -59,6 +60,8 @@ class ProgramCatalog {
     };
 
     programs::ResolveOptions options(const std::map<std::string, std::string>& paces) const;
+    programs::LoadResult with_source(programs::LoadResult result, std::string_view yaml,
+                                     const std::map<std::string, std::string>& paces) const;
     std::optional<std::string> file_for(const std::string& id) const;
     // The name of the file's program (null when it does not load), from the cache when the
     // file did not change. Called with mutex_ held.

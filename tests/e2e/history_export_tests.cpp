@@ -10,6 +10,7 @@
 
 #include "history/export/session_timing.hpp"
 #include "history/history_reader.hpp"
+#include "history/sqlite_db.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 #include "tests/e2e/history_daemon.hpp"
 
@@ -56,7 +57,9 @@ TEST_CASE(
     const std::string dir = t::make_temp_dir();
     SimDaemon daemon(dir, "50");
     REQUIRE(daemon.wait_state("idle", 15s));
-    REQUIRE((*daemon.call({{"cmd", "start"}, {"program", "mile-time-trial"}}))["ok"] == true);
+    REQUIRE((*daemon.call({{"cmd", "start"},
+                           {"program", "mile-time-trial"},
+                           {"pace", {{"mile", "4:00/km"}}}}))["ok"] == true);
     REQUIRE(daemon.wait_state("running", 10s));
 
     // While the session is being recorded, its export is refused (the file would lack its end).
@@ -78,6 +81,18 @@ TEST_CASE(
     REQUIRE(record);
     REQUIRE(record->laps.size() == shown["laps"].size());
     std::ofstream(dir + "/expected.json") << expected_json(shown, *record);
+
+    // The row keeps the program's text as run, the references and the --pace override.
+    {
+        h::SqliteDb db(daemon.database(), true);
+        h::Statement st(db, "SELECT program_yaml, profile_json, seeds_json FROM sessions");
+        REQUIRE(st.step());
+        CHECK(st.text(0).find("name: \"Mile time trial\"") != std::string::npos);
+        const json profile = json::parse(st.text(1));
+        CHECK(profile["overrides"] == json{{"mile", "4:00/km"}});
+        CHECK(profile["profile"].is_null());  // the daemon's profile file does not exist
+        CHECK(st.text(2) == "[]");
+    }
 
     // The API's reply names the file and carries it in base64.
     const auto reply =
