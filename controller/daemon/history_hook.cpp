@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "controller/daemon/history_commands.hpp"
+#include "controller/daemon/profile_update.hpp"
 #include "controller/daemon/realtime.hpp"
 #include "history/best_text.hpp"
 
@@ -97,6 +98,7 @@ nlohmann::json HistoryHook::status_json() const {
 
 void HistoryHook::add_commands(api::CommandTable& table, api::OffLoopWorker& worker) {
     add_history_commands(table, worker, database_, profile_);
+    add_profile_update_command(table, worker, database_, profile_);
 }
 
 void HistoryHook::flush() {

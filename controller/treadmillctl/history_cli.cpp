@@ -173,6 +173,46 @@ int run_export(const Invocation& inv) {
     return write_export(args->last("-o").value_or(filename), *bytes, args->has("--force"));
 }
 
+// `profile update-from-mile [SESSION] [--yes]`: old → new references; written with --yes.
+int run_profile(const Invocation& inv) {
+    std::string error;
+    const auto args = parse_command_args(inv.args, {}, {"--yes"}, error);
+    const auto& p = args ? args->positionals : std::vector<std::string>{};
+    if (!args || p.empty() || p[0] != "update-from-mile" || p.size() > 2) {
+        std::cerr << "treadmillctl: profile: "
+                  << (args ? "usage: profile update-from-mile [SESSION] [--yes]" : error) << "\n";
+        return kExitUsage;
+    }
+    json request = {{"cmd", "profile_update_from_mile"}, {"write", args->has("--yes")}};
+    if (p.size() == 2) {
+        const long long id = session_id(p[1]);
+        if (id == 0) {
+            std::cerr << "treadmillctl: profile: '" << p[1] << "' is not a session id\n";
+            return kExitUsage;
+        }
+        request["session"] = id;
+    }
+    const auto body = ask(inv, request);
+    if (!body) return kExitFailure;
+    if (inv.json) {
+        std::cout << json_text(*body) << "\n";
+        return kExitOk;
+    }
+    const double mile_s = (*body)["mile_s"].get<double>();
+    const long whole = std::lround(mile_s);
+    std::printf("Mile best %ld:%02ld (session %lld). References for %s:\n", whole / 60, whole % 60,
+                (*body)["session"].get<long long>(), (*body)["profile"].get<std::string>().c_str());
+    for (const auto& r : (*body)["references"]) {
+        const std::string old = r["old"].is_string() ? r["old"].get<std::string>() : "(none)";
+        std::printf("  %-10s %-10s -> %s\n", r["name"].get<std::string>().c_str(), old.c_str(),
+                    r["new"].get<std::string>().c_str());
+    }
+    std::cout << ((*body)["written"] == true
+                      ? "Written; the next start runs at these paces.\n"
+                      : "Not written: run again with --yes to write them.\n");
+    return kExitOk;
+}
+
 const std::vector<Command> kHistoryCommands{
     {"history", "[show ID]",
      "recorded workouts (newest first); `show ID`: one with its laps, events and bests",
@@ -186,6 +226,10 @@ const std::vector<Command> kHistoryCommands{
      "a recorded workout as a file for Strava, Garmin Connect, intervals.icu or a spreadsheet "
      "(default name from the daemon; an existing file only with --force; -o -: stdout)",
      &run_export},
+    {"profile", "update-from-mile [SESSION] [--yes]",
+     "new references (mile, 5k, 10k, threshold, easy, jog) from a mile best (Riegel); written "
+     "to the daemon's profile only with --yes",
+     &run_profile},
 };
 
 }  // namespace

@@ -145,6 +145,38 @@ TEST_CASE(
     CHECK(bad_format.output.find("'format' must be") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir + "/none.fit"));
     CHECK_FALSE(std::filesystem::exists(dir + "/none.gpx"));
+
+    // profile update-from-mile: the session's mile best gives new references, shown first and
+    // written to the config's profile (none.yaml, missing so far) only with --yes.
+    const std::string profile = dir + "/none.yaml";
+    const auto proposed = ctl(daemon.socket(), {"profile", "update-from-mile", id});
+    CHECK_MESSAGE(proposed.exit_code == 0, proposed.output);
+    CHECK(proposed.output.find("(none)") != std::string::npos);
+    CHECK(proposed.output.find("--yes") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(profile));
+    // Without a session: the runner's best, and simulated sessions do not count.
+    CHECK(ctl(daemon.socket(), {"profile", "update-from-mile"}).exit_code == 1);
+    const json written = ctl_json(daemon.socket(), {"profile", "update-from-mile", id, "--yes"});
+    CHECK(written["written"] == true);
+    const double mile_s = written["mile_s"].get<double>();
+    MESSAGE("mile best of the trial at 4:00/km: " << mile_s << " s");
+    CHECK(mile_s == doctest::Approx(1609.344 * 0.24).epsilon(0.03));
+    REQUIRE(std::filesystem::exists(profile));
+    std::string easy;
+    for (const auto& r : written["references"])
+        if (r["name"] == "easy") easy = r["new"];
+    CHECK(t::read_file(profile).find(easy) != std::string::npos);
+    // The next program resolves `easy` against the new profile.
+    const auto shown_easy = daemon.call(
+        {{"cmd", "show"},
+         {"yaml",
+          "schema: treadmill-workout/1\nname: E\nsteps:\n  - run: 60 s\n    pace: easy\n"}});
+    REQUIRE(shown_easy);
+    REQUIRE((*shown_easy)["ok"] == true);
+    const int minutes = std::stoi(easy.substr(0, easy.find(':')));
+    const int seconds = std::stoi(easy.substr(easy.find(':') + 1, 2));
+    CHECK((*shown_easy)["program"]["steps"][0]["speed_kmh"].get<double>() ==
+          doctest::Approx(3600.0 / (minutes * 60 + seconds)).epsilon(0.02));
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
