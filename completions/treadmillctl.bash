@@ -9,7 +9,7 @@ _treadmillctl() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch sim pair history bests progress export help"
+    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch sim pair history bests progress export profile help"
     local globals="--socket --json --programs-dir --help"
 
     case $prev in
@@ -53,6 +53,7 @@ _treadmillctl() {
             fi
             ;;
         export) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format -o --force $globals" -- "$cur")) ;;
+        profile) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--yes $globals" -- "$cur")); else COMPREPLY=($(compgen -W "update-from-mile" -- "$cur")); fi ;;
         bests|progress) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--all --svg $globals" -- "$cur")) ;;
         validate) COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur") $(compgen -d -- "$cur")) ;;
         *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "$globals" -- "$cur")) ;;
