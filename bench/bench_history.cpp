@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     daemon::HistoryRecorder recorder([&](history::Record r) { writer.push(std::move(r)); }, 10.0,
                                      "bench");
     controller::Status status;
-    status.program = controller::ProgramStatus{"bench", "bench", {}};
+    status.program = controller::ProgramStatus{"bench", "bench", {}, {}};
     std::vector<double> us;
     auto next = Clock::now();
     for (int i = 0; i <= cycles; ++i) {

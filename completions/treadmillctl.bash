@@ -9,7 +9,7 @@ _treadmillctl() {
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     }
-    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch service metrics sim help"
+    local commands="programs show validate start pause resume stop skip speed incline estop reset status watch service metrics sim pair history bests progress export profile help"
     local globals="--socket --json --programs-dir --help"
 
     case $prev in
@@ -17,13 +17,15 @@ _treadmillctl() {
         --programs-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --profile|--svg) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --pace|--seed) return ;;
+        --format) COMPREPLY=($(compgen -W "fit tcx csv laps-csv" -- "$cur")); return ;;
+        -o) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     esac
 
     # The command is the first word that is neither an option nor an option's value.
     local i command=""
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            --socket|--programs-dir|--profile|--svg|--pace|--seed) ((i++)) ;;
+            --socket|--programs-dir|--profile|--svg|--pace|--seed|--format|-o) ((i++)) ;;
             -*) ;;
             *) command=${words[i]}; break ;;
         esac
@@ -50,6 +52,9 @@ _treadmillctl() {
                 COMPREPLY=($(compgen -W "$ids" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur"))
             fi
             ;;
+        export) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--format -o --force $globals" -- "$cur")) ;;
+        profile) if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "--yes $globals" -- "$cur")); else COMPREPLY=($(compgen -W "update-from-mile" -- "$cur")); fi ;;
+        bests|progress) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--all --svg $globals" -- "$cur")) ;;
         validate) COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur") $(compgen -d -- "$cur")) ;;
         *) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "$globals" -- "$cur")) ;;
     esac

@@ -50,7 +50,7 @@ Status ControlCycle::status(TimePoint now) const {
     s.reset_pending = resetting_ || reset_requested_;
     s.resettable = s.state == State::fault && (resetting_ || !reset_blocker(now));
     if (const programs::Timeline* t = session_.timeline()) {
-        s.program = ProgramStatus{t->id, t->name, t->seeds};
+        s.program = ProgramStatus{t->id, t->name, t->seeds, t->source};
         if (session_.runner_state()) s.step = step_status(*t, *session_.runner_state());
         s.elapsed_s = session_.elapsed_s();
         s.distance_m = session_.distance_m();

@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.hpp"
+#include "common/run_source.hpp"
 #include "controller/fault.hpp"
 #include "controller/session.hpp"
 
@@ -24,6 +26,7 @@ struct ProgramStatus {
     std::string id;
     std::string name;
     std::vector<std::uint64_t> seeds;
+    std::shared_ptr<const RunSource> source;  // the text and references as run (history)
 };
 
 struct StepStatus {

@@ -180,7 +180,9 @@ std::int64_t HistoryStore::begin_session(const SessionStart& s) {
                  "INSERT INTO sessions (program_id, name, program_yaml, profile_json, seeds_json,"
                  " start_utc_ms, utc_offset_s, simulated, software_version)"
                  " VALUES (?,?,?,?,?,?,?,?,?)");
-    st.bind(1, s.program_id).bind(2, s.name).bind(3, s.program_yaml).bind(4, s.profile_json);
+    st.bind(1, s.program_id).bind(2, s.name);
+    st.bind(3, s.source ? s.source->yaml : std::string())
+        .bind(4, s.source ? s.source->profile_json : std::string("{}"));
     st.bind(5, s.seeds_json).bind(6, s.start_utc_ms).bind(7, s.utc_offset_s);
     st.bind(8, s.simulated ? 1 : 0).bind(9, s.software_version);
     st.run();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "common/run_source.hpp"
 #include "history/bests.hpp"
 #include "history/session_record.hpp"
 #include "history/sqlite_db.hpp"
@@ -26,9 +27,9 @@ inline constexpr int kSchemaVersion = 1;
 struct SessionStart {
     std::string program_id;
     std::string name;
-    std::string program_yaml;  // the program's text as run
-    std::string profile_json;  // profile references and overrides used
-    std::string seeds_json;    // fartlek seeds
+    // The program's text as run, the profile references and overrides used (none: empty, {}).
+    std::shared_ptr<const RunSource> source;
+    std::string seeds_json;  // fartlek seeds
     std::int64_t start_utc_ms = 0;
     int utc_offset_s = 0;
     bool simulated = false;

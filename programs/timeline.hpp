@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/run_source.hpp"
 #include "programs/diagnostic.hpp"
 
 namespace treadmill::programs {
@@ -54,6 +56,8 @@ struct Timeline {
     double total_s = 0;
     double total_m = 0;
     Diagnostics warnings;  // e.g. clamped targets
+    // The text and references it was expanded from (set by the caller that read them).
+    std::shared_ptr<const RunSource> source;
 };
 
 std::string_view to_string(StepClass c);

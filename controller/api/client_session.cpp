@@ -204,24 +204,32 @@ std::optional<std::string> ClientSession::dispatch(const json& id, const std::st
     };
     auto call = std::make_shared<Call>();
     std::weak_ptr<ClientSession> weak = weak_from_this();
-    server_->dispatcher_.dispatch_async(cmd, request, [call, weak, id](Reply reply) {
+    const auto large = server_->options_.large_reply_commands.find(cmd);
+    const std::size_t limit =
+        large == server_->options_.large_reply_commands.end() ? 0 : large->second;
+    server_->dispatcher_.dispatch_async(cmd, request, [call, weak, id, limit](Reply reply) {
         std::string line = reply ? ok_line(id, *reply) : reply_line(error_reply(id, reply.error()));
         if (!call->returned) {
             call->reply = std::move(line);
         } else if (auto self = weak.lock()) {
-            self->guarded("a deferred API reply", [&] { self->deferred_reply(std::move(line)); });
+            self->guarded("a deferred API reply",
+                          [&] { self->deferred_reply(std::move(line), limit); });
         }
     });
     call->returned = true;
     if (!call->reply) awaiting_reply_ = true;
+    if (call->reply && limit > 0) {
+        send(std::move(*call->reply), limit);
+        return std::nullopt;
+    }
     return std::move(call->reply);
 }
 
-void ClientSession::deferred_reply(std::string line) {
+void ClientSession::deferred_reply(std::string line, std::size_t limit) {
     if (server_ == nullptr || !awaiting_reply_) return;
     awaiting_reply_ = false;
     last_request_ = SteadyClock::now();
-    send(std::move(line));
+    send(std::move(line), limit);
     if (server_ == nullptr || parked_) return;
     process_input();
     read_more();
@@ -232,9 +240,10 @@ void ClientSession::send_status(const std::string& status_json) {
 }
 
 // Queues a line; a client whose queue would pass the limit is dropped, never waited for.
-void ClientSession::send(std::string line) {
+void ClientSession::send(std::string line, std::size_t limit) {
     if (server_ == nullptr) return;
-    if (queued_bytes() + line.size() > server_->options_.max_queued_bytes) return drop();
+    if (limit == 0) limit = server_->options_.max_queued_bytes;
+    if (queued_bytes() + line.size() > limit) return drop();
     outbox_ += line;
     if (!writing_) write_next();
 }

@@ -51,7 +51,7 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     std::optional<std::string> dispatch(const json& id, const std::string& cmd,
                                         const json& request);
     // The reply of a command that answered later: sent, then the next requests are handled.
-    void deferred_reply(std::string line);
+    void deferred_reply(std::string line, std::size_t limit);
     std::string over_limit_refusal() const;
     void arm_idle_timer(TimePoint at);
     void on_idle_timer();
@@ -61,7 +61,8 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void guarded(const char* where, F&& f) {
         if (!guard_.run(where, std::forward<F>(f))) drop();
     }
-    void send(std::string line);
+    // Queues a line; `limit` (0: max_queued_bytes) caps the queue with it.
+    void send(std::string line, std::size_t limit = 0);
     void write_next();
     void drop();
     std::size_t queued_bytes() const { return outbox_.size() + in_flight_.size(); }

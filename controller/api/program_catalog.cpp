@@ -19,9 +19,10 @@ ProgramCatalog::ProgramCatalog(std::vector<std::string> dirs,
       read_(read ? std::move(read) : FileReader(programs::read_text_file)) {}
 
 programs::ResolveOptions ProgramCatalog::options(
-    const std::map<std::string, std::string>& paces) const {
+    const std::map<std::string, std::string>& paces,
+    const std::optional<programs::Profile>& profile) const {
     programs::ResolveOptions o;
-    o.profile = profile_ ? &*profile_ : nullptr;
+    o.profile = profile ? &*profile : nullptr;
     o.pace_overrides = paces;
     o.limits = limits_;
     return o;
@@ -105,17 +106,60 @@ nlohmann::json ProgramCatalog::list() const {
     return list;
 }
 
+std::optional<programs::Profile> ProgramCatalog::profile_for_load(
+    programs::Diagnostics& diagnostics) const {
+    if (profile_path_.empty()) return profile_;
+    std::error_code ec;
+    if (!fs::exists(profile_path_, ec)) return std::nullopt;
+    auto loaded = programs::load_profile_file(profile_path_);
+    for (auto& d : loaded.diagnostics) {
+        if (d.severity == programs::Diagnostic::Severity::error) diagnostics.push_back(d);
+    }
+    return std::move(loaded.profile);
+}
+
+// The result with what it was run from: `yaml` as read, the profile's references and the
+// overrides (built here, on the worker, so the loop and the history only pass a pointer on).
+programs::LoadResult ProgramCatalog::with_source(
+    programs::LoadResult result, std::string_view yaml,
+    const std::map<std::string, std::string>& paces,
+    const std::optional<programs::Profile>& profile) const {
+    if (!result.timeline) return result;
+    nlohmann::json references = nlohmann::json::object();
+    if (profile) {
+        for (const auto& [name, definition] : profile->paces) references[name] = definition.text;
+    }
+    const nlohmann::json used = {
+        {"profile", profile ? nlohmann::json(profile->file) : nlohmann::json(nullptr)},
+        {"references", std::move(references)},
+        {"overrides", paces}};
+    result.timeline->source =
+        std::make_shared<const RunSource>(RunSource{std::string(yaml), used.dump()});
+    return result;
+}
+
+// Reads the profile (when it is read at each load), expands the program against it and
+// records what it was run from.
+programs::LoadResult ProgramCatalog::resolve(
+    std::string_view yaml, std::string_view file, std::string_view id,
+    const std::map<std::string, std::string>& paces) const {
+    programs::LoadResult failed;
+    const auto profile = profile_for_load(failed.diagnostics);
+    if (!failed.diagnostics.empty()) return failed;
+    return with_source(programs::load_program(yaml, file, id, options(paces, profile)), yaml, paces,
+                       profile);
+}
+
 programs::LoadResult ProgramCatalog::load(const std::string& id,
                                           const std::map<std::string, std::string>& paces) const {
     if (const auto file = file_for(id)) {
         programs::LoadResult result;
         const auto text = read_(*file, result.diagnostics);
         if (!text) return result;
-        return programs::load_program(*text, *file, programs::program_id_from_path(*file),
-                                      options(paces));
+        return resolve(*text, *file, programs::program_id_from_path(*file), paces);
     }
     if (const auto* builtin = programs::find_builtin(id)) {
-        return programs::load_program(builtin->yaml, builtin->id, builtin->id, options(paces));
+        return resolve(builtin->yaml, builtin->id, builtin->id, paces);
     }
     programs::LoadResult unknown;
     unknown.diagnostics.push_back(
@@ -125,12 +169,12 @@ programs::LoadResult ProgramCatalog::load(const std::string& id,
 
 programs::LoadResult ProgramCatalog::load_text(
     const std::string& yaml, const std::map<std::string, std::string>& paces) const {
-    return programs::load_program(yaml, "<request>", "request", options(paces));
+    return resolve(yaml, "<request>", "request", paces);
 }
 
 programs::Diagnostics ProgramCatalog::check_text(const std::string& yaml,
                                                  const std::string& file) const {
-    programs::ResolveOptions o = options({});
+    programs::ResolveOptions o = options({}, profile_);
     o.require_references = false;
     return programs::load_program(yaml, file, programs::program_id_from_path(file), o).diagnostics;
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,11 @@ class ProgramCatalog {
     // `read` empty: programs::read_text_file.
     ProgramCatalog(std::vector<std::string> dirs, std::optional<programs::Profile> profile,
                    programs::MachineLimits limits, FileReader read = {});
+
+    // From now on `load` and `load_text` read the profile from `path` at each call (so a
+    // profile written by `profile update-from-mile` applies at the next start): a missing file
+    // means no profile, an invalid one fails the load with its errors. Call before serving.
+    void read_profile_at_each_load(std::string path) { profile_path_ = std::move(path); }
 
     // [{"id","name","source"}], sorted by id; a file shadows a built-in of the same id.
     nlohmann::json list() const;
@@ -58,7 +64,16 @@ class ProgramCatalog {
         nlohmann::json name;
     };
 
-    programs::ResolveOptions options(const std::map<std::string, std::string>& paces) const;
+    programs::ResolveOptions options(const std::map<std::string, std::string>& paces,
+                                     const std::optional<programs::Profile>& profile) const;
+    // The profile a load resolves against: the file read now (read_profile_at_each_load), else
+    // the one given at construction; its errors go to `diagnostics`.
+    std::optional<programs::Profile> profile_for_load(programs::Diagnostics& diagnostics) const;
+    programs::LoadResult resolve(std::string_view yaml, std::string_view file, std::string_view id,
+                                 const std::map<std::string, std::string>& paces) const;
+    programs::LoadResult with_source(programs::LoadResult result, std::string_view yaml,
+                                     const std::map<std::string, std::string>& paces,
+                                     const std::optional<programs::Profile>& profile) const;
     std::optional<std::string> file_for(const std::string& id) const;
     // The name of the file's program (null when it does not load), from the cache when the
     // file did not change. Called with mutex_ held.
@@ -69,6 +84,7 @@ class ProgramCatalog {
 
     std::vector<std::string> dirs_;
     std::optional<programs::Profile> profile_;
+    std::string profile_path_;  // read at each load when set
     programs::MachineLimits limits_;
     FileReader read_;
 

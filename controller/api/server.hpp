@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -28,8 +29,11 @@
 namespace treadmill::api {
 
 struct ServerOptions {
-    std::size_t max_line_bytes = 64 * 1024;       // longer → error reply and close
-    std::size_t max_queued_bytes = 1024 * 1024;   // per client; more → the client is dropped
+    std::size_t max_line_bytes = 64 * 1024;      // longer → error reply and close
+    std::size_t max_queued_bytes = 1024 * 1024;  // per client; more → the client is dropped
+    // Commands whose one reply may pass max_queued_bytes, up to their own limit (an export's
+    // base64 file); only that reply is allowed more, the client's other lines are not.
+    std::map<std::string, std::size_t> large_reply_commands = {{"export", 64 * 1024 * 1024}};
     std::size_t pause_reading_bytes = 64 * 1024;  // stop reading a client whose replies pile up
     std::size_t max_clients = 256;
     // Beyond max_clients, this many more connections are accepted, each only for the commands

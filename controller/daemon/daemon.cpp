@@ -175,6 +175,8 @@ Daemon::Daemon(DaemonOptions options)
             [this](TimePoint now) { after_cycle(now); }),
       signals_(io_, SIGTERM, SIGINT) {
     cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
+    // Each start reads the profile again (on the worker): new references apply at once.
+    catalog_.read_profile_at_each_load(options_.config.profile);
     history_.add_commands(commands_, worker_);
     cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
         history_.on_setpoint(c);

@@ -4,10 +4,19 @@
 #include <cstdio>
 #include <ctime>
 
+#include <filesystem>
+
+#include "common/base64.hpp"
 #include "controller/api/status_json.hpp"
+#include "history/export/export.hpp"
 #include "history/history_reader.hpp"
 #include "history/progress.hpp"
 #include "history/sqlite_db.hpp"
+#include "programs/program_loader.hpp"
+
+#ifndef TREADMILL_VERSION
+#define TREADMILL_VERSION "unknown"
+#endif
 
 namespace treadmill::daemon {
 
@@ -122,6 +131,22 @@ api::Reply progress_reply(const std::string& database, bool all) {
     return json{{"mile", std::move(mile)}, {"weeks", std::move(weeks)}};
 }
 
+// One session as a file, base64 in the reply (the server lets this reply pass its queue limit).
+api::Reply export_reply(const std::string& database, const std::string& profile, std::int64_t id,
+                        h::Format format) {
+    const auto s = h::load_session(database, id);
+    if (!s) return api::fail(api::ErrorCode::bad_value, s.error());
+    if (s->ended == h::Ended::running) {
+        return api::fail(api::ErrorCode::refused, "session " + std::to_string(id) +
+                                                      " is still being recorded; export it "
+                                                      "once the workout has ended");
+    }
+    const auto file =
+        h::export_session(*s, format, {profile_body_mass(profile), TREADMILL_VERSION});
+    return json{
+        {"filename", file.filename}, {"encoding", "base64"}, {"data", base64_encode(file.bytes)}};
+}
+
 // Runs `work` on the worker; its Reply (or the exception's text) goes to `respond`.
 template <class Work>
 void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respond) {
@@ -133,8 +158,33 @@ void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respon
 
 }  // namespace
 
+std::optional<double> profile_body_mass(const std::string& profile) {
+    std::error_code ec;
+    if (profile.empty() || !std::filesystem::exists(profile, ec)) return std::nullopt;
+    const auto loaded = programs::load_profile_file(profile);  // its errors: the daemon logs them
+    return loaded.profile ? loaded.profile->body_mass_kg : std::nullopt;
+}
+
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
-                          const std::string& database) {
+                          const std::string& database, const std::string& profile) {
+    table.add_deferred("export", [&worker, database, profile](const json& r, api::Respond respond) {
+        if (!r.contains("session") || !r["session"].is_number_integer()) {
+            return respond(
+                api::fail(api::ErrorCode::bad_request, "'session' must be an integer (its id)"));
+        }
+        const auto format = r.contains("format") && r["format"].is_string()
+                                ? h::format_from_name(r["format"].get<std::string>())
+                                : std::nullopt;
+        if (!format) {
+            return respond(api::fail(api::ErrorCode::bad_value,
+                                     "'format' must be \"fit\", \"tcx\", \"csv\" or \"laps-csv\""));
+        }
+        const auto id = r["session"].get<std::int64_t>();
+        on_worker(
+            worker,
+            [database, profile, id, f = *format] { return export_reply(database, profile, id, f); },
+            respond);
+    });
     table.add_deferred("history", [&worker, database](const json&, api::Respond respond) {
         on_worker(
             worker,

@@ -6,8 +6,12 @@
 //   bests {"all": bool}     → {"bests": [{"distance","time_s","session","date"}]}
 //   progress {"all": bool}  → {"mile": [{"session","date","time_s"}] (oldest first),
 //                              "weeks": [{"week","distance_m","duration_s","sessions"}] (12)}
+//   export {"session": N, "format": "fit"|"tcx"|"csv"|"laps-csv"}
+//                           → {"filename","encoding":"base64","data"}; a session still being
+//                              recorded is refused (its summary messages are not written yet)
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "controller/api/dispatcher.hpp"
@@ -15,7 +19,11 @@
 
 namespace treadmill::daemon {
 
+// `profile`: the runner's profile file, read at each export for the body mass (energy).
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
-                          const std::string& database);
+                          const std::string& database, const std::string& profile);
+
+// The body mass in the profile file; none when the file is missing or invalid.
+std::optional<double> profile_body_mass(const std::string& profile);
 
 }  // namespace treadmill::daemon

@@ -2,12 +2,11 @@
 
 #include <chrono>
 #include <ctime>
-#include <filesystem>
 
 #include "controller/daemon/history_commands.hpp"
+#include "controller/daemon/profile_update.hpp"
 #include "controller/daemon/realtime.hpp"
 #include "history/best_text.hpp"
-#include "programs/program_loader.hpp"
 
 #ifndef TREADMILL_VERSION
 #define TREADMILL_VERSION "unknown"
@@ -28,18 +27,14 @@ WallTime wall_now() {
             static_cast<int>(local.tm_gmtoff)};
 }
 
-std::optional<double> body_mass(const std::string& profile) {
-    std::error_code ec;
-    if (profile.empty() || !std::filesystem::exists(profile, ec)) return std::nullopt;
-    const auto loaded = programs::load_profile_file(profile);  // its errors: the daemon logs them
-    return loaded.profile ? loaded.profile->body_mass_kg : std::nullopt;
-}
-
 }  // namespace
 
 HistoryHook::HistoryHook(std::string database, double time_scale, const std::string& profile,
                          Log log)
-    : database_(std::move(database)), log_(std::move(log)), last_session_(nullptr) {
+    : database_(std::move(database)),
+      profile_(profile),
+      log_(std::move(log)),
+      last_session_(nullptr) {
     auto opened = history::HistoryStore::open(database_);
     if (!opened) {
         open_error_ = opened.error();
@@ -54,7 +49,7 @@ HistoryHook::HistoryHook(std::string database, double time_scale, const std::str
         },
         [] { run_at_normal_priority(); });
     recorder_.emplace([this](history::Record r) { writer_->push(std::move(r)); }, time_scale,
-                      TREADMILL_VERSION, body_mass(profile));
+                      TREADMILL_VERSION, profile_body_mass(profile));
     log_("recording workouts in " + database_);
 }
 
@@ -102,7 +97,8 @@ nlohmann::json HistoryHook::status_json() const {
 }
 
 void HistoryHook::add_commands(api::CommandTable& table, api::OffLoopWorker& worker) {
-    add_history_commands(table, worker, database_);
+    add_history_commands(table, worker, database_, profile_);
+    add_profile_update_command(table, worker, database_, profile_);
 }
 
 void HistoryHook::flush() {

@@ -1,7 +1,8 @@
 // The daemon's side of the history: opens the database named by `history.database` (a refusal
 // is logged and the daemon runs on without recording), feeds the recorder from the control
 // loop (which only queues records), reports the writer's state in `status.history`, logs
-// new bests, and serves `history`, `history_show` and `bests` off the loop thread.
+// new bests, and serves `history`, `history_show`, `bests`, `progress` and `export` off the
+// loop thread.
 #pragma once
 
 #include <functional>
@@ -45,6 +46,7 @@ class HistoryHook {
     void on_ended(std::int64_t id, const std::vector<history::NewBest>& beaten);
 
     std::string database_;
+    std::string profile_;
     Log log_;
     std::string open_error_;
     std::optional<HistoryRecorder> recorder_;

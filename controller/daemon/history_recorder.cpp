@@ -70,7 +70,7 @@ void HistoryRecorder::begin(const controller::Status& s, WallTime wall) {
     start.program_id = s.program->id;
     start.name = s.program->name;
     start.seeds_json = seeds_json(s.program->seeds);
-    start.profile_json = "{}";
+    start.source = s.program->source;  // a pointer: the writer thread stores the text
     start.start_utc_ms = wall.utc_ms;
     start.utc_offset_s = wall.utc_offset_s;
     start.simulated = simulated_;

@@ -193,3 +193,41 @@ TEST_CASE("after the worker stopped (the daemon shuts down) no start is applied"
     CHECK_FALSE(r.wait(slot, 500ms));
     CHECK(r.rig.cycle.state() == State::idle);
 }
+
+TEST_CASE("with read_profile_at_each_load, each load reads the profile as it is now") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    const std::string profile = dir + "/profile.yaml";
+    const auto write_profile = [&](const std::string& easy) {
+        std::ofstream(profile) << "schema: treadmill-profile/1\npaces: {easy: \"" << easy
+                               << "\"}\n";
+    };
+    const std::string program =
+        "schema: treadmill-workout/1\nname: E\nsteps:\n"
+        "  - run: 60 s\n    pace: easy\n";
+    api::ProgramCatalog catalog({dir}, std::nullopt, {});
+    catalog.read_profile_at_each_load(profile);
+
+    write_profile("6:00/km");
+    auto loaded = catalog.load_text(program, {});
+    REQUIRE(loaded.timeline);
+    CHECK(loaded.timeline->steps[0].speed_kmh == doctest::Approx(10));
+    REQUIRE(loaded.timeline->source);
+    CHECK(loaded.timeline->source->yaml == program);
+    const json used = json::parse(loaded.timeline->source->profile_json);
+    CHECK(used["profile"] == profile);
+    CHECK(used["references"]["easy"] == "6:00/km");
+
+    write_profile("5:00/km");  // as `profile update-from-mile --yes` would
+    loaded = catalog.load_text(program, {{"jog", "7 km/h"}});
+    REQUIRE(loaded.timeline);
+    CHECK(loaded.timeline->steps[0].speed_kmh == doctest::Approx(12));
+    CHECK(json::parse(loaded.timeline->source->profile_json)["overrides"]["jog"] == "7 km/h");
+
+    // An invalid profile fails the load with its own errors (nothing runs at a guessed pace).
+    std::ofstream(profile) << "schema: treadmill-profile/1\npaces: {easy: fast}\n";
+    loaded = catalog.load_text(program, {});
+    CHECK_FALSE(loaded.timeline);
+    REQUIRE_FALSE(loaded.diagnostics.empty());
+    CHECK(loaded.diagnostics[0].to_string().find("profile.yaml") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}

@@ -43,6 +43,14 @@ api::CommandTable stub_commands(asio::io_context& io) {
             respond(json{{"later", true}});
         });
     });
+    // `big` and `big_plain` answer later with `bytes` characters (a file, as `export` does).
+    for (const char* name : {"big", "big_plain"}) {
+        table.add_deferred(name, [&io](const json& r, api::Respond respond) {
+            asio::post(io, [respond, n = r.value("bytes", 0)] {
+                respond(json{{"data", std::string(static_cast<std::size_t>(n), 'x')}});
+            });
+        });
+    }
     table.add("speed", [](const json& r) -> api::Reply {
         auto value = api::required_string(r, "value");
         if (!value) return treadmill::Unexpected{value.error()};
@@ -298,6 +306,26 @@ TEST_CASE("a watcher that does not read is dropped, not waited for") {
     REQUIRE(slow.send({{"id", 1}, {"cmd", "watch"}}));
     CHECK(treadmill::testing::wait_until([&] { return f.client_count() == 1; }, 5s));
     CHECK(other.call({{"id", 2}, {"cmd", "echo"}}).has_value());
+    CHECK(f.max_late.load() < kMaxCycleLateness);
+}
+
+TEST_CASE("a command named in large_reply_commands may pass the queue limit, that reply only") {
+    api::ServerOptions options;
+    options.max_queued_bytes = 32 * 1024;
+    options.large_reply_commands = {{"big", 512 * 1024}};
+    ServerFixture f(options);
+    LineClient client(f.path);
+    const auto big = client.call({{"id", 1}, {"cmd", "big"}, {"bytes", 300 * 1024}});
+    REQUIRE(big);
+    CHECK((*big)["data"].get<std::string>().size() == 300 * 1024);
+    // The same connection's next replies keep the ordinary limit…
+    CHECK(client.call({{"id", 2}, {"cmd", "echo"}}).has_value());
+    // …and so does a command not named: its reply over the limit drops the client.
+    LineClient plain(f.path);
+    CHECK_FALSE(plain.call({{"id", 3}, {"cmd", "big_plain"}, {"bytes", 300 * 1024}}).has_value());
+    // Over the command's own limit, the client is dropped too.
+    LineClient huge(f.path);
+    CHECK_FALSE(huge.call({{"id", 4}, {"cmd", "big"}, {"bytes", 600 * 1024}}).has_value());
     CHECK(f.max_late.load() < kMaxCycleLateness);
 }
 

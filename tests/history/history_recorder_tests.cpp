@@ -22,7 +22,12 @@ struct Script {
 
     Script() {
         status.state = State::idle;
-        status.program = controller::ProgramStatus{"p", "Program", {7}};
+        status.program = controller::ProgramStatus{
+            "p",
+            "Program",
+            {7},
+            std::make_shared<const treadmill::RunSource>(
+                treadmill::RunSource{"name: Program\n", R"({"overrides":{"5k":"4:10/km"}})"})};
     }
     // `cycles` cycles of 0.1 s in `state` at `kmh`, in step `step` (rep `rep`).
     void run(State state, int cycles, double kmh, std::size_t step, std::optional<int> rep = {},
@@ -79,6 +84,10 @@ TEST_CASE("a session from its first running: samples each second, laps per step,
     REQUIRE(s.all<history::SessionStart>().size() == 1);
     CHECK(s.all<history::SessionStart>()[0].program_id == "p");
     CHECK(s.all<history::SessionStart>()[0].seeds_json == "[7]");
+    // The text and references as run reach the writer as the status's own (shared) copy.
+    REQUIRE(s.all<history::SessionStart>()[0].source);
+    CHECK(s.all<history::SessionStart>()[0].source == s.status.program->source);
+    CHECK(s.all<history::SessionStart>()[0].source->yaml == "name: Program\n");
     const auto samples = s.all<history::Sample>();
     REQUIRE(samples.size() >= 12);
     for (std::size_t i = 1; i < samples.size(); ++i) {

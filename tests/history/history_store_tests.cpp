@@ -28,7 +28,7 @@ SessionStart start_of(std::string id, bool simulated = false) {
     SessionStart s;
     s.program_id = id;
     s.name = "Test " + id;
-    s.program_yaml = "name: x\n";
+    s.source = std::make_shared<treadmill::RunSource>(treadmill::RunSource{"name: x\n", "{}"});
     s.start_utc_ms = 1'800'000'000'000;
     s.utc_offset_s = 3600;
     s.simulated = simulated;

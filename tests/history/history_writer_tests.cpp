@@ -141,7 +141,8 @@ TEST_CASE("a session start lost with its batch: later records say so, none go to
         log.push_back(std::move(line));
     });
     auto big = start_of("lost");
-    big.program_yaml = std::string(100000, 'y');  // needs new pages
+    big.source = std::make_shared<treadmill::RunSource>(
+        treadmill::RunSource{std::string(100000, 'y'), "{}"});  // needs new pages
     writer.push(big);
     writer.flush();
     CHECK_FALSE(writer.status().session);

@@ -31,7 +31,8 @@ void check(const Case& c) {
     }
 }
 
-const auto time = [](std::string_view s) { return parse_time_s(s); };
+// Not `time`: ::time (<ctime>, which <memory> brings in) would make the name ambiguous.
+const auto seconds = [](std::string_view s) { return parse_time_s(s); };
 const auto dist = [](std::string_view s) { return parse_distance_m(s); };
 const auto speed = [](std::string_view s) { return parse_speed_kmh(s); };
 const auto incline = [](std::string_view s) { return parse_incline_pct(s); };
@@ -43,28 +44,28 @@ const auto hz = [](std::string_view s) { return parse_frequency_hz(s); };
 
 TEST_CASE("quantities: values and errors") {
     const std::vector<Case> cases{
-        {"90 s", time, 90},
-        {"90s", time, 90},
-        {"2 min", time, 120},
-        {"1 h", time, 3600},
-        {"1 h 5 min", time, 3900},
-        {"1 min 30 s", time, 90},
-        {"500 ms", time, 0.5},
-        {"1.5 min", time, 90},
-        {"1:30", time, 90},
-        {"1:05:00", time, 3900},
-        {"0:45", time, 45},
-        {"10:00.5", time, 600.5},
-        {"5 m", time, 0, "'m' is metres"},
-        {"90", time, 0, "bare number needs a unit"},
-        {"1:75", time, 0, "expected a time"},
-        {"1:5", time, 0, "expected a time"},
-        {"5 s 1 min", time, 0, "from hours down"},
-        {"1,5 min", time, 0, "expected a time"},
-        {"1e3 s", time, 0, "expected a time"},
-        {"inf s", time, 0, "expected a time"},
-        {"2 minutes", time, 0, "expected a time"},
-        {"2 mins", time, 0, "(did you mean 'min'?)"},
+        {"90 s", seconds, 90},
+        {"90s", seconds, 90},
+        {"2 min", seconds, 120},
+        {"1 h", seconds, 3600},
+        {"1 h 5 min", seconds, 3900},
+        {"1 min 30 s", seconds, 90},
+        {"500 ms", seconds, 0.5},
+        {"1.5 min", seconds, 90},
+        {"1:30", seconds, 90},
+        {"1:05:00", seconds, 3900},
+        {"0:45", seconds, 45},
+        {"10:00.5", seconds, 600.5},
+        {"5 m", seconds, 0, "'m' is metres"},
+        {"90", seconds, 0, "bare number needs a unit"},
+        {"1:75", seconds, 0, "expected a time"},
+        {"1:5", seconds, 0, "expected a time"},
+        {"5 s 1 min", seconds, 0, "from hours down"},
+        {"1,5 min", seconds, 0, "expected a time"},
+        {"1e3 s", seconds, 0, "expected a time"},
+        {"inf s", seconds, 0, "expected a time"},
+        {"2 minutes", seconds, 0, "expected a time"},
+        {"2 mins", seconds, 0, "(did you mean 'min'?)"},
         {"12 kmh", speed, 0, "(did you mean 'km/h'?)"},
         {"400 mtr", dist, 0, "expected a distance"},
         {"400 m", dist, 400},
@@ -175,7 +176,7 @@ TEST_CASE("quantities: distance words (meter(s), kilometer(s), mile(s), yard(s))
         {"3 kilometre", dist, 0, "(did you mean 'kilometer'?)"},
         {"800 yrds", dist, 0, "(did you mean 'yards'?)"},
         // A unit of another kind is named as such, never "corrected" to a near unit.
-        {"1 mile", time, 0, "('mile' is a distance)"},
+        {"1 mile", seconds, 0, "('mile' is a distance)"},
         {"2 min", dist, 0, "('min' is a time)"},
         {"12 km/h", dist, 0, "('km/h' is a speed)"},
         {"1 mile", speed, 0, "('mile' is a distance)"},
