@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "history/energy.hpp"
 #include "history/history_reader.hpp"
 #include "history/history_schema.hpp"
@@ -121,7 +122,7 @@ std::string new_bests_json(const std::vector<NewBest>& bests) {
                         {"time_s", b.time_s},
                         {"previous_s", b.previous_s ? nlohmann::json(*b.previous_s) : nullptr}});
     }
-    return list.dump();
+    return json_text(list);
 }
 
 // A crashed session's end: where its last sample was.
@@ -279,7 +280,7 @@ void HistoryStore::add_totals_to_summary(std::int64_t session, const SessionEnd&
     }
     Statement st(*db_,
                  "UPDATE sessions SET summary_json = json_patch(summary_json, ?) WHERE id = ?");
-    st.bind(1, add.dump()).bind(2, session);
+    st.bind(1, json_text(add)).bind(2, session);
     st.run();
 }
 

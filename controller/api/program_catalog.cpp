@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "common/json_text.hpp"
 #include "programs/builtin_library.hpp"
 
 namespace treadmill::api {
@@ -134,7 +135,7 @@ programs::LoadResult ProgramCatalog::with_source(
         {"references", std::move(references)},
         {"overrides", paces}};
     result.timeline->source =
-        std::make_shared<const RunSource>(RunSource{std::string(yaml), used.dump()});
+        std::make_shared<const RunSource>(RunSource{std::string(yaml), json_text(used)});
     return result;
 }
 

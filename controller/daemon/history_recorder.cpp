@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
+
 namespace treadmill::daemon {
 
 namespace {
@@ -23,7 +25,7 @@ bool ended_early(double remaining_s, double remaining_m, double cycle_s, double 
 }
 
 std::string seeds_json(const std::vector<std::uint64_t>& seeds) {
-    return nlohmann::json(seeds).dump();
+    return json_text(nlohmann::json(seeds));
 }
 
 }  // namespace
@@ -166,7 +168,7 @@ void HistoryRecorder::end(const controller::Status& s, WallTime wall,
     summary["avg_pace_s_per_km"] = km > 0 ? nlohmann::json(elapsed_s_ / km) : nullptr;
     summary["best_pace_s_per_km"] =
         max_speed_kmh_ > 0 ? nlohmann::json(3600 / max_speed_kmh_) : nullptr;
-    end.summary_json = summary.dump();
+    end.summary_json = json_text(summary);
     push_(std::move(end));
     open_ = false;
     state_ = s.state;

@@ -17,6 +17,7 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "tests/daemon/line_client.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -216,7 +217,7 @@ class WsClient {
     void send(const json& message) {
         beast::error_code ec;
         ws_.text(true);
-        ws_.write(asio::buffer(message.dump()), ec);
+        ws_.write(asio::buffer(treadmill::json_text(message)), ec);
     }
     // Sends a request and waits for its reply's "msg".
     std::optional<json> call(json request, std::chrono::milliseconds timeout = 5s) {
