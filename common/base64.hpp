@@ -11,20 +11,24 @@ namespace treadmill {
 inline constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+// The byte at `i` as an unsigned value (no sign extension of chars above 0x7F).
+inline unsigned byte_at(std::string_view bytes, std::size_t i) {
+    return static_cast<unsigned char>(bytes[i]);
+}
+
 inline std::string base64_encode(std::string_view bytes) {
     std::string out;
     out.reserve((bytes.size() + 2) / 3 * 4);
     std::size_t i = 0;
     for (; i + 3 <= bytes.size(); i += 3) {
-        const unsigned v = static_cast<unsigned char>(bytes[i]) << 16 |
-                           static_cast<unsigned char>(bytes[i + 1]) << 8 |
-                           static_cast<unsigned char>(bytes[i + 2]);
+        const unsigned v =
+            byte_at(bytes, i) << 16 | byte_at(bytes, i + 1) << 8 | byte_at(bytes, i + 2);
         for (int shift = 18; shift >= 0; shift -= 6) out += kBase64Alphabet[(v >> shift) & 63];
     }
     const std::size_t rest = bytes.size() - i;
     if (rest > 0) {
-        unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        unsigned v = byte_at(bytes, i) << 16;
+        if (rest == 2) v |= byte_at(bytes, i + 1) << 8;
         out += kBase64Alphabet[(v >> 18) & 63];
         out += kBase64Alphabet[(v >> 12) & 63];
         out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';

@@ -1,6 +1,7 @@
 #include "history/bests.hpp"
 
 #include <algorithm>
+#include <cstddef>
 
 namespace treadmill::history {
 
@@ -50,16 +51,15 @@ std::optional<Stretch> fastest_stretch(std::span<const Sample> samples, double m
     const auto distance_above = [](double m, const Sample& s) { return m < meters_at(s); };
     for (std::size_t i = 0; i < samples.size(); ++i) {
         const double start_m = meters_at(samples[i]);
-        const auto end =
-            std::lower_bound(samples.begin() + i, samples.end(), start_m + meters, by_distance);
+        const auto at_i = samples.begin() + static_cast<std::ptrdiff_t>(i);
+        const auto end = std::lower_bound(at_i, samples.end(), start_m + meters, by_distance);
         if (end != samples.end()) {
             const auto j = static_cast<std::size_t>(end - samples.begin());
             keep_faster(best, samples[i].elapsed_s, time_reaching(samples, j, start_m + meters));
         }
         const double from_m = meters_at(samples[i]) - meters;
         if (from_m < meters_at(samples.front())) continue;
-        const auto after =
-            std::upper_bound(samples.begin(), samples.begin() + i + 1, from_m, distance_above);
+        const auto after = std::upper_bound(samples.begin(), at_i + 1, from_m, distance_above);
         const auto k = static_cast<std::size_t>(after - samples.begin()) - 1;
         keep_faster(best, time_leaving(samples, k, from_m), samples[i].elapsed_s);
     }

@@ -38,7 +38,7 @@ Result<T, std::string> reading(const std::string& path, F&& read) {
         db.exec("PRAGMA busy_timeout = 1000");
         return read(db);
     } catch (const std::exception& e) {
-        return Unexpected(std::string("history: ") + e.what());
+        return Unexpected{std::string("history: ") + e.what()};
     }
 }
 
@@ -111,7 +111,7 @@ Result<SessionRecord, std::string> load_session(const std::string& path, std::in
     return reading<SessionRecord>(path, [id](SqliteDb& db) -> Result<SessionRecord, std::string> {
         Statement st(db, std::string(kSessionColumns) + " WHERE id = ?");
         st.bind(1, id);
-        if (!st.step()) return Unexpected("history: no session " + std::to_string(id));
+        if (!st.step()) return Unexpected{"history: no session " + std::to_string(id)};
         SessionRecord r = session_from(st);
         r.samples = read_samples(db, id);
         r.laps = read_laps(db, id);

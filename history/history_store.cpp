@@ -28,14 +28,14 @@ namespace fs = std::filesystem;
 Result<int, std::string> take_lock(const std::string& path) {
     const std::string lock_path = path + ".lock";
     const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) return Unexpected(lock_path + ": " + std::strerror(errno));
+    if (fd < 0) return Unexpected{lock_path + ": " + std::strerror(errno)};
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int e = errno;
         ::close(fd);
         if (e == EWOULDBLOCK) {
-            return Unexpected(path + " is in use by another writer (lock " + lock_path + ")");
+            return Unexpected{path + " is in use by another writer (lock " + lock_path + ")"};
         }
-        return Unexpected(lock_path + ": " + std::strerror(e));
+        return Unexpected{lock_path + ": " + std::strerror(e)};
     }
     return fd;
 }
@@ -147,14 +147,14 @@ Result<Opened, std::string> HistoryStore::open(const std::string& path, StoreOpt
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty()) fs::create_directories(parent, ec);
     auto lock = take_lock(path);
-    if (!lock) return Unexpected(lock.error());
+    if (!lock) return Unexpected{lock.error()};
     Opened opened;
     try {
         auto db = open_checked(path, options, opened.notes);
         opened.store.reset(new HistoryStore(path, std::move(db), *lock));
     } catch (const std::exception& e) {
         ::close(*lock);
-        return Unexpected(std::string("history database ") + path + ": " + e.what());
+        return Unexpected{std::string("history database ") + path + ": " + e.what()};
     }
     try {
         for (const auto id : opened.store->close_unfinished()) {

@@ -59,7 +59,7 @@ std::vector<WeekTotal> weekly_totals(const std::vector<SessionRecord>& sessions,
 Result<Progress, std::string> read_progress(const std::string& path, bool all,
                                             std::int64_t now_utc_ms, int utc_offset_s) {
     auto sessions = list_sessions(path);
-    if (!sessions) return Unexpected(sessions.error());
+    if (!sessions) return Unexpected{sessions.error()};
     std::vector<SessionRecord> counted;
     for (auto& s : *sessions) {
         if (all || !s.simulated) counted.push_back(std::move(s));
@@ -78,7 +78,7 @@ Result<Progress, std::string> read_progress(const std::string& path, bool all,
             p.mile.push_back({st.int64(0), st.int64(1), static_cast<int>(st.int64(2)), st.real(3)});
         }
     } catch (const std::exception& e) {
-        return Unexpected(std::string("history: ") + e.what());
+        return Unexpected{std::string("history: ") + e.what()};
     }
     return p;
 }

@@ -23,12 +23,12 @@ Result<h::PersonalBest, std::string> mile_best(const std::string& database,
                                                std::optional<std::int64_t> session) {
     const auto bests =
         session ? h::bests_of_session(database, *session) : h::personal_bests(database, false);
-    if (!bests) return Unexpected(bests.error());
+    if (!bests) return Unexpected{bests.error()};
     for (const auto& b : *bests) {
         if (b.distance == "mile") return b;
     }
-    return Unexpected(session ? "session " + std::to_string(*session) + " has no mile"
-                              : std::string("no mile best recorded yet (run mile-time-trial)"));
+    return Unexpected{session ? "session " + std::to_string(*session) + " has no mile"
+                              : std::string("no mile best recorded yet (run mile-time-trial)")};
 }
 
 api::Reply update_reply(const std::string& database, const std::string& profile,
@@ -76,7 +76,7 @@ Result<bool, std::string> write_profile_paces(const std::string& path,
     try {
         root = std::filesystem::exists(path, ec) ? YAML::LoadFile(path) : YAML::Node();
     } catch (const YAML::Exception& e) {
-        return Unexpected("cannot read " + path + ": " + e.what());
+        return Unexpected{"cannot read " + path + ": " + e.what()};
     }
     if (!root.IsMap()) {
         root = YAML::Node(YAML::NodeType::Map);
@@ -91,18 +91,18 @@ Result<bool, std::string> write_profile_paces(const std::string& path,
         file << out.c_str() << "\n";
         if (!file.flush()) {
             std::filesystem::remove(partial, ec);
-            return Unexpected("cannot write " + partial);
+            return Unexpected{"cannot write " + partial};
         }
     }
     // The new profile must load before it replaces the old one.
     if (!programs::load_profile_file(partial).profile) {
         std::filesystem::remove(partial, ec);
-        return Unexpected("the rewritten profile does not load; " + path + " kept");
+        return Unexpected{"the rewritten profile does not load; " + path + " kept"};
     }
     std::filesystem::rename(partial, path, ec);
     if (ec) {
         std::filesystem::remove(partial, ec);
-        return Unexpected("cannot replace " + path + ": " + ec.message());
+        return Unexpected{"cannot replace " + path + ": " + ec.message()};
     }
     return true;
 }

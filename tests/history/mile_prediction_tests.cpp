@@ -36,7 +36,9 @@ TEST_CASE("references from a 6:00 mile: mile, 5k, 10k, threshold, easy, jog") {
 TEST_CASE("a faster mile gives faster references: race paces in proportion") {
     const auto slow = references_from_mile(420);
     const auto fast = references_from_mile(360);
-    for (const auto& [name, pace] : fast) {
+    for (const auto& entry : fast) {
+        const std::string& name = entry.first;
+        const double pace = entry.second;
         CAPTURE(name);
         CHECK(pace < slow.at(name));
         // The threshold is a fixed hour, so a faster runner holds it over a longer distance:

@@ -15,7 +15,9 @@ TEST_CASE("base64: RFC 4648 test vectors both ways") {
                                                            {"foob", "Zm9vYg=="},
                                                            {"fooba", "Zm9vYmE="},
                                                            {"foobar", "Zm9vYmFy"}};
-    for (const auto& [plain, encoded] : vectors) {
+    for (const auto& vector : vectors) {
+        const auto& plain = vector.first;
+        const auto& encoded = vector.second;
         CAPTURE(plain);
         CHECK(base64_encode(plain) == encoded);
         CHECK(base64_decode(encoded) == std::string(plain));
