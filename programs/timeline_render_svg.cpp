@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/xml_text.hpp"
 #include "programs/timeline_render.hpp"
 
 namespace treadmill::programs {
@@ -42,29 +43,6 @@ std::string num(double value) {
     while (text.back() == '0') text.pop_back();
     if (text.back() == '.') text.pop_back();
     return text == "-0" ? "0" : text;
-}
-
-std::string escape_xml(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
 }
 
 // A tick spacing of 1, 2 or 5 × 10^k giving about `target` intervals over `range`.
@@ -123,7 +101,7 @@ Frame make_frame(const Timeline& timeline) {
 std::string text_at(double x, double y, std::string_view anchor, std::string_view content,
                     std::string_view extra = "") {
     return "<text x=\"" + num(x) + "\" y=\"" + num(y) + "\" text-anchor=\"" + std::string(anchor) +
-           "\"" + std::string(extra) + ">" + escape_xml(content) + "</text>\n";
+           "\"" + std::string(extra) + ">" + xml_text(content) + "</text>\n";
 }
 
 std::string line(double x1, double y1, double x2, double y2, std::string_view style) {
@@ -137,13 +115,12 @@ std::string step_bands(const Timeline& timeline, const Frame& f) {
     double t = 0;
     for (const auto& s : timeline.steps) {
         const double x0 = f.x(t), x1 = f.x(t + s.duration_s);
-        out +=
-            "<rect x=\"" + num(x0) + "\" y=\"" + num(kTop) + "\" width=\"" +
-            num(std::max(x1 - x0, 0.0)) + "\" height=\"" + num(kBottom - kTop) + "\" fill=\"" +
-            class_colour(s.step_class) + "\"><title>" +
-            escape_xml(std::to_string(s.index + 1) + ". " + std::string(to_string(s.step_class)) +
-                       " " + render_clock(s.duration_s) + (s.cue.empty() ? "" : ": " + s.cue)) +
-            "</title></rect>\n";
+        out += "<rect x=\"" + num(x0) + "\" y=\"" + num(kTop) + "\" width=\"" +
+               num(std::max(x1 - x0, 0.0)) + "\" height=\"" + num(kBottom - kTop) + "\" fill=\"" +
+               class_colour(s.step_class) + "\"><title>" +
+               xml_text(std::to_string(s.index + 1) + ". " + std::string(to_string(s.step_class)) +
+                        " " + render_clock(s.duration_s) + (s.cue.empty() ? "" : ": " + s.cue)) +
+               "</title></rect>\n";
         if (s.open)  // ends when skipped: hatched, at most its max
             out += "<rect x=\"" + num(x0) + "\" y=\"" + num(kTop) + "\" width=\"" +
                    num(std::max(x1 - x0, 0.0)) + "\" height=\"" + num(kBottom - kTop) +
@@ -268,7 +245,7 @@ std::string render_svg(const Timeline& timeline) {
     svg += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth) + "\" height=\"" +
            num(kHeight) + "\" viewBox=\"0 0 " + num(kWidth) + " " + num(kHeight) +
            "\" font-family=\"sans-serif\">\n";
-    svg += "<title>" + escape_xml(timeline.name) + "</title>\n";
+    svg += "<title>" + xml_text(timeline.name) + "</title>\n";
     svg += "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n";
     svg += definitions();
     svg += step_bands(timeline, frame);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/xml_text.hpp"
 #include "history/export/encoders.hpp"
 #include "history/export/session_timing.hpp"
 
@@ -23,29 +24,9 @@ std::string number(double value, int decimals) {
     return text;
 }
 
+// Text from the record, safe in the XML: valid UTF-8, escaped.
 std::string escaped(const std::string& text) {
-    std::string out;
-    for (char c : with_valid_utf8(text)) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                // XML 1.0 forbids most control characters, even escaped.
-                if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-                    out += c;
-        }
-    }
-    return out;
+    return xml_text(with_valid_utf8(text));
 }
 
 // Schema: Time, Position?, AltitudeMeters?, DistanceMeters?, ..., Extensions?
