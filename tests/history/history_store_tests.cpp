@@ -13,16 +13,11 @@
 #include "tests/history/history_fixture.hpp"
 
 using namespace treadmill::history;
+using test::open_store;
 using test::steady;
 using test::TempDb;
 
 namespace {
-
-std::unique_ptr<HistoryStore> open_store(const std::string& path, StoreOptions options = {}) {
-    auto opened = HistoryStore::open(path, options);
-    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
-    return std::move(opened->store);
-}
 
 SessionStart start_of(std::string id, bool simulated = false) {
     SessionStart s;

@@ -7,16 +7,11 @@
 #include "tests/history/history_fixture.hpp"
 
 using namespace treadmill::history;
+using test::open_store;
 using test::steady;
 using test::TempDb;
 
 namespace {
-
-std::unique_ptr<HistoryStore> open_store(const std::string& path, StoreOptions options = {}) {
-    auto opened = HistoryStore::open(path, options);
-    REQUIRE(opened.ok());
-    return std::move(opened->store);
-}
 
 SessionStart start_of(std::string id) {
     SessionStart s;
