@@ -58,6 +58,23 @@ if command -v systemd-analyze >/dev/null; then
     fail "systemd-analyze security --offline=true: exposure '$score', want <= 2.0"
 fi
 
+# The console's and the bridge's units: at the prefix, no placeholder left, verified, scored.
+for name in treadmill-console treadmill-mqtt; do
+  unit=$root$prefix/lib/systemd/system/$name.service
+  grep -q "^ExecStart=$prefix/bin/$name --config /etc/treadmilld/" "$unit" ||
+    fail "$name unit: ExecStart is not at the prefix: $(grep ExecStart "$unit")"
+  grep -qE '@[A-Z_]+@' "$unit" && fail "$name unit: a placeholder is left"
+  if command -v systemd-analyze >/dev/null; then
+    sed "s|^ExecStart=$prefix|ExecStart=$root$prefix|" "$unit" >"$tmp/$name.service"
+    MANPATH=$root$prefix/share/man systemd-analyze verify "$tmp/$name.service" >"$tmp/verify.log" 2>&1 ||
+      fail "systemd-analyze verify $name: $(cat "$tmp/verify.log")"
+    score=$(systemd-analyze security --offline=true "$tmp/$name.service" 2>&1 |
+            sed -n "s/.*Overall exposure level for $name.service: \([0-9.]*\).*/\1/p")
+    awk -v s="$score" 'BEGIN { exit !(s != "" && s <= 2.0) }' ||
+      fail "systemd-analyze security --offline=true $name: exposure '$score', want <= 2.0"
+  fi
+done
+
 "$root$prefix/sbin/treadmilld" --check-config "$root/etc/treadmilld/treadmilld.yaml" \
   >"$tmp/out" 2>"$tmp/err" || fail "installed treadmilld --check-config: $(cat "$tmp/err")"
 
