@@ -1,13 +1,8 @@
 #include "controller/api/editor_commands.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
+#include "common/atomic_file.hpp"
 #include "controller/api/off_loop_worker.hpp"
 
 namespace treadmill::api {
@@ -50,40 +45,13 @@ void validate(const EditorApi& api, const json& r, const Respond& respond) {
         });
 }
 
-std::string errno_text(const std::string& what) {
-    return what + ": " + std::strerror(errno);
-}
-
-// Writes `text` to dir/ID.yaml through a temp file in the same directory and a rename.
+// Writes `text` to dir/ID.yaml, atomically.
 Result<Done, std::string> write_program(const std::string& dir, const std::string& id,
                                         const std::string& text) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) return Unexpected{"cannot create " + dir + ": " + ec.message()};
-    std::string temp = dir + "/." + id + ".yaml.XXXXXX";
-    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-    if (fd < 0) return Unexpected{errno_text("cannot create a file in " + dir)};
-    std::size_t done = 0;
-    bool ok = ::fchmod(fd, 0644) == 0;
-    while (ok && done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        ok = n > 0;
-        if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(fd) == 0;
-    const std::string error = ok ? "" : errno_text("cannot write " + temp);
-    ::close(fd);
-    const std::string path = dir + "/" + id + ".yaml";
-    if (ok && std::rename(temp.c_str(), path.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        return Unexpected{errno_text("cannot rename to " + path)};
-    }
-    if (!ok) {
-        ::unlink(temp.c_str());
-        return Unexpected{error};
-    }
-    return Done{};
+    return write_file_atomically(dir + "/" + id + ".yaml", text, 0644);
 }
 
 // The whole of save_program after its arguments were read (on the worker).

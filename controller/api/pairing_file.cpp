@@ -1,15 +1,13 @@
 #include "controller/api/pairing_file.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "common/atomic_file.hpp"
 
 namespace treadmill::api {
 
@@ -23,35 +21,10 @@ std::string errno_text(const std::string& what, const std::string& path) {
 
 // Moves a bad file aside and says so.
 void move_aside(const std::string& path, const std::string& why, PairingFileLoad& load) {
-    const std::string aside = path + ".corrupt";
     std::string line = "pairing file " + path + " is unusable (" + why + ")";
-    if (std::rename(path.c_str(), aside.c_str()) == 0)
-        line += "; moved to " + aside;
-    else
-        line += "; could not move it aside: " + std::string(std::strerror(errno));
+    const auto aside = move_file_aside(path);
+    line += aside ? "; moved to " + *aside : "; could not move it aside: " + aside.error();
     load.log.push_back(line + "; starting with no paired devices");
-}
-
-// Writes all of `text` to `fd`.
-bool write_all(int fd, const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        done += static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
-// fsync of the directory holding `path`, so the rename survives a power cut.
-void sync_directory(const std::string& path) {
-    std::string dir = std::filesystem::path(path).parent_path().string();
-    if (dir.empty()) dir = ".";
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    (void)::fsync(fd);
-    ::close(fd);
 }
 
 }  // namespace
@@ -95,24 +68,7 @@ PairingFileLoad load_pairing_file(const std::string& path) {
 }
 
 Result<Done, std::string> write_pairing_file(const std::string& path, const std::string& text) {
-    const std::string temp = path + ".tmp";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return Unexpected{errno_text("cannot create", temp)};
-    // An old temp file left with another mode keeps it through O_CREAT: set it.
-    const bool written = ::fchmod(fd, 0600) == 0 && write_all(fd, text) && ::fsync(fd) == 0;
-    const std::string error = written ? "" : errno_text("cannot write", temp);
-    ::close(fd);
-    if (!written) {
-        ::unlink(temp.c_str());
-        return Unexpected{error};
-    }
-    if (std::rename(temp.c_str(), path.c_str()) != 0) {
-        const std::string why = errno_text("cannot rename " + temp + " to", path);
-        ::unlink(temp.c_str());
-        return Unexpected{why};
-    }
-    sync_directory(path);
-    return Done{};
+    return write_file_atomically(path, text, 0600);
 }
 
 }  // namespace treadmill::api

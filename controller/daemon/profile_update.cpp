@@ -1,12 +1,11 @@
 #include "controller/daemon/profile_update.hpp"
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 
 #include <yaml-cpp/yaml.h>
 
+#include "common/atomic_file.hpp"
 #include "history/history_reader.hpp"
 #include "history/mile_prediction.hpp"
 #include "programs/program_loader.hpp"
@@ -85,25 +84,12 @@ Result<bool, std::string> write_profile_paces(const std::string& path,
     for (const auto& [name, text] : paces) root["paces"][name] = text;
     YAML::Emitter out;
     out << root;
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream file(partial, std::ios::trunc);
-        file << out.c_str() << "\n";
-        if (!file.flush()) {
-            std::filesystem::remove(partial, ec);
-            return Unexpected{"cannot write " + partial};
-        }
-    }
+    const std::string text = std::string(out.c_str()) + "\n";
     // The new profile must load before it replaces the old one.
-    if (!programs::load_profile_file(partial).profile) {
-        std::filesystem::remove(partial, ec);
+    if (!programs::load_profile(text, path).profile)
         return Unexpected{"the rewritten profile does not load; " + path + " kept"};
-    }
-    std::filesystem::rename(partial, path, ec);
-    if (ec) {
-        std::filesystem::remove(partial, ec);
-        return Unexpected{"cannot replace " + path + ": " + ec.message()};
-    }
+    const auto written = write_file_atomically(path, text, 0644);
+    if (!written) return Unexpected{written.error()};
     return true;
 }
 

@@ -1,14 +1,13 @@
 #include "controller/metrics/metrics_file.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.hpp"
 #include "common/json_text.hpp"
-#include "controller/api/pairing_file.hpp"
 
 namespace treadmill::metrics {
 
@@ -20,12 +19,9 @@ constexpr std::size_t kMaxFileBytes = 1024 * 1024;
 constexpr int kVersion = 1;
 
 void move_aside(const std::string& path, const std::string& why, MetricsFileLoad& load) {
-    const std::string aside = path + ".corrupt";
     std::string line = "metrics file " + path + " is unusable (" + why + ")";
-    if (std::rename(path.c_str(), aside.c_str()) == 0)
-        line += "; moved to " + aside;
-    else
-        line += "; could not move it aside: " + std::string(std::strerror(errno));
+    const auto aside = move_file_aside(path);
+    line += aside ? "; moved to " + *aside : "; could not move it aside: " + aside.error();
     load.log.push_back(line + "; the counters start from zero");
 }
 
@@ -70,7 +66,7 @@ std::string metrics_file_text(const Counters& counters, bool clean) {
 
 Result<Done, std::string> write_metrics_file(const std::string& path, const Counters& counters,
                                              bool clean) {
-    return api::write_pairing_file(path, metrics_file_text(counters, clean));
+    return write_file_atomically(path, metrics_file_text(counters, clean), 0600);
 }
 
 }  // namespace treadmill::metrics

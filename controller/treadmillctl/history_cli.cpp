@@ -9,6 +9,7 @@
 #include <iostream>
 #include <vector>
 
+#include "common/atomic_file.hpp"
 #include "common/base64.hpp"
 #include "common/json_text.hpp"
 #include "controller/api/api_client.hpp"
@@ -124,21 +125,9 @@ int write_export(const std::string& path, const std::string& bytes, bool force) 
                   << " exists (--force replaces it, -o FILE names another)\n";
         return kExitFailure;
     }
-    // Written beside the target, then renamed: an interrupted write leaves no half file.
-    const std::string partial = path + ".partial";
-    {
-        std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out.flush()) {
-            std::filesystem::remove(partial, ec);
-            std::cerr << "treadmillctl: export: cannot write " << path << "\n";
-            return kExitFailure;
-        }
-    }
-    std::filesystem::rename(partial, path, ec);
-    if (ec) {
-        std::filesystem::remove(partial, ec);
-        std::cerr << "treadmillctl: export: cannot write " << path << ": " << ec.message() << "\n";
+    const auto written = write_file_atomically(path, bytes, 0644);
+    if (!written) {
+        std::cerr << "treadmillctl: export: " << written.error() << "\n";
         return kExitFailure;
     }
     std::cerr << "treadmillctl: export: wrote " << path << " (" << bytes.size() << " bytes)\n";
