@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "controller/metrics/maintenance_view.hpp"
 #include "controller/metrics/metric_counters.hpp"
@@ -278,6 +280,52 @@ TEST_CASE("python3-prometheus-client's parser reads every family with its sample
     CHECK(result.output.find("gauge treadmill_state [('state', 'fault')] 1.0") !=
           std::string::npos);
     std::filesystem::remove_all(dir);
+}
+
+// The text of a file of the source tree's docs/examples.
+std::string example(const std::string& name) {
+    std::ifstream in(std::string(TREADMILL_SOURCE_DIR) + "/docs/examples/" + name);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST_CASE(
+    "the Prometheus examples: promtool accepts the config and the rules, and the rules' tests "
+    "pass") {
+    const std::string dir = t::make_temp_dir();
+    for (const char* name : {"prometheus.yml", "treadmill-rules.yml", "treadmill-rules.test.yml"})
+        std::ofstream(dir + "/" + name) << example(name);
+    std::ofstream(dir + "/treadmill-metrics.token") << "secret\n";
+    const auto config =
+        t::run_command({"promtool", "check", "config", dir + "/prometheus.yml"}, 30s);
+    INFO(config.output);
+    CHECK(config.exit_code == 0);
+    const auto tests =
+        t::run_command({"promtool", "test", "rules", dir + "/treadmill-rules.test.yml"}, 30s);
+    INFO(tests.output);
+    CHECK(tests.exit_code == 0);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("every metric the Grafana dashboard and the alert rules use is one the daemon exposes") {
+    const std::string text = m::prometheus_exposition(sample_metrics());
+    const std::regex name(R"(treadmill_[a-z_]+)");
+    std::size_t used = 0;
+    for (const char* file : {"grafana-dashboard.json", "treadmill-rules.yml"}) {
+        const std::string body = example(file);
+        for (auto it = std::sregex_iterator(body.begin(), body.end(), name);
+             it != std::sregex_iterator(); ++it, ++used) {
+            const std::string metric = it->str();
+            INFO(std::string(file) << " uses " << metric);
+            CHECK(text.find("# TYPE " + metric + " ") != std::string::npos);
+        }
+    }
+    CHECK(used >= 10);
+    // The dashboard is JSON Grafana can import: a title, panels with queries, the input to bind.
+    const auto dashboard = json::parse(example("grafana-dashboard.json"));
+    CHECK(dashboard.at("panels").size() >= 6);
+    CHECK(dashboard.at("__inputs").at(0).at("name") == "DS_PROMETHEUS");
 }
 
 TEST_CASE("the maintenance view: hours since each item, due past its interval, a reset by done") {
