@@ -56,3 +56,5 @@ install(FILES ${PROJECT_SOURCE_DIR}/completions/treadmillctl.bash
 file(GLOB TREADMILL_DOCS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${TREADMILL_DOCS} ${PROJECT_SOURCE_DIR}/README.md
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The Prometheus and Grafana examples of docs/fleet.md.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

@@ -25,6 +25,8 @@ for f in lib/systemd/system/treadmilld.service lib/systemd/system/treadmill-cons
          share/man/man1/treadmill-sim.1.gz share/man/man5/treadmill-workout.5.gz \
          share/bash-completion/completions/treadmillctl \
          share/doc/treadmilld/examples/99-treadmill-rs485.rules \
+         share/doc/treadmilld/examples/prometheus.yml \
+         share/doc/treadmilld/examples/grafana-dashboard.json \
          share/doc/treadmilld/systemd.md share/doc/treadmilld/hardware.md \
          share/doc/treadmilld/install.md \
          share/treadmilld/programs/8x400m.yaml share/treadmilld/programs/bruce.yaml; do
