@@ -56,6 +56,7 @@ function killDaemon() { daemon.kill('SIGKILL'); }
 
 fs.writeFileSync(path.join(dir, 'treadmilld.yaml'),
   `bus: {transport: sim}\nprofile: ${dir}/profile.yaml\npairing: {file: ${dir}/pairing.json}\n` +
+  `metrics: {file: ${dir}/metrics.json}\nhistory: {database: ${dir}/history.db}\n` +
   `programs: {dirs: [${dir}/programs], user_dir: ${dir}/programs}\n`);
 fs.mkdirSync(path.join(dir, 'programs'));
 

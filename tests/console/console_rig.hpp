@@ -53,9 +53,8 @@ class ConsoleRig {
   public:
     explicit ConsoleRig(const std::string& console_yaml = {}) {
         std::ofstream(dir_ + "/treadmilld.yaml")
-            << "bus: {transport: sim}\nprofile: " << dir_ << "/profile.yaml\n"
-            << "pairing: {file: " << dir_ << "/pairing.json}\n"
-            << "programs: {dirs: [" << dir_ << "]}\n";
+            << "bus: {transport: sim}\n"
+            << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n";
         std::ofstream(dir_ + "/console.yaml") << console_yaml;
         start_daemon();
         console_ = std::make_unique<t::ChildProcess>(

@@ -46,7 +46,8 @@ struct LiveDaemon {
         std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
                               << "pairing: {file: " << state_dir << "/pairing.json}\n"
                               << "programs: {user_dir: " << state_dir << "/programs}\n"
-                              << "history: {database: " << dir << "/history.db}\n";
+                              << "history: {database: " << dir << "/history.db}\n"
+                              << "metrics: {file: " << state_dir << "/metrics.json}\n";
         std::ofstream(program) << kShortProgram;
         child.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                socket, "--time-scale", scale},

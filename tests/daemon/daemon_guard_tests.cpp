@@ -52,11 +52,10 @@ struct OneThrow {
 class InProcessDaemon {
   public:
     explicit InProcessDaemon(d::DaemonTestHooks hooks) {
-        const auto load = d::parse_config(
-            "bus: {transport: sim}\napi: {socket: " + socket_ + "}\nprofile: " + dir_ +
-                "/none.yaml\nprograms: {dirs: [" + dir_ + "]}\ncontrol: {countdown: 1 s}\n" +
-                "history: {database: " + dir_ + "/history.db}\n",
-            dir_ + "/treadmilld.yaml");
+        const auto load = d::parse_config("bus: {transport: sim}\napi: {socket: " + socket_ +
+                                              "}\n" + t::state_in(dir_) + "programs: {dirs: [" +
+                                              dir_ + "]}\ncontrol: {countdown: 1 s}\n",
+                                          dir_ + "/treadmilld.yaml");
         REQUIRE(load.ok());
         d::DaemonOptions options{load.config, 10.0};
         options.test_hooks = std::move(hooks);

@@ -32,10 +32,9 @@ class ConfiguredDaemon {
              at = api_extra.find("@DIR@"))
             api_extra.replace(at, 5, dir_);
         const auto load = daemon::parse_config(
-            "bus: {transport: sim}\napi: {socket: " + socket_ + api_extra + "}\nprofile: " + dir_ +
-                "/none.yaml\nprograms: {dirs: [" + dir_ + "], user_dir: " + dir_ +
-                "/user}\ncontrol: {countdown: 1 s}\npairing: {file: " + dir_ + "/pairing.json}\n" +
-                extra,
+            "bus: {transport: sim}\napi: {socket: " + socket_ + api_extra + "}\n" +
+                testing::state_in(dir_, extra) + "programs: {dirs: [" + dir_ +
+                "], user_dir: " + dir_ + "/user}\ncontrol: {countdown: 1 s}\n" + extra,
             dir_ + "/treadmilld.yaml");
         REQUIRE(load.ok());
         daemon_ = std::make_unique<daemon::Daemon>(daemon::DaemonOptions{load.config, 10.0});

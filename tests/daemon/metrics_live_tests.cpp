@@ -219,10 +219,9 @@ TEST_CASE(
     const std::string dir = t::make_temp_dir();
     const std::string socket = dir + "/control.sock";
     const std::string config = dir + "/treadmilld.yaml";
-    std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir
-                          << "/none.yaml\nprograms: {dirs: [" << dir << "], user_dir: " << dir
-                          << "/user}\npairing: {file: " << dir
-                          << "/pairing.json}\nmetrics: {file: " << dir << "/metrics.json}\n";
+    std::ofstream(config) << "bus: {transport: sim}\n"
+                          << t::state_in(dir) << "programs: {dirs: [" << dir
+                          << "], user_dir: " << dir << "/user}\n";
     const auto counters = [&] {
         t::LineClient client(socket);
         const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);

@@ -30,8 +30,7 @@ struct DaemonRun {
     explicit DaemonRun(const std::string& config_text, const std::string& time_scale = "20",
                        const std::string& watchdog_usec = {}) {
         const std::string config = dir + "/treadmilld.yaml";
-        std::ofstream(config) << config_text << "profile: " << dir << "/no-profile.yaml\n"
-                              << "history: {database: " << dir << "/history.db}\n";
+        std::ofstream(config) << config_text << t::state_in(dir, config_text);
         std::vector<std::string> argv{TREADMILLD_BIN, "--config", config, "--socket", socket};
         if (!time_scale.empty()) argv.insert(argv.end(), {"--time-scale", time_scale});
         setenv("NOTIFY_SOCKET", notify.name().c_str(), 1);

@@ -112,9 +112,7 @@ class DaemonProcess {
   public:
     DaemonProcess(const std::string& bus, const std::string& extra = {}) {
         std::ofstream(config_) << bus << "api: {socket: " << socket_ << "}\n"
-                               << "profile: " << dir_ << "/no-profile.yaml\n"
-                               << "programs: {dirs: [" << dir_ << "]}\n"
-                               << "history: {database: " << dir_ << "/history.db}\n"
+                               << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n"
                                << extra;
         child_ = std::make_unique<t::ChildProcess>(
             std::vector<std::string>{TREADMILLD_BIN, "--config", config_}, log_);

@@ -22,6 +22,8 @@ class SimDaemon {
         std::ofstream(dir + "/treadmilld.yaml")
             << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
             << "profile: " << dir << "/none.yaml\ncontrol: {countdown: 1 s}\n"
+            << "pairing: {file: " << dir << "/pairing.json}\nmetrics: {file: " << dir
+            << "/metrics.json}\n"
             << "history: {database: " << database() << "}\n";
         prefix.insert(prefix.end(), {TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
                                      "--time-scale", scale});

@@ -72,9 +72,9 @@ struct Rig {
 
     explicit Rig(bool start_bridge = true) {
         const std::string config = dir + "/treadmilld.yaml";
-        std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
-                              << "pairing: {file: " << dir << "/pairing.json}\n"
-                              << "programs: {user_dir: " << dir << "/programs}\n";
+        std::ofstream(config) << "bus: {transport: sim}\n"
+                              << t::state_in(dir) << "programs: {user_dir: " << dir
+                              << "/programs}\n";
         daemon.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                 socket, "--time-scale", "5"},
                        dir + "/treadmilld.log");

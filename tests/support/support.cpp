@@ -14,6 +14,21 @@
 
 namespace treadmill::testing {
 
+std::string state_in(const std::string& dir, const std::string& config) {
+    const std::pair<const char*, std::string> lines[] = {
+        {"profile", "profile: " + dir + "/profile.yaml\n"},
+        {"pairing", "pairing: {file: " + dir + "/pairing.json}\n"},
+        {"metrics", "metrics: {file: " + dir + "/metrics.json}\n"},
+        {"history", "history: {database: " + dir + "/history.db}\n"}};
+    std::string text;
+    for (const auto& [key, line] : lines) {
+        const std::string at_start = std::string(key) + ":";
+        if (config.rfind(at_start, 0) != 0 && config.find("\n" + at_start) == std::string::npos)
+            text += line;
+    }
+    return text;
+}
+
 std::string make_temp_dir() {
     const char* base = std::getenv("TMPDIR");
     std::string templ = std::string(base && *base ? base : "/tmp") + "/treadmill-test-XXXXXX";

@@ -88,6 +88,12 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::mil
 // A fresh directory under $TMPDIR (or /tmp); the caller removes it if it cares.
 std::string make_temp_dir();
 
+// Config lines that keep all a test daemon's state in `dir` (profile.yaml, pairing.json,
+// metrics.json, history.db), never in the system's /var/lib/treadmilld; scripts/test fails when
+// a test wrote there. The `programs:` map stays the rig's own. A key the rig's own `config`
+// already sets is left out, so the rig's choice wins and no key is given twice.
+std::string state_in(const std::string& dir, const std::string& config = {});
+
 // A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 then released).
 std::uint16_t free_tcp_port();
 
