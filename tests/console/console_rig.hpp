@@ -55,7 +55,11 @@ class ConsoleRig {
         std::ofstream(dir_ + "/treadmilld.yaml")
             << "bus: {transport: sim}\nprofile: " << dir_ << "/profile.yaml\n"
             << "pairing: {file: " << dir_ << "/pairing.json}\n"
-            << "programs: {dirs: [" << dir_ << "]}\n";
+            << "programs: {dirs: [" << dir_
+            << "]}\n"
+            // Its own state, never the machine's /var/lib/treadmilld.
+            << "history: {database: " << dir_ << "/history.db}\n"
+            << "metrics: {file: " << dir_ << "/metrics.json}\n";
         std::ofstream(dir_ + "/console.yaml") << console_yaml;
         start_daemon();
         console_ = std::make_unique<t::ChildProcess>(

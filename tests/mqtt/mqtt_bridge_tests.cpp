@@ -75,7 +75,11 @@ struct Rig {
         const std::string config = dir + "/treadmilld.yaml";
         std::ofstream(config) << "bus: {transport: sim}\nprofile: " << dir << "/profile.yaml\n"
                               << "pairing: {file: " << dir << "/pairing.json}\n"
-                              << "programs: {user_dir: " << dir << "/programs}\n";
+                              << "programs: {user_dir: " << dir
+                              << "/programs}\n"
+                              // Its own state, never the machine's /var/lib/treadmilld.
+                              << "history: {database: " << dir << "/history.db}\n"
+                              << "metrics: {file: " << dir << "/metrics.json}\n";
         daemon.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
                                                 socket, "--time-scale", "5"},
                        dir + "/treadmilld.log");
