@@ -62,6 +62,23 @@ std::string cookie_value(std::string_view header, std::string_view name) {
     return {};
 }
 
+bool bearer_token_matches(std::string_view header, std::string_view expected) {
+    constexpr std::string_view scheme = "bearer ";
+    if (expected.empty() || header.size() < scheme.size() ||
+        lower(header.substr(0, scheme.size())) != scheme)
+        return false;
+    std::string_view given = header.substr(scheme.size());
+    while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
+    while (!given.empty() && given.back() == ' ') given.remove_suffix(1);
+    // Every byte of `expected` is looked at, whatever `given` holds.
+    unsigned diff = given.size() == expected.size() ? 0U : 1U;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0U;
+        diff |= static_cast<unsigned>(g ^ static_cast<unsigned char>(expected[i]));
+    }
+    return diff == 0;
+}
+
 std::optional<Role> parse_role(std::string_view text) {
     if (text == "runner") return Role::runner;
     if (text == "viewer") return Role::viewer;

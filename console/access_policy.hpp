@@ -32,6 +32,11 @@ std::string cookie_value(std::string_view cookie_header, std::string_view name);
 
 inline constexpr std::string_view kTokenCookie = "treadmill_token";
 
+// True when an Authorization header is `Bearer <expected>` (the scheme in any case). The
+// token is compared in time that depends only on `expected`'s length, never on where the two
+// first differ.
+bool bearer_token_matches(std::string_view authorization_header, std::string_view expected);
+
 enum class Role { runner, viewer };
 std::optional<Role> parse_role(std::string_view text);
 

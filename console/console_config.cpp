@@ -23,7 +23,53 @@ bool is_address_literal(std::string_view host) {
     return true;
 }
 
+// The token in a token file: its first line, without the line end and surrounding blanks.
+std::optional<std::string> read_token_file(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::string line;
+    std::getline(in, line);
+    const auto first = line.find_first_not_of(" \t\r");
+    const auto last = line.find_last_not_of(" \t\r");
+    return first == std::string::npos ? std::string() : line.substr(first, last - first + 1);
+}
+
+// metrics: {token: TEXT} or {token_file: PATH}.
+std::optional<std::string> read_metrics(const YAML::Node& v, ConsoleConfig& c) {
+    if (!v.IsMap()) return where(v) + "metrics: expected {token: TEXT} or {token_file: FILE}";
+    bool from_file = false;
+    for (const auto& t : v) {
+        const std::string k = t.first.as<std::string>();
+        if (!c.metrics_token.empty() || from_file)
+            return where(t.first) + "metrics: give one of token and token_file";
+        if (k == "token") {
+            c.metrics_token = t.second.as<std::string>();
+        } else if (k == "token_file") {
+            const std::string path = t.second.as<std::string>();
+            auto token = read_token_file(path);
+            if (!token) return where(t.second) + "metrics: cannot read token_file " + path;
+            c.metrics_token = *token;
+            from_file = true;
+        } else {
+            return where(t.first) + "metrics: unknown key '" + k + "'";
+        }
+        if (auto error = metrics_token_error(c.metrics_token))
+            return where(t.second) + "metrics: " + (from_file ? "the token in token_file " : "") +
+                   *error;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> metrics_token_error(std::string_view token) {
+    if (token.size() < 16 || token.size() > 256)
+        return std::string("the token needs 16 to 256 characters (e.g. openssl rand -hex 24)");
+    for (const char c : token)
+        if (c <= ' ' || c > '~')
+            return std::string("the token may hold only visible ASCII characters, no spaces");
+    return std::nullopt;
+}
 
 std::optional<ListenAddress> parse_listen(std::string_view text) {
     ListenAddress out;
@@ -92,6 +138,8 @@ Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_
                 }
                 if (c.tls_cert.empty() != c.tls_key.empty())
                     return Error{where(v) + "tls: needs both cert and key"};
+            } else if (key == "metrics") {
+                if (auto error = read_metrics(v, c)) return Error{*error};
             } else {
                 return Error{where(item.first) + "unknown key '" + key + "'"};
             }

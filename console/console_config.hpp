@@ -26,6 +26,9 @@ struct ConsoleConfig {
     std::size_t max_clients = 32;
     std::string tls_cert;  // both empty: plain HTTP
     std::string tls_key;
+    // GET /metrics needs `Authorization: Bearer <metrics_token>` when set (metrics: {token} or
+    // metrics: {token_file}); empty: /metrics is open to anyone who may reach the console.
+    std::string metrics_token;
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0"; nullopt when it does not parse.
@@ -33,6 +36,10 @@ std::optional<ListenAddress> parse_listen(std::string_view text);
 
 // Reads console.yaml; unknown keys and bad values are errors naming the key.
 Result<ConsoleConfig, std::string> load_console_config(const std::string& path);
+
+// The error with a metrics token, nullopt when it is usable (16 to 256 visible ASCII
+// characters, no spaces).
+std::optional<std::string> metrics_token_error(std::string_view token);
 
 // Parses console.yaml's text (for tests and load_console_config).
 Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_text);

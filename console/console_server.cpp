@@ -9,6 +9,7 @@
 #include "common/json_text.hpp"
 #include "console/assets.hpp"
 #include "console/ws_session.hpp"
+#include "controller/metrics/metrics_exposition.hpp"
 
 namespace treadmill::console {
 
@@ -94,6 +95,30 @@ std::optional<Device> device_of(const std::optional<json>& reply) {
     return Device{reply->value("device_id", ""), reply->value("device", ""), *role};
 }
 
+// The response to a /metrics request, from the daemon's reply (nullopt: it is not reachable).
+Response metrics_response(const Request& req, const std::optional<json>& reply) {
+    const auto fail = [&](const std::string& why) {
+        return text_response(http::status::service_unavailable, req.version(), req.keep_alive(),
+                             why + "\n");
+    };
+    if (!reply) return fail("treadmilld is not reachable");
+    if (!reply->value("ok", false) || !reply->contains("metrics"))
+        return fail("treadmilld refused metrics: " + error_message(reply, "no metrics in reply"));
+    std::string text;
+    try {
+        text = metrics::prometheus_exposition((*reply)["metrics"]);
+    } catch (const std::exception& e) {
+        return fail(std::string("treadmilld's metrics reply is malformed: ") + e.what());
+    }
+    Response res = text_response(http::status::ok, req.version(), req.keep_alive(), text,
+                                 "text/plain; version=0.0.4; charset=utf-8");
+    if (req.method() == http::verb::head) {
+        res.body().clear();
+        res.content_length(text.size());
+    }
+    return res;
+}
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
   public:
     HttpSession(tcp::socket&& socket, Hub& hub) : stream_(std::move(socket)), hub_(hub) {}
@@ -136,6 +161,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
             return send(text_response(http::status::forbidden, req.version(), false,
                                       "this host name is not allowed (allowed_hosts)\n"));
         const std::string target(req.target());
+        if (target.substr(0, target.find('?')) == "/metrics") return metrics(std::move(req));
         if (target == "/ws" && websocket::is_upgrade(req)) return upgrade(std::move(req), tls);
         if (target == "/api/pair" && req.method() == http::verb::post)
             return pair(std::move(req), tls);
@@ -148,6 +174,32 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
     std::string token_of(const Request& req) {
         return cookie_value(sv(req[http::field::cookie]), kTokenCookie);
+    }
+
+    // GET /metrics: the daemon's `metrics` reply in the Prometheus text format, for a scraper
+    // that holds the metrics token (when one is configured) instead of a pairing.
+    void metrics(Request req) {
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            Response res = text_response(http::status::method_not_allowed, req.version(),
+                                         req.keep_alive(), "method not allowed\n");
+            res.set(http::field::allow, "GET, HEAD");
+            return send(std::move(res));
+        }
+        const std::string& token = hub_.config().metrics_token;
+        if (!token.empty() && !bearer_token_matches(sv(req[http::field::authorization]), token)) {
+            Response res = text_response(http::status::unauthorized, req.version(),
+                                         req.keep_alive(), "a bearer token is needed\n");
+            res.set(http::field::www_authenticate, "Bearer realm=\"treadmill metrics\"");
+            return send(std::move(res));
+        }
+        if (!hub_.metrics_started())
+            return send(text_response(http::status::service_unavailable, req.version(),
+                                      req.keep_alive(), "too many metrics requests waiting\n"));
+        hub_.send_command({{"cmd", "metrics"}},
+                          [self = shared_from_this(), req](std::optional<json> reply) {
+                              self->hub_.metrics_ended();
+                              self->send(metrics_response(req, reply));
+                          });
     }
 
     // GET /api/me: who this page's cookie belongs to (401 unpaired, 503 daemon away).
@@ -293,6 +345,12 @@ void Hub::stop() {
 
 std::shared_ptr<const std::string> Hub::link_message() const {
     return std::make_shared<const std::string>(json_text(json{{"t", "link"}, {"up", daemon_up()}}));
+}
+
+bool Hub::metrics_started() {
+    if (metrics_waiting_ >= ServerLimits::metrics_in_flight) return false;
+    ++metrics_waiting_;
+    return true;
 }
 
 void Hub::add(const std::shared_ptr<WsSession>& s) {

@@ -1,6 +1,7 @@
 // The console's HTTP and WebSocket server (Boost.Beast, callbacks on one io_context): embedded
-// assets, the pairing form's POST, and /ws — the daemon's watch stream fanned out to each page
-// and the page's commands sent back as API requests under each device's role.
+// assets, the pairing form's POST, /ws — the daemon's watch stream fanned out to each page
+// and the page's commands sent back as API requests under each device's role — and /metrics,
+// the daemon's counters for Prometheus (no pairing; a bearer token when configured).
 #pragma once
 
 #include <memory>
@@ -27,6 +28,7 @@ struct ServerLimits {
     static constexpr std::size_t ws_message_bytes = 96 * 1024;  // a program's YAML (64 KiB) fits
     static constexpr std::size_t ws_queue_messages = 64;        // ~12 s of the 5 Hz watch stream
     static constexpr std::size_t ws_send_buffer_bytes = 32 * 1024;  // SO_SNDBUF of a page
+    static constexpr int metrics_in_flight = 4;  // /metrics requests waiting for the daemon
 };
 
 // Everything the sessions share: the daemon links, the connected pages, the rate limiter.
@@ -42,6 +44,10 @@ class Hub {
     std::size_t clients() const { return sessions_.size() + upgrading_; }
     void upgrade_started() { ++upgrading_; }
     void upgrade_ended() { --upgrading_; }
+    // A /metrics request may ask the daemon (false: too many already wait); end with
+    // metrics_ended().
+    bool metrics_started();
+    void metrics_ended() { --metrics_waiting_; }
 
     void add(const std::shared_ptr<WsSession>& s);
     void remove(const std::shared_ptr<WsSession>& s);
@@ -65,6 +71,7 @@ class Hub {
     asio::steady_timer pair_poll_;
     std::set<std::shared_ptr<WsSession>> sessions_;
     std::size_t upgrading_ = 0;
+    int metrics_waiting_ = 0;
     RateLimiter rate_;
     std::shared_ptr<const std::string> last_status_;
     bool stopped_ = false;

@@ -24,16 +24,40 @@ Bridge::Bridge(boost::asio::io_context& io, const BridgeConfig& config)
           [this](const std::string& why) { on_daemon_down(why); }),
       broker_(
           io, config, topics_.availability(), "offline", [this] { on_broker_connected(); },
-          [this](const Incoming& m) { on_message(m); }) {}
+          [this](const Incoming& m) { on_message(m); }),
+      metrics_timer_(io) {}
 
 void Bridge::start() {
     daemon_.start();
     broker_.start();
+    schedule_metrics();
 }
 
 void Bridge::stop() {
+    metrics_timer_.cancel();
     if (broker_.connected()) broker_.publish(topics_.availability(), "offline", true);
     broker_.stop();
+}
+
+void Bridge::schedule_metrics() {
+    metrics_timer_.expires_after(std::chrono::seconds(config_.metrics_interval_s));
+    metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        publish_metrics();
+        schedule_metrics();
+    });
+}
+
+// One request at a time: a daemon slow to answer is not sent a pile of them.
+void Bridge::publish_metrics() {
+    if (!broker_.connected() || metrics_call_pending_) return;
+    metrics_call_pending_ = true;
+    daemon_.call({{"cmd", "metrics"}}, [this](const json& reply) {
+        metrics_call_pending_ = false;
+        if (!reply.value("ok", false)) return;  // the daemon is away: the next tick tries again
+        const auto payload = metrics_payload(reply.value("metrics", json()));
+        if (payload && broker_.connected()) publish_json(topics_.metrics(), *payload, true);
+    });
 }
 
 // A new broker session knows nothing of us: subscribe, and publish everything retained again.
@@ -44,6 +68,7 @@ void Bridge::on_broker_connected() {
     publish_availability();
     publish_discovery();
     publish_state(true);
+    publish_metrics();
     telemetry_gate_.reset();
     if (status_) {
         const json telemetry = telemetry_payload(*status_);
@@ -57,6 +82,7 @@ void Bridge::on_status(const json& status) {
     if (!daemon_up_) {
         std::cerr << "treadmill-mqtt: watching treadmilld on " << config_.socket << std::endl;
         daemon_up_ = true;
+        publish_metrics();
     }
     publish_availability();
     for (const auto& event : events_.update(status)) publish_json(topics_.event(), event, false);

@@ -1,5 +1,6 @@
 // The bridge: the daemon's watch stream in, MQTT topics out; MQTT commands through the policy
-// to the daemon and their results back. One Asio loop, one thread.
+// to the daemon and their results back; the daemon's metrics every metrics_interval_s. One
+// Asio loop, one thread.
 #pragma once
 
 #include <boost/asio.hpp>
@@ -32,6 +33,9 @@ class Bridge {
     void publish_discovery();
     void publish_availability();
     void publish_state(bool force);
+    // Asks the daemon for its metrics and publishes P/metrics (retained) with the answer.
+    void publish_metrics();
+    void schedule_metrics();
     void publish_json(const std::string& topic, const nlohmann::json& payload, bool retain,
                       int qos = 1);
 
@@ -42,9 +46,11 @@ class Bridge {
     EventTracker events_;
     DaemonLink daemon_;
     MosquittoLink broker_;
+    boost::asio::steady_timer metrics_timer_;
     std::optional<nlohmann::json> status_;  // the last one watched, while the daemon is up
     std::optional<nlohmann::json> published_state_;
     int calls_in_flight_ = 0;  // commands sent to the daemon and not answered yet
+    bool metrics_call_pending_ = false;
     bool daemon_up_ = false;
     bool availability_sent_ = false;
     bool published_online_ = false;

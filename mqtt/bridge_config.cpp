@@ -43,6 +43,11 @@ Result<Done, std::string> apply_key(const std::string& key, const YAML::Node& va
         if (config.keepalive_s < 5 || config.keepalive_s > 3600) {
             return Error{"keepalive_s: between 5 and 3600"};
         }
+    } else if (key == "metrics_interval_s") {
+        config.metrics_interval_s = value.as<int>();
+        if (config.metrics_interval_s < 1 || config.metrics_interval_s > 86400) {
+            return Error{"metrics_interval_s: between 1 and 86400"};
+        }
     } else if (key == "name") {
         config.name = value.as<std::string>();
     } else if (key == "prefix") {
@@ -172,7 +177,8 @@ std::string usage_text() {
            "\n"
            "options:\n"
            "  --config FILE       YAML configuration (broker, name, prefix, socket, username,\n"
-           "                      password, tls, allow_adjust, keepalive_s)\n"
+           "                      password, tls, allow_adjust, keepalive_s,\n"
+           "                      metrics_interval_s)\n"
            "  --broker HOST:PORT  the MQTT broker (default localhost:1883)\n"
            "  --prefix P          topic prefix (default treadmill/<host name>)\n"
            "  --socket PATH       treadmilld's control socket (default "

@@ -22,6 +22,7 @@ struct BridgeConfig {
     std::string socket = "/run/treadmilld/remote.sock";
     bool allow_adjust = false;
     int keepalive_s = 30;
+    int metrics_interval_s = 60;  // P/metrics every so often (and on each connect)
 };
 
 struct CommandLine {
@@ -39,7 +40,8 @@ std::string usage_text();
 // "HOST:PORT" or "HOST" (port 1883); "[v6]:PORT" for IPv6 literals.
 Result<Done, std::string> parse_broker(const std::string& text, BridgeConfig& config);
 // Applies the YAML text of a config file (keys: broker, name, prefix, socket, username,
-// password, tls {ca_file}, allow_adjust, keepalive_s); unknown keys are errors.
+// password, tls {ca_file}, allow_adjust, keepalive_s, metrics_interval_s); unknown keys are
+// errors.
 Result<Done, std::string> apply_config_text(const std::string& text, const std::string& origin,
                                             BridgeConfig& config);
 

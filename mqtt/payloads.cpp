@@ -119,6 +119,25 @@ std::vector<json> EventTracker::update(const json& status) {
     return events;
 }
 
+std::optional<json> metrics_payload(const json& metrics) {
+    const json counters = field(metrics, "counters");
+    if (!counters.is_object()) return std::nullopt;
+    json out = json::object();
+    const json running_s = field(counters, "belt_running_s");
+    out["belt_hours"] =
+        running_s.is_number() ? rounded(running_s.get<double>() / 3600.0, 3) : json(nullptr);
+    out["belt_running_s"] = rounded(running_s, 1);
+    out["belt_distance_m"] = rounded(field(counters, "belt_distance_m"), 1);
+    for (const char* key : {"motor_starts", "incline_moves", "starts", "unclean_exits"}) {
+        out[key] = field(counters, key);
+    }
+    for (const char* key : {"sessions", "faults", "safety_stops", "modbus_transactions"}) {
+        const json by = field(counters, key);
+        out[key] = by.is_object() ? by : json::object();
+    }
+    return out;
+}
+
 std::vector<Discovery> discovery_configs(const Topics& topics, const std::string& name) {
     const std::string id = object_id_for(topics.prefix());
     const json device = device_block(id, name);
@@ -148,6 +167,14 @@ std::vector<Discovery> discovery_configs(const Topics& topics, const std::string
     sensor("distance", "Distance", "m", "distance_m");
     out.back().config["device_class"] = "distance";
     sensor("pace", "Pace", "s/km", "pace_s_per_km");
+    // Belt hours: a lifetime total (lubrication and service go by it), from P/metrics.
+    add("sensor", "belt_hours", "Belt hours",
+        {{"state_topic", topics.metrics()},
+         {"value_template", "{{ value_json.belt_hours }}"},
+         {"unit_of_measurement", "h"},
+         {"device_class", "duration"},
+         {"state_class", "total_increasing"},
+         {"entity_category", "diagnostic"}});
     add("sensor", "program", "Program",
         {{"state_topic", topics.state()},
          {"value_template", "{{ value_json.program.name if value_json.program else 'none' }}"}});

@@ -48,13 +48,18 @@ class EventTracker {
     std::optional<nlohmann::json> previous_;
 };
 
+// The counters of the daemon's `metrics` reply ({"counters","gauges"}, docs/api.md) as
+// P/metrics publishes them: the API's counter names, without the maintenance marks, plus
+// belt_hours; nullopt when `metrics` holds no counters.
+std::optional<nlohmann::json> metrics_payload(const nlohmann::json& metrics);
+
 // One retained discovery message.
 struct Discovery {
     std::string topic;
     nlohmann::json config;
 };
 // Home Assistant MQTT discovery for one treadmill: sensors (speed, incline, distance, pace,
-// program, state), binary sensors (running, fault, key present) and a Stop button.
+// program, state, belt hours), binary sensors (running, fault, key present) and a Stop button.
 std::vector<Discovery> discovery_configs(const Topics& topics, const std::string& name);
 
 // The result message of a command: the API's reply without its id, plus `cmd`.

@@ -16,6 +16,7 @@ class Topics {
     std::string state() const { return prefix_ + "/state"; }
     std::string telemetry() const { return prefix_ + "/telemetry"; }
     std::string event() const { return prefix_ + "/event"; }
+    std::string metrics() const { return prefix_ + "/metrics"; }
     std::string result() const { return prefix_ + "/result"; }
     std::string command(const std::string& name) const { return prefix_ + "/cmd/" + name; }
     // The subscription that receives every command.

@@ -2,6 +2,11 @@
 // roles, the rate limit, the embedded assets and the reconnect back-off.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "console/access_policy.hpp"
 #include "console/assets.hpp"
 #include "console/console_config.hpp"
@@ -79,6 +84,57 @@ TEST_CASE("Origin must be the page's own origin") {
     CHECK_FALSE(origin_matches("", "127.0.0.1:8080", false));
     CHECK_FALSE(origin_matches("null", "127.0.0.1:8080", false));
     CHECK_FALSE(origin_matches("http://", "", false));
+}
+
+TEST_CASE("console.yaml metrics: a token inline or from a file; bad ones named") {
+    auto inline_token = parse_console_config("metrics: {token: 0123456789abcdef}\n");
+    REQUIRE(inline_token);
+    CHECK(inline_token->metrics_token == "0123456789abcdef");
+    auto none = parse_console_config("listen: 127.0.0.1:1\n");
+    REQUIRE(none);
+    CHECK(none->metrics_token.empty());
+
+    const std::string dir =
+        std::filesystem::temp_directory_path() / ("console-token-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir + "/token") << "  tok-0123456789abcdef-xyz \n# ignored\n";
+    auto from_file = parse_console_config("metrics: {token_file: " + dir + "/token}\n");
+    REQUIRE(from_file);
+    CHECK(from_file->metrics_token == "tok-0123456789abcdef-xyz");
+    auto missing = parse_console_config("metrics: {token_file: " + dir + "/nope}\n");
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().find("cannot read token_file") != std::string::npos);
+    std::ofstream(dir + "/short") << "abc\n";
+    auto short_file = parse_console_config("metrics: {token_file: " + dir + "/short}\n");
+    REQUIRE_FALSE(short_file);
+    CHECK(short_file.error().find("16 to 256") != std::string::npos);
+    std::filesystem::remove_all(dir);
+
+    auto short_token = parse_console_config("metrics: {token: abc}\n");
+    REQUIRE_FALSE(short_token);
+    CHECK(short_token.error() ==
+          "line 1: metrics: the token needs 16 to 256 characters (e.g. "
+          "openssl rand -hex 24)");
+    CHECK_FALSE(parse_console_config("metrics: {token: \"0123456789 abcdef\"}\n"));
+    CHECK_FALSE(parse_console_config("metrics: {tokn: 0123456789abcdef}\n"));
+    CHECK_FALSE(parse_console_config("metrics: 0123456789abcdef\n"));
+    CHECK_FALSE(
+        parse_console_config("metrics: {token: 0123456789abcdef, token_file: /etc/hostname}\n"));
+}
+
+TEST_CASE("a bearer token matches only exactly, the scheme in any case") {
+    const std::string token = "0123456789abcdef";
+    CHECK(bearer_token_matches("Bearer 0123456789abcdef", token));
+    CHECK(bearer_token_matches("bearer 0123456789abcdef", token));
+    CHECK(bearer_token_matches("BEARER  0123456789abcdef ", token));
+    CHECK_FALSE(bearer_token_matches("Bearer 0123456789abcdeF", token));
+    CHECK_FALSE(bearer_token_matches("Bearer 0123456789abcde", token));
+    CHECK_FALSE(bearer_token_matches("Bearer 0123456789abcdef0", token));
+    CHECK_FALSE(bearer_token_matches("Bearer ", token));
+    CHECK_FALSE(bearer_token_matches("Basic 0123456789abcdef", token));
+    CHECK_FALSE(bearer_token_matches("0123456789abcdef", token));
+    CHECK_FALSE(bearer_token_matches("", token));
+    CHECK_FALSE(bearer_token_matches("Bearer ", ""));  // no token configured: nothing matches
 }
 
 TEST_CASE("the token cookie is found among others") {

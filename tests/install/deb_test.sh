@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The .deb: `cpack -G DEB` builds it; `dpkg-deb` shows the files, Depends (dpkg-shlibdeps) and
-# conffiles it should hold; installing it on this machine creates the `treadmill` user, enables
-# the unit without starting it, and the installed treadmilld accepts the installed default
-# config; systemd-analyze verifies the installed unit; lintian finds no error; `dpkg --purge`
-# (also in a trap) removes the files, /etc/treadmilld and /var/lib/treadmilld and keeps the user.
+# conffiles it should hold; installing it on this machine creates the `treadmill` user and the
+# `treadmill-remote` group (treadmill in it, once, also after a reinstall), enables the unit
+# without starting it, and the installed treadmilld accepts the installed default config, also
+# with its remote socket switched on (its group exists, the bridge's config and unit name the
+# same socket and group); systemd-analyze verifies the installed unit; lintian finds no error;
+# `dpkg --purge` (also in a trap) removes the files, /etc/treadmilld and /var/lib/treadmilld and
+# keeps the user and the groups.
 # Needs root (CI runs as root); exits 77 (skipped) without it. Usage: deb_test.sh BUILD_DIR
 set -uo pipefail
 build=$1
@@ -77,6 +80,7 @@ else
 fi
 
 user_before=$(getent passwd treadmill || true)
+remote_before=$(getent group treadmill-remote || true)
 installed=1
 dpkg_waiting -i "$deb" >"$tmp/dpkg.log" 2>&1 ||
   { cat "$tmp/dpkg.log" >&2; echo "FAIL: dpkg -i" >&2; exit 1; }
@@ -93,6 +97,25 @@ done
 /usr/sbin/treadmilld --check-config /etc/treadmilld/treadmilld.yaml >"$tmp/check" 2>&1 ||
   fail "installed treadmilld --check-config the installed config: $(cat "$tmp/check")"
 /usr/bin/treadmillctl programs >/dev/null 2>&1 || fail "installed treadmillctl programs"
+
+# The remote socket's group (api.remote_group): created, with the daemon's user in it (the daemon
+# may only give a socket to its own groups), and the shipped files agree on socket and group.
+getent group treadmill-remote >/dev/null || fail "no group treadmill-remote after install"
+id -nG treadmill 2>/dev/null | tr ' ' '\n' | grep -qx treadmill-remote ||
+  fail "treadmill is not in treadmill-remote: $(id -nG treadmill 2>&1)"
+sed -e 's/^  # remote_socket:/  remote_socket:/' -e 's/^  # remote_group:/  remote_group:/' \
+  /etc/treadmilld/treadmilld.yaml >"$tmp/remote.yaml"
+{ grep -q '^  remote_socket: /run/treadmilld/remote.sock$' "$tmp/remote.yaml" &&
+  grep -q '^  remote_group: treadmill-remote$' "$tmp/remote.yaml"; } ||
+  fail "the shipped treadmilld.yaml no longer offers remote_socket/remote_group as expected"
+/usr/sbin/treadmilld --check-config "$tmp/remote.yaml" >"$tmp/check-remote" 2>&1 ||
+  fail "--check-config with the remote socket on: $(cat "$tmp/check-remote")"
+grep -q remote_group "$tmp/check-remote" && fail "remote_group warned: $(cat "$tmp/check-remote")"
+grep -qx 'socket: /run/treadmilld/remote.sock' /etc/treadmilld/mqtt.yaml ||
+  fail "mqtt.yaml does not use the daemon's remote socket"
+groups=$(sed -n 's/^SupplementaryGroups=//p' /lib/systemd/system/treadmill-mqtt.service)
+[ "$groups" = treadmill-remote ] || fail "the bridge's unit has SupplementaryGroups=$groups"
+for g in $groups; do getent group "$g" >/dev/null || fail "the bridge's group $g does not exist"; done
 if command -v systemd-analyze >/dev/null; then
   systemd-analyze verify /lib/systemd/system/treadmilld.service >"$tmp/verify" 2>&1 ||
     fail "systemd-analyze verify the installed unit: $(cat "$tmp/verify")"
@@ -103,6 +126,9 @@ echo "# local change" >>/etc/treadmilld/treadmilld.yaml
 dpkg_waiting -i --force-confold "$deb" >"$tmp/dpkg2.log" 2>&1 ||
   fail "reinstall: $(cat "$tmp/dpkg2.log")"
 grep -q '^# local change' /etc/treadmilld/treadmilld.yaml || fail "reinstall lost the local change"
+members=$(getent group treadmill-remote | cut -d: -f4)
+[ "$(tr , '\n' <<<"$members" | grep -cx treadmill)" -eq 1 ] ||
+  fail "after a reinstall, treadmill-remote's members are '$members' (treadmill once expected)"
 
 dpkg_waiting --purge treadmilld >"$tmp/purge.log" 2>&1 || fail "dpkg --purge: $(cat "$tmp/purge.log")"
 installed=0
@@ -111,7 +137,11 @@ for f in /usr/sbin/treadmilld /lib/systemd/system/treadmilld.service /etc/treadm
   [ -e "$f" ] || [ -L "$f" ] && fail "left after purge: $f"
 done
 getent passwd treadmill >/dev/null || fail "purge removed the user treadmill (Debian keeps it)"
+getent group treadmill-remote >/dev/null || fail "purge removed the group treadmill-remote"
+[ -e /lib/systemd/system/treadmill-mqtt.service ] && fail "left after purge: the bridge's unit"
 [ -n "$user_before" ] || echo "deb: note: the user treadmill was created by this test and stays"
+[ -n "$remote_before" ] || ! getent group treadmill-remote >/dev/null ||
+  echo "deb: note: the group treadmill-remote was created by this test and stays"
 
 [ "$failed" -eq 0 ] && echo "deb: ok ($(wc -l <"$tmp/contents") entries)"
 exit "$failed"

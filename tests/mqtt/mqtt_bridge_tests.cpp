@@ -1,7 +1,7 @@
 // treadmill-mqtt between a real mosquitto (started here on a free loopback port) and a real
 // treadmilld on its embedded simulator (sped-up clock): availability and the last will,
 // discovery, telemetry during a workout, stop over MQTT, refusals, a retained stale command,
-// and the broker killed and restarted mid-workout.
+// the metrics topic and its belt-hours sensor, and the broker killed and restarted mid-workout.
 #include <doctest/doctest.h>
 
 #include <signal.h>
@@ -69,6 +69,7 @@ struct Rig {
     std::optional<t::ChildProcess> daemon;
     std::optional<t::ChildProcess> bridge;
     std::optional<t::MqttTestClient> client;
+    int metrics_interval_s = 60;  // the bridge's mqtt.yaml
 
     explicit Rig(bool start_bridge = true) {
         const std::string config = dir + "/treadmilld.yaml";
@@ -85,8 +86,9 @@ struct Rig {
     }
     // `port` 0: the rig's broker.
     void start_bridge_process(std::uint16_t port = 0) {
+        std::ofstream(dir + "/mqtt.yaml") << "metrics_interval_s: " << metrics_interval_s << "\n";
         bridge.emplace(
-            std::vector<std::string>{TREADMILL_MQTT_BIN, "--broker",
+            std::vector<std::string>{TREADMILL_MQTT_BIN, "--config", dir + "/mqtt.yaml", "--broker",
                                      "127.0.0.1:" + std::to_string(port ? port : broker.port),
                                      "--prefix", prefix, "--socket", socket},
             dir + "/bridge.log");
@@ -155,7 +157,7 @@ TEST_CASE(
     "availability online, discovery with unique ids, republished on HA online, will on kill -9") {
     Rig rig;
     REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
-    REQUIRE(t::wait_until([&] { return rig.discovery().size() >= 10; }, 10s));
+    REQUIRE(t::wait_until([&] { return rig.discovery().size() >= 11; }, 10s));
     const auto configs = rig.discovery();
     std::set<std::string> unique_ids;
     for (const auto& m : configs) {
@@ -166,14 +168,14 @@ TEST_CASE(
         CHECK(config["availability_topic"] == rig.topic("availability"));
         CHECK(config["device"]["identifiers"].size() == 1);
     }
-    CHECK(unique_ids.size() == 10);
+    CHECK(unique_ids.size() == 11);
     const auto state = rig.wait_json(
         "state", [](const json& s) { return s["state"] == "idle"; }, 5s);
     CHECK(state);
 
     // Home Assistant restarts: everything is announced again.
     rig.client->publish("homeassistant/status", "online");
-    CHECK(t::wait_until([&] { return rig.discovery().size() >= 20; }, 5s));
+    CHECK(t::wait_until([&] { return rig.discovery().size() >= 22; }, 5s));
 
     const auto before = rig.client->messages().size();
     rig.bridge->signal(SIGKILL);
@@ -226,6 +228,84 @@ TEST_CASE("telemetry at 1 Hz during a workout, events, and stop over MQTT stops 
         "event", [](const json& e) { return e["event"] == "session_ended"; }, 5s, before));
     CHECK(rig.wait_json(
         "telemetry", [](const json& tm) { return tm["speed_kmh"] == 0.0; }, 5s, before));
+}
+
+TEST_CASE("metrics on connect and every metrics_interval_s, plausible; a belt-hours sensor") {
+    Rig rig(false);
+    rig.metrics_interval_s = 2;
+    rig.start_workout();
+    rig.start_bridge_process();
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    const auto is_metrics = [](const json& m) {
+        return m.is_object() && m["belt_hours"].is_number();
+    };
+    // On connect, well before the first interval would be up.
+    const auto first = rig.wait_json("metrics", is_metrics, 1500ms);
+    REQUIRE_MESSAGE(first, rig.bridge_log());
+    const json m = *first;
+    INFO(m.dump());
+    CHECK(m["starts"].get<int>() >= 1);
+    CHECK(m["unclean_exits"].get<int>() >= 0);
+    CHECK(m["motor_starts"].get<int>() >= 1);
+    CHECK(m["incline_moves"].get<int>() >= 0);
+    CHECK(m["sessions"].is_object());
+    CHECK(m["faults"].is_object());
+    CHECK(m["safety_stops"].is_object());
+    CHECK_FALSE(m.contains("maintenance"));
+    long modbus_ok = 0;
+    for (const auto& [board, by_result] : m["modbus_transactions"].items()) {
+        CHECK((board == "motor" || board == "incline" || board == "bus"));
+        modbus_ok += by_result.value("ok", 0L);
+    }
+    CHECK(modbus_ok > 0);
+    CHECK(m["belt_running_s"].get<double>() >= 0.0);
+    CHECK(m["belt_hours"].get<double>() ==
+          doctest::Approx(m["belt_running_s"].get<double>() / 3600.0).epsilon(0.001));
+
+    // Every 2 s after that, retained, the belt's time and distance growing at the set speed.
+    const std::size_t from = rig.client->messages().size();
+    const auto later = rig.wait_json(
+        "metrics",
+        [&](const json& n) {
+            return is_metrics(n) &&
+                   n["belt_running_s"].get<double>() > m["belt_running_s"].get<double>() + 1.0;
+        },
+        10s, from);
+    REQUIRE_MESSAGE(later, rig.bridge_log());
+    const double seconds =
+        (*later)["belt_running_s"].get<double>() - m["belt_running_s"].get<double>();
+    const double metres =
+        (*later)["belt_distance_m"].get<double>() - m["belt_distance_m"].get<double>();
+    CHECK(metres / seconds > 0.5);  // 8 km/h is 2.2 m/s; the ramp-up is slower
+    CHECK(metres / seconds < 2.5);
+    const auto count = rig.client->messages(rig.topic("metrics")).size();
+    std::this_thread::sleep_for(6500ms);
+    const auto in_6s = rig.client->messages(rig.topic("metrics")).size() - count;
+    CHECK_MESSAGE(in_6s >= 2, in_6s);
+    CHECK_MESSAGE(in_6s <= 5, in_6s);
+    // Retained: a subscriber that comes later gets the last one at once.
+    t::MqttTestClient late(rig.broker.port, "late-client-" + std::to_string(getpid()));
+    REQUIRE(late.wait_connected(10s));
+    CHECK(late.wait_for(
+        rig.topic("metrics"), [](const t::MqttMessage& msg) { return msg.retained; }, 5s));
+
+    // Home Assistant's belt-hours sensor reads that topic.
+    const std::string object_id = "treadmill_test-" + std::to_string(getpid());
+    std::optional<json> belt;
+    for (const auto& d : rig.discovery()) {
+        if (d.topic == "homeassistant/sensor/" + object_id + "/belt_hours/config")
+            belt = parse(d.payload);
+    }
+    REQUIRE(belt);
+    REQUIRE(belt->is_object());
+    CHECK((*belt)["unique_id"] == object_id + "_belt_hours");
+    CHECK((*belt)["state_topic"] == rig.topic("metrics"));
+    CHECK((*belt)["device_class"] == "duration");
+    CHECK((*belt)["unit_of_measurement"] == "h");
+    CHECK((*belt)["state_class"] == "total_increasing");
+    CHECK((*belt)["value_template"] == "{{ value_json.belt_hours }}");
+    CHECK((*belt)["availability_topic"] == rig.topic("availability"));
+    CHECK((*belt)["device"]["identifiers"][0] == object_id);
 }
 
 TEST_CASE("start, resume, reset and estop over MQTT are refused with a reason") {
@@ -286,9 +366,12 @@ TEST_CASE(
     rig.broker.start();
     REQUIRE(rig.client->wait_connected(15s));
     CHECK_MESSAGE(rig.wait_availability("online", 40s), rig.bridge_log());
-    CHECK(t::wait_until([&] { return rig.discovery().size() >= 10; }, 10s));
+    CHECK(t::wait_until([&] { return rig.discovery().size() >= 11; }, 10s));
     CHECK(rig.wait_json(
         "state", [](const json& s) { return s["state"] == "running"; }, 10s));
+    // The metrics too, at once on the new connection (the interval is 60 s).
+    CHECK(rig.wait_json(
+        "metrics", [](const json& m) { return m["belt_hours"].is_number(); }, 10s));
     CHECK(rig.wait_json(
         "telemetry",
         [](const json& tm) {

@@ -160,11 +160,59 @@ TEST_CASE("discovery: unique ids, a device block, availability, a Stop button") 
         }
     }
     CHECK(stop_button);
-    CHECK(configs.size() == 10);
+    CHECK(configs.size() == 11);
     // Two treadmills on one broker never share an id.
     for (const auto& d : discovery_configs(Topics("treadmill/gym-4"), "gym-4")) {
         CHECK(ids.count(d.config["unique_id"].get<std::string>()) == 0);
     }
+}
+
+TEST_CASE("belt hours: a duration sensor in h, total_increasing, from the metrics topic") {
+    const auto configs = discovery_configs(Topics("treadmill/gym-3"), "gym-3");
+    const Discovery* belt = nullptr;
+    for (const auto& d : configs)
+        if (d.topic == "homeassistant/sensor/treadmill_gym-3/belt_hours/config") belt = &d;
+    REQUIRE(belt);
+    CHECK(belt->config["unique_id"] == "treadmill_gym-3_belt_hours");
+    CHECK(belt->config["state_topic"] == "treadmill/gym-3/metrics");
+    CHECK(belt->config["value_template"] == "{{ value_json.belt_hours }}");
+    CHECK(belt->config["device_class"] == "duration");
+    CHECK(belt->config["unit_of_measurement"] == "h");
+    CHECK(belt->config["state_class"] == "total_increasing");
+}
+
+TEST_CASE("the metrics payload: the API's counters, belt hours, no maintenance marks") {
+    const json reply = json::parse(R"({
+      "counters":{"belt_running_s":5400.04,"belt_distance_m":13922.04,"motor_starts":41,
+                  "incline_moves":230,"sessions":{"completed":12,"stopped":3,"fault":1},
+                  "faults":{"comm_loss":1},"safety_stops":{"comm_loss":1},
+                  "modbus_transactions":{"bus":{"ok":90211,"timeout":3,"crc":0,"exception":0,
+                                                "other":0}},
+                  "starts":9,"unclean_exits":1,
+                  "maintenance":{"lubrication":{"belt_running_s":10.0}}},
+      "gauges":{"speed_kmh":0.0,"state":"idle"}})");
+    const auto p = metrics_payload(reply);
+    REQUIRE(p);
+    CHECK((*p)["belt_hours"] == 1.5);
+    CHECK((*p)["belt_running_s"] == 5400.0);
+    CHECK((*p)["belt_distance_m"] == 13922.0);
+    CHECK((*p)["motor_starts"] == 41);
+    CHECK((*p)["incline_moves"] == 230);
+    CHECK((*p)["sessions"]["completed"] == 12);
+    CHECK((*p)["faults"]["comm_loss"] == 1);
+    CHECK((*p)["safety_stops"]["comm_loss"] == 1);
+    CHECK((*p)["modbus_transactions"]["bus"]["timeout"] == 3);
+    CHECK((*p)["starts"] == 9);
+    CHECK((*p)["unclean_exits"] == 1);
+    CHECK_FALSE(p->contains("maintenance"));
+    CHECK_FALSE(p->contains("gauges"));
+    // A machine that never faulted: empty maps, not missing keys.
+    const auto fresh = metrics_payload(json::parse(R"({"counters":{"belt_running_s":0}})"));
+    REQUIRE(fresh);
+    CHECK((*fresh)["belt_hours"] == 0.0);
+    CHECK((*fresh)["faults"] == json::object());
+    CHECK_FALSE(metrics_payload(json::parse(R"({"gauges":{}})")));
+    CHECK_FALSE(metrics_payload(json()));
 }
 
 TEST_CASE("command policy: stop and pause always, never start, resume, reset or estop") {
@@ -263,6 +311,11 @@ TEST_CASE("configuration: file, flags on top, defaults, clear errors") {
     CHECK(f.name == "gym-3");
     CHECK(f.allow_adjust);
     CHECK(f.tls_ca_file == "/ca.pem");
+    CHECK(f.metrics_interval_s == 60);
+    REQUIRE(apply_config_text("metrics_interval_s: 2\n", "mqtt.yaml", f));
+    CHECK(f.metrics_interval_s == 2);
+    CHECK_FALSE(apply_config_text("metrics_interval_s: 0\n", "mqtt.yaml", f));
+    CHECK_FALSE(apply_config_text("metrics_interval_s: 86401\n", "mqtt.yaml", f));
     const auto unknown = apply_config_text("brokr: x\n", "mqtt.yaml", f);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error() == "mqtt.yaml: unknown key 'brokr'");
