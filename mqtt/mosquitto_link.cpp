@@ -223,8 +223,9 @@ void MosquittoLink::lost(const char* what, int rc) {
     }
     ++generation_;
     if (connected_ || !stopping_) {
-        std::cerr << "treadmill-mqtt: lost the broker (" << what << ": " << error_text(rc) << ")"
-                  << std::endl;
+        std::cerr << "treadmill-mqtt: lost the broker (" << what;
+        if (rc != MOSQ_ERR_TIMEOUT) std::cerr << ": " << error_text(rc);  // the time-out says it
+        std::cerr << ")" << std::endl;
     }
     connected_ = false;
     schedule_reconnect();
