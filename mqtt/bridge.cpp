@@ -1,6 +1,9 @@
 #include "mqtt/bridge.hpp"
 
+#include <algorithm>
 #include <iostream>
+
+#include <mqtt_protocol.h>
 
 #include "common/json_text.hpp"
 
@@ -62,7 +65,9 @@ void Bridge::publish_metrics() {
 
 // A new broker session knows nothing of us: subscribe, and publish everything retained again.
 void Bridge::on_broker_connected() {
-    broker_.subscribe(topics_.command_filter());
+    // Retain-As-Published: a retained command keeps its flag on live delivery too (MQTT 5
+    // clears it otherwise), so the policy can ignore it.
+    broker_.subscribe(topics_.command_filter(), MQTT_SUB_OPT_RETAIN_AS_PUBLISHED);
     broker_.subscribe("homeassistant/status");
     availability_sent_ = false;
     publish_availability();
@@ -85,12 +90,32 @@ void Bridge::on_status(const json& status) {
         publish_metrics();
     }
     publish_availability();
-    for (const auto& event : events_.update(status)) publish_json(topics_.event(), event, false);
+    publish_events(events_.update(status));
     publish_state(false);
     const json telemetry = telemetry_payload(status);
     if (telemetry_gate_.should_publish(telemetry, belt_moving(status), Clock::now())) {
         publish_json(topics_.telemetry(), telemetry, false, 0);
     }
+}
+
+void Bridge::publish_events(std::vector<json> events) {
+    const auto ended = std::find_if(events.begin(), events.end(), [](const json& e) {
+        return e.value("event", "") == "session_ended";
+    });
+    if (ended == events.end()) {
+        for (const auto& event : events) publish_json(topics_.event(), event, false);
+        return;
+    }
+    // The daemon has the summary once its status leaves the session (the same control cycle).
+    daemon_.call({{"cmd", "session"}}, [this, events](const json& reply) {
+        for (const auto& event : events) {
+            publish_json(topics_.event(),
+                         event.value("event", "") == "session_ended"
+                             ? with_session_summary(event, reply)
+                             : event,
+                         false);
+        }
+    });
 }
 
 void Bridge::on_daemon_down(const std::string& why) {

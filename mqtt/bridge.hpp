@@ -26,6 +26,8 @@ class Bridge {
     void on_broker_connected();
     void on_status(const nlohmann::json& status);
     void on_daemon_down(const std::string& why);
+    // Events in order; a session_ended waits for the daemon's summary of the session first.
+    void publish_events(std::vector<nlohmann::json> events);
     void on_message(const Incoming& message);
     void on_command(const std::string& name, const Incoming& message);
     void publish_result(const std::string& name, const nlohmann::json& reply,

@@ -25,12 +25,24 @@ Result<std::string, std::string> read_text(const std::string& path) {
 Result<Done, std::string> apply_key(const std::string& key, const YAML::Node& value,
                                     BridgeConfig& config) {
     if (key == "tls") {
-        if (!value.IsMap()) return Error{"tls: expected a map {ca_file: PATH}"};
+        if (!value.IsMap()) return Error{"tls: expected a map {ca_file: PATH, ...}"};
         for (const auto& entry : value) {
-            if (entry.first.as<std::string>() != "ca_file") {
-                return Error{"tls: unknown key '" + entry.first.as<std::string>() + "'"};
+            const auto name = entry.first.as<std::string>();
+            std::string* target = name == "ca_file"     ? &config.tls_ca_file
+                                  : name == "cert_file" ? &config.tls_cert_file
+                                  : name == "key_file"  ? &config.tls_key_file
+                                                        : nullptr;
+            if (!target) {
+                return Error{"tls: unknown key '" + name + "' (ca_file, cert_file, key_file)"};
             }
-            config.tls_ca_file = entry.second.as<std::string>();
+            if (!entry.second.IsScalar() || entry.second.as<std::string>().empty()) {
+                return Error{"tls: " + name + ": expected a path"};
+            }
+            *target = entry.second.as<std::string>();
+        }
+        if (config.tls_ca_file.empty()) return Error{"tls: ca_file is required"};
+        if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+            return Error{"tls: cert_file and key_file go together (a client certificate)"};
         }
         return Done{};
     }

@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio.hpp>
 
@@ -37,7 +38,14 @@ int main(int argc, char** argv) {
     }
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;
-    Bridge bridge(io, parsed->config);
+    std::optional<Bridge> made;
+    try {
+        made.emplace(io, parsed->config);
+    } catch (const std::exception& e) {  // a setting libmosquitto rejects (tls files ...)
+        std::cerr << "treadmill-mqtt: " << e.what() << std::endl;
+        return 1;
+    }
+    Bridge& bridge = *made;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;

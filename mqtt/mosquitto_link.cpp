@@ -2,6 +2,7 @@
 
 #include <mqtt_protocol.h>
 
+#include <cstring>
 #include <iostream>
 
 namespace treadmill::mqtt {
@@ -30,6 +31,10 @@ std::optional<std::string> binary_property(const mosquitto_property* props, int 
     return out;
 }
 
+const char* error_text(int rc) {
+    return rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc);
+}
+
 }  // namespace
 
 MosquittoLink::MosquittoLink(asio::io_context& io, const BridgeConfig& config,
@@ -37,35 +42,87 @@ MosquittoLink::MosquittoLink(asio::io_context& io, const BridgeConfig& config,
                              ConnectedHandler on_connected, MessageHandler on_message)
     : io_(io),
       config_(config),
+      will_topic_(std::move(will_topic)),
+      will_payload_(std::move(will_payload)),
       on_connected_(std::move(on_connected)),
       on_message_(std::move(on_message)),
       reconnect_timer_(io),
       misc_timer_(io) {
     mosquitto_lib_init();
-    // Clean start, and a session that ends with the connection: nothing waits for us offline.
-    mosq_ = mosquitto_new(config_.client_id.c_str(), true, this);
-    if (!mosq_) throw std::runtime_error("mosquitto_new failed");
-    mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-    mosquitto_will_set_v5(mosq_, will_topic.c_str(), static_cast<int>(will_payload.size()),
-                          will_payload.data(), 1, true, nullptr);
-    if (!config_.username.empty()) {
-        mosquitto_username_pw_set(mosq_, config_.username.c_str(),
-                                  config_.password.empty() ? nullptr : config_.password.c_str());
-    }
-    if (!config_.tls_ca_file.empty()) {
-        mosquitto_tls_set(mosq_, config_.tls_ca_file.c_str(), nullptr, nullptr, nullptr, nullptr);
-    }
-    mosquitto_connect_v5_callback_set(mosq_, &MosquittoLink::on_connect);
-    mosquitto_message_v5_callback_set(mosq_, &MosquittoLink::on_message);
+    // A configuration libmosquitto rejects (an unreadable CA file, a key without its
+    // certificate ...) is an error at start, not a retry loop.
+    std::string error;
+    mosq_ = make_client(error);
+    if (!mosq_) throw std::runtime_error(error);
 }
 
 MosquittoLink::~MosquittoLink() {
+    drop_client();
+    mosquitto_lib_cleanup();
+}
+
+mosquitto* MosquittoLink::make_client(std::string& error) {
+    // Clean start, and a session that ends with the connection: nothing waits for us offline.
+    mosquitto* mosq = mosquitto_new(config_.client_id.c_str(), true, this);
+    if (!mosq) {
+        error = std::string("cannot create an MQTT client: ") + std::strerror(errno);
+        return nullptr;
+    }
+    const auto failed = [&](const std::string& what, int rc) {
+        error = what + ": " + error_text(rc);
+        mosquitto_destroy(mosq);
+        return nullptr;
+    };
+    int rc = mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+    if (rc != MOSQ_ERR_SUCCESS) return failed("cannot select MQTT 5", rc);
+    rc = mosquitto_will_set_v5(mosq, will_topic_.c_str(), static_cast<int>(will_payload_.size()),
+                               will_payload_.data(), 1, true, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) return failed("cannot set the last will on " + will_topic_, rc);
+    if (!config_.username.empty()) {
+        rc = mosquitto_username_pw_set(
+            mosq, config_.username.c_str(),
+            config_.password.empty() ? nullptr : config_.password.c_str());
+        if (rc != MOSQ_ERR_SUCCESS) return failed("cannot set the username", rc);
+    }
+    if (!config_.tls_ca_file.empty()) {
+        const auto optional = [](const std::string& path) {
+            return path.empty() ? nullptr : path.c_str();
+        };
+        rc = mosquitto_tls_set(mosq, config_.tls_ca_file.c_str(), nullptr,
+                               optional(config_.tls_cert_file), optional(config_.tls_key_file),
+                               nullptr);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            return failed(
+                "tls: cannot use ca_file " + config_.tls_ca_file +
+                    (config_.tls_cert_file.empty() ? std::string()
+                                                   : ", cert_file " + config_.tls_cert_file +
+                                                         ", key_file " + config_.tls_key_file) +
+                    " (missing or unreadable?)",
+                rc);
+        }
+    }
+    mosquitto_connect_v5_callback_set(mosq, &MosquittoLink::on_connect);
+    mosquitto_message_v5_callback_set(mosq, &MosquittoLink::on_message);
+    mosquitto_log_callback_set(mosq, &MosquittoLink::on_log);
+    return mosq;
+}
+
+// Forgets the client and whatever it still had queued; its socket closes with it.
+void MosquittoLink::drop_client() {
     if (descriptor_) {
         descriptor_->cancel();
         descriptor_->release();
+        descriptor_.reset();
     }
-    mosquitto_destroy(mosq_);
-    mosquitto_lib_cleanup();
+    ++generation_;
+    if (mosq_) mosquitto_destroy(mosq_);
+    mosq_ = nullptr;
+}
+
+// libmosquitto's own errors (the TLS handshake's reason above all) go to our log.
+void MosquittoLink::on_log(mosquitto*, void*, int level, const char* text) {
+    if (!(level & MOSQ_LOG_ERR) || !text) return;
+    std::cerr << "treadmill-mqtt: libmosquitto: " << text << std::endl;
 }
 
 void MosquittoLink::start() {
@@ -75,18 +132,21 @@ void MosquittoLink::start() {
 
 void MosquittoLink::try_connect() {
     if (stopping_) return;
-    // The TCP connect is blocking (libmosquitto); on a LAN it takes a round trip, and only
-    // this process waits for it, never the daemon.
-    const int rc = ever_tried_ ? mosquitto_reconnect(mosq_)
-                               : mosquitto_connect_bind_v5(mosq_, config_.broker_host.c_str(),
-                                                           config_.broker_port, config_.keepalive_s,
-                                                           nullptr, nullptr);
-    ever_tried_ = true;
-    if (rc != MOSQ_ERR_SUCCESS) {
+    // A fresh client per connection: what the last one had in flight is dropped with it.
+    drop_client();
+    std::string error;
+    mosq_ = make_client(error);
+    if (!mosq_) {
+        std::cerr << "treadmill-mqtt: " << error << std::endl;
+        return schedule_reconnect();
+    }
+    // Non-blocking: the socket is connecting when this returns (name resolution of a host
+    // name is the one step that may wait).
+    const int rc = mosquitto_connect_bind_async(mosq_, config_.broker_host.c_str(),
+                                                config_.broker_port, config_.keepalive_s, nullptr);
+    if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_) < 0) {
         std::cerr << "treadmill-mqtt: cannot connect to " << config_.broker_host << ":"
-                  << config_.broker_port << ": "
-                  << (rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc))
-                  << std::endl;
+                  << config_.broker_port << ": " << error_text(rc) << std::endl;
         return schedule_reconnect();
     }
     watch_socket();
@@ -99,13 +159,38 @@ void MosquittoLink::watch_socket() {
     // Not owned: release() before the next socket; libmosquitto closes this one itself.
     descriptor_.emplace(io_, mosquitto_socket(mosq_));
     arm_read();
-    arm_write();
+    // The first writable event says the TCP connection is made (or failed).
+    write_armed_ = true;
+    descriptor_->async_wait(asio::posix::descriptor_base::wait_write,
+                            [this, gen = generation_](const boost::system::error_code& ec) {
+                                if (ec || gen != generation_) return;
+                                write_armed_ = false;
+                                connecting_step();
+                            });
+}
+
+// Until the CONNACK, libmosquitto wants to write (the CONNECT is queued) while the TLS
+// handshake waits for the broker; polling for writable then would spin. So each readable
+// event (and the first writable one) advances the handshake and then writes what is queued.
+void MosquittoLink::connecting_step() {
+    int rc = mosquitto_loop_read(mosq_, 1);
+    if (rc == MOSQ_ERR_SUCCESS && mosquitto_socket(mosq_) >= 0) rc = mosquitto_loop_write(mosq_, 1);
+    if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_) < 0) {
+        return lost("connect", rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc);
+    }
 }
 
 void MosquittoLink::arm_read() {
     descriptor_->async_wait(asio::posix::descriptor_base::wait_read,
                             [this, gen = generation_](const boost::system::error_code& ec) {
                                 if (ec || gen != generation_) return;
+                                if (!connected_) {
+                                    connecting_step();
+                                    if (gen != generation_) return;
+                                    arm_read();
+                                    if (connected_) arm_write();
+                                    return;
+                                }
                                 const int rc = mosquitto_loop_read(mosq_, 1);
                                 if (rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_) < 0) {
                                     return lost("read", rc);
@@ -116,7 +201,7 @@ void MosquittoLink::arm_read() {
 }
 
 void MosquittoLink::arm_write() {
-    if (write_armed_ || !descriptor_ || !mosquitto_want_write(mosq_)) return;
+    if (write_armed_ || !descriptor_ || !connected_ || !mosquitto_want_write(mosq_)) return;
     write_armed_ = true;
     descriptor_->async_wait(asio::posix::descriptor_base::wait_write,
                             [this, gen = generation_](const boost::system::error_code& ec) {
@@ -138,9 +223,9 @@ void MosquittoLink::lost(const char* what, int rc) {
     }
     ++generation_;
     if (connected_ || !stopping_) {
-        std::cerr << "treadmill-mqtt: lost the broker (" << what << ": "
-                  << (rc == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(rc)) << ")"
-                  << std::endl;
+        std::cerr << "treadmill-mqtt: lost the broker (" << what;
+        if (rc != MOSQ_ERR_TIMEOUT) std::cerr << ": " << error_text(rc);  // the time-out says it
+        std::cerr << ")" << std::endl;
     }
     connected_ = false;
     schedule_reconnect();
@@ -223,9 +308,9 @@ bool MosquittoLink::publish(const std::string& topic, const std::string& payload
     return rc == MOSQ_ERR_SUCCESS;
 }
 
-bool MosquittoLink::subscribe(const std::string& filter) {
+bool MosquittoLink::subscribe(const std::string& filter, int options) {
     if (!connected_) return false;
-    const int rc = mosquitto_subscribe_v5(mosq_, nullptr, filter.c_str(), 1, 0, nullptr);
+    const int rc = mosquitto_subscribe_v5(mosq_, nullptr, filter.c_str(), 1, options, nullptr);
     check_socket();
     return rc == MOSQ_ERR_SUCCESS;
 }

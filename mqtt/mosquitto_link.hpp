@@ -2,8 +2,11 @@
 // is watched through a stream_descriptor that does not own it (libmosquitto closes it, and
 // the number changes on each reconnect), loop_read/loop_write when it is ready, loop_misc
 // every second for keep-alive. A broker that accepts the TCP connection but sends no CONNACK
-// within 10 s is dropped. Reconnects with a back-off (1 s doubling to 30 s). While
-// disconnected, publish() drops messages: nothing is queued offline.
+// within 10 s is dropped. Reconnects with a back-off (1 s doubling to 30 s). Every connection
+// attempt uses a fresh libmosquitto client (clean start), so nothing published on an earlier
+// connection (an unacknowledged QoS 1 state, event or result) is sent again after a reconnect;
+// while disconnected, publish() drops messages: nothing is queued offline. The TCP connect
+// (and the TLS handshake) is non-blocking: the loop never waits for the broker.
 #pragma once
 
 #include <chrono>
@@ -49,7 +52,8 @@ class MosquittoLink {
     // (and nothing queued) when not connected.
     bool publish(const std::string& topic, const std::string& payload, bool retain,
                  const std::optional<std::string>& correlation_data = std::nullopt, int qos = 1);
-    bool subscribe(const std::string& filter);
+    // `options`: MQTT 5 subscription options (MQTT_SUB_OPT_*).
+    bool subscribe(const std::string& filter, int options = 0);
     // A clean DISCONNECT (the broker then does not send the will) and no reconnect.
     void stop();
 
@@ -57,10 +61,16 @@ class MosquittoLink {
     static void on_connect(mosquitto*, void* self, int rc, int flags, const mosquitto_property*);
     static void on_message(mosquitto*, void* self, const mosquitto_message* message,
                            const mosquitto_property* props);
+    static void on_log(mosquitto*, void* self, int level, const char* text);
+    // A new client with the will, credentials and TLS set; nullptr and `error` on failure.
+    mosquitto* make_client(std::string& error);
+    void drop_client();
     void try_connect();
     void watch_socket();
     void arm_read();
     void arm_write();
+    // Before the CONNACK: one step of the TCP/TLS handshake and the CONNECT packet.
+    void connecting_step();
     void lost(const char* what, int rc);
     void schedule_reconnect();
     void tick();
@@ -69,6 +79,8 @@ class MosquittoLink {
 
     boost::asio::io_context& io_;
     BridgeConfig config_;
+    std::string will_topic_;
+    std::string will_payload_;
     ConnectedHandler on_connected_;
     MessageHandler on_message_;
     mosquitto* mosq_ = nullptr;
@@ -81,7 +93,6 @@ class MosquittoLink {
     bool connected_ = false;
     bool write_armed_ = false;
     bool stopping_ = false;
-    bool ever_tried_ = false;
 };
 
 }  // namespace treadmill::mqtt

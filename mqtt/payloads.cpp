@@ -138,6 +138,27 @@ std::optional<json> metrics_payload(const json& metrics) {
     return out;
 }
 
+json with_session_summary(const json& ended_event, const json& session_reply) {
+    json event = ended_event;
+    event["summary"] = nullptr;
+    const json summary = field(field(session_reply, "session"), "summary");
+    if (session_reply.value("ok", false) != true || !summary.is_object()) return event;
+    const json ended = field(summary, "ended");
+    if (ended.is_string()) event["ended"] = ended;
+    json out = json::object();
+    for (const char* key :
+         {"time_s", "distance_m", "avg_pace_s_per_km", "best_pace_s_per_km", "ascent_m"}) {
+        out[key] = field(summary, key);
+    }
+    out["time_s"] = rounded(out["time_s"], 0);
+    out["distance_m"] = rounded(out["distance_m"], 1);
+    out["avg_pace_s_per_km"] = rounded(out["avg_pace_s_per_km"], 0);
+    out["best_pace_s_per_km"] = rounded(out["best_pace_s_per_km"], 0);
+    out["ascent_m"] = rounded(out["ascent_m"], 1);
+    event["summary"] = out;
+    return event;
+}
+
 std::vector<Discovery> discovery_configs(const Topics& topics, const std::string& name) {
     const std::string id = object_id_for(topics.prefix());
     const json device = device_block(id, name);

@@ -53,6 +53,14 @@ class EventTracker {
 // belt_hours; nullopt when `metrics` holds no counters.
 std::optional<nlohmann::json> metrics_payload(const nlohmann::json& metrics);
 
+// A session_ended event with the daemon's summary of that session (the `session` command's
+// reply, docs/api.md): `ended` then says completed, stopped or fault as the daemon saw it, and
+// `summary` holds {time_s, distance_m, avg_pace_s_per_km, best_pace_s_per_km, ascent_m}.
+// Without a summary in the reply (the daemon unreachable, or a session already replaced) the
+// event stays as the status stream made it, with `summary: null`.
+nlohmann::json with_session_summary(const nlohmann::json& ended_event,
+                                    const nlohmann::json& session_reply);
+
 // One retained discovery message.
 struct Discovery {
     std::string topic;

@@ -22,8 +22,8 @@ std::optional<ApiError> CommandPolicy::check(const std::string& cmd) const {
 }
 
 CommandPolicy remote_command_policy(bool allow_adjust) {
-    std::set<std::string> allowed{"status",  "watch", "programs", "show",
-                                  "metrics", "stop",  "pause"};
+    std::set<std::string> allowed{"status",  "watch",   "programs", "show",
+                                  "metrics", "session", "stop",     "pause"};
     if (allow_adjust) allowed.insert({"speed", "incline"});
     const std::string at_the_treadmill = "someone must be at the treadmill";
     std::map<std::string, std::string> reasons{

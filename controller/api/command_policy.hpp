@@ -29,8 +29,8 @@ class CommandPolicy {
     std::map<std::string, std::string> reasons_;  // per refused command; else a general reason
 };
 
-// The remote socket's rules: status, watch, programs, show, metrics, stop, pause, and speed and
-// incline only with `allow_adjust` (api.remote_adjust).
+// The remote socket's rules: status, watch, programs, show, metrics, session, stop, pause, and
+// speed and incline only with `allow_adjust` (api.remote_adjust).
 CommandPolicy remote_command_policy(bool allow_adjust);
 
 }  // namespace treadmill::api

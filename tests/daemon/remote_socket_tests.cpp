@@ -72,7 +72,6 @@ TEST_CASE("the remote socket refuses every command that is not watching or stopp
         {{"cmd", "pair_revoke"}, {"device", "x"}},
         {{"cmd", "save_program"}, {"name", "x"}, {"yaml", kSteady}},
         {{"cmd", "validate"}, {"yaml", kSteady}},
-        {{"cmd", "session"}},
         {{"cmd", "speed"}, {"value", "10 km/h"}},
         {{"cmd", "incline"}, {"value", "2 %"}},
         {{"cmd", "no_such_command"}},
@@ -134,6 +133,10 @@ TEST_CASE("the remote socket watches, pauses and stops a running belt, and never
     const json stopped = call(client, {{"id", 8}, {"cmd", "stop"}});
     CHECK_MESSAGE(stopped["ok"] == true, treadmill::json_text(stopped));
     CHECK(t::wait_until([&] { return daemon.state() == "idle"; }, 20s));
+    // The summary of the session just ended (the MQTT bridge's session_ended event).
+    const json session = call(client, {{"id", 9}, {"cmd", "session"}});
+    CHECK_MESSAGE(session["ok"] == true, treadmill::json_text(session));
+    CHECK(session["session"]["summary"]["ended"] == "stopped");
 }
 
 TEST_CASE(

@@ -31,6 +31,14 @@ constexpr const char* kLongProgram =
     "  - run: 30 min\n"
     "    speed: 8 km/h\n";
 
+// 40 s of running at the daemon's time scale 5: about 8 s of real time.
+constexpr const char* kShortProgram =
+    "schema: treadmill-workout/1\n"
+    "name: \"mqtt short\"\n"
+    "steps:\n"
+    "  - run: 40 s\n"
+    "    speed: 8 km/h\n";
+
 std::string mosquitto_path() {
     return access("/usr/sbin/mosquitto", X_OK) == 0 ? "/usr/sbin/mosquitto" : "mosquitto";
 }
@@ -84,9 +92,10 @@ struct Rig {
         REQUIRE_MESSAGE(wait_state("idle", 15s), t::read_file(dir + "/treadmilld.log"));
         if (start_bridge) start_bridge_process();
     }
-    // `port` 0: the rig's broker.
-    void start_bridge_process(std::uint16_t port = 0) {
-        std::ofstream(dir + "/mqtt.yaml") << "metrics_interval_s: " << metrics_interval_s << "\n";
+    // `port` 0: the rig's broker; `config`: more lines for its --config file.
+    void start_bridge_process(std::uint16_t port = 0, const std::string& config = {}) {
+        std::ofstream(dir + "/mqtt.yaml") << "metrics_interval_s: " << metrics_interval_s << "\n"
+                                          << config;
         bridge.emplace(
             std::vector<std::string>{TREADMILL_MQTT_BIN, "--config", dir + "/mqtt.yaml", "--broker",
                                      "127.0.0.1:" + std::to_string(port ? port : broker.port),
@@ -114,8 +123,8 @@ struct Rig {
             },
             timeout);
     }
-    void start_workout() {
-        const auto reply = call({{"id", 1}, {"cmd", "start"}, {"yaml", kLongProgram}});
+    void start_workout(const char* program = kLongProgram) {
+        const auto reply = call({{"id", 1}, {"cmd", "start"}, {"yaml", program}});
         REQUIRE(reply);
         REQUIRE_MESSAGE((*reply)["ok"] == true, reply->dump());
         REQUIRE(wait_state("running", 20s));
@@ -137,6 +146,28 @@ struct Rig {
                 topic("availability"), [&](const t::MqttMessage& m) { return m.payload == value; },
                 timeout, from)
             .has_value();
+    }
+    // The events on …/event from message index `from` on that satisfy `pred`.
+    std::vector<json> events(const std::function<bool(const json&)>& pred, std::size_t from = 0) {
+        std::vector<json> out;
+        const auto all = client->messages();
+        for (std::size_t i = from; i < all.size(); ++i) {
+            if (all[i].topic != topic("event")) continue;
+            const json e = parse(all[i].payload);
+            if (pred(e)) out.push_back(e);
+        }
+        return out;
+    }
+    // Publishes `payload` on …/cmd/<name> and waits for its result (matched by correlation_id).
+    std::optional<json> command(const std::string& name, json payload, int correlation_id,
+                                std::chrono::milliseconds timeout = 5s) {
+        payload["correlation_id"] = correlation_id;
+        const auto from = client->messages().size();
+        client->publish(topic("cmd/" + name), payload.dump());
+        return wait_json(
+            "result",
+            [&](const json& r) { return r.value("correlation_id", -1) == correlation_id; }, timeout,
+            from);
     }
     std::vector<t::MqttMessage> discovery() {
         std::vector<t::MqttMessage> out;
@@ -308,6 +339,107 @@ TEST_CASE("metrics on connect and every metrics_interval_s, plausible; a belt-ho
     CHECK((*belt)["device"]["identifiers"][0] == object_id);
 }
 
+TEST_CASE("pause over MQTT pauses the belt; resume over MQTT is refused") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    const auto paused = rig.command("pause", json::object(), 1);
+    REQUIRE_MESSAGE(paused, rig.bridge_log());
+    CHECK((*paused)["ok"] == true);
+    CHECK((*paused)["cmd"] == "pause");
+    CHECK(rig.wait_state("paused", 20s));
+    CHECK(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "paused"; }, 5s));
+    CHECK(t::wait_until(
+        [&] {
+            const auto s = rig.status();
+            return s && (*s)["speed"]["actual_kmh"].get<double>() < 0.05;
+        },
+        20s));
+    const auto resumed = rig.command("resume", json::object(), 2);
+    REQUIRE(resumed);
+    CHECK((*resumed)["ok"] == false);
+    std::this_thread::sleep_for(1s);
+    CHECK(rig.status().value_or(json())["state"] == "paused");
+}
+
+TEST_CASE("speed and incline over MQTT with allow_adjust: only running, at most 2 a second") {
+    Rig rig(false);
+    rig.start_bridge_process(0, "allow_adjust: true\n");
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    REQUIRE(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "idle"; }, 5s));
+    // Not running: refused by the bridge, with the reason.
+    const auto idle = rig.command("speed", {{"value", "9 km/h"}}, 1);
+    REQUIRE_MESSAGE(idle, rig.bridge_log());
+    CHECK((*idle)["ok"] == false);
+    CHECK((*idle)["error"]["message"].get<std::string>().find("only while running") !=
+          std::string::npos);
+
+    rig.start_workout();
+    REQUIRE(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "running"; }, 5s));
+    std::this_thread::sleep_for(1100ms);  // the refusal above counts nothing, but be sure
+    // Three within a second: two pass, the third is refused with the reason.
+    const auto from = rig.client->messages().size();
+    for (int i = 0; i < 3; ++i) {
+        const json body = {{"value", i == 0   ? "9 km/h"
+                                     : i == 1 ? "10 km/h"
+                                              : "11 km/h"},
+                           {"correlation_id", 10 + i}};
+        rig.client->publish(rig.topic("cmd/speed"), body.dump());
+    }
+    std::vector<json> results;
+    for (int i = 0; i < 3; ++i) {
+        const auto r = rig.wait_json(
+            "result", [&](const json& j) { return j.value("correlation_id", -1) == 10 + i; }, 5s,
+            from);
+        REQUIRE_MESSAGE(r, rig.bridge_log());
+        results.push_back(*r);
+    }
+    CHECK_MESSAGE(results[0]["ok"] == true, results[0].dump());
+    CHECK_MESSAGE(results[1]["ok"] == true, results[1].dump());
+    CHECK(results[2]["ok"] == false);
+    CHECK(results[2]["error"]["code"] == "refused");
+    CHECK(results[2]["error"]["message"].get<std::string>().find("at most 2") != std::string::npos);
+    CHECK(t::wait_until(
+        [&] {
+            const auto s = rig.status();
+            return s && (*s)["speed"]["target_kmh"].get<double>() == 10.0;
+        },
+        10s));
+
+    std::this_thread::sleep_for(1100ms);
+    const auto incline = rig.command("incline", {{"value", "2%"}}, 20);
+    REQUIRE(incline);
+    CHECK_MESSAGE((*incline)["ok"] == true, incline->dump());
+    CHECK(t::wait_until(
+        [&] {
+            const auto s = rig.status();
+            return s && (*s)["incline"]["target_pct"].get<double>() == 2.0;
+        },
+        10s));
+    CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+TEST_CASE("speed and incline over MQTT are refused when allow_adjust is false") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    for (const char* name : {"speed", "incline"}) {
+        const auto r =
+            rig.command(name, {{"value", std::string(name) == "speed" ? "10 km/h" : "2%"}},
+                        std::string(name) == "speed" ? 1 : 2);
+        REQUIRE_MESSAGE(r, name);
+        CHECK((*r)["ok"] == false);
+        CHECK((*r)["error"]["code"] == "refused");
+        CHECK((*r)["error"]["message"].get<std::string>().find("allow_adjust: false") !=
+              std::string::npos);
+    }
+    std::this_thread::sleep_for(500ms);
+    CHECK(rig.status().value()["speed"]["target_kmh"].get<double>() <= 8.0);  // the program's
+}
+
 TEST_CASE("start, resume, reset and estop over MQTT are refused with a reason") {
     Rig rig;
     REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
@@ -340,6 +472,56 @@ TEST_CASE("a retained (stale) stop command is ignored; the workout goes on") {
     std::this_thread::sleep_for(1s);
     CHECK(rig.status().value_or(json())["state"] == "running");
     rig.client->publish(rig.topic("cmd/stop"), "", {true, std::nullopt, std::nullopt});  // clear
+}
+
+TEST_CASE("a retained stop published while the bridge is connected is ignored; the belt runs on") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    const auto before = rig.client->messages().size();
+    // Under MQTT 5 the broker clears RETAIN on live delivery unless the bridge's subscription
+    // asks for Retain-As-Published: without it this stop would stop the belt.
+    rig.client->publish(rig.topic("cmd/stop"), "{}", {true, std::nullopt, std::nullopt});
+    const auto result = rig.wait_json(
+        "result", [](const json& r) { return r["cmd"] == "stop"; }, 10s, before);
+    REQUIRE_MESSAGE(result, rig.bridge_log());
+    CHECK((*result)["ok"] == false);
+    CHECK((*result)["error"]["code"] == "ignored");
+    std::this_thread::sleep_for(1s);
+    const auto status = rig.status();
+    REQUIRE(status);
+    CHECK((*status)["state"] == "running");
+    CHECK((*status)["speed"]["target_kmh"].get<double>() > 5.0);
+    rig.client->publish(rig.topic("cmd/stop"), "", {true, std::nullopt, std::nullopt});  // clear
+}
+
+TEST_CASE("a workout run to its end: one session_ended event, completed, with its summary") {
+    Rig rig;
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    const auto before = rig.client->messages().size();
+    rig.start_workout(kShortProgram);
+    CHECK(rig.wait_json(
+        "event", [](const json& e) { return e["event"] == "session_started"; }, 5s, before));
+    const auto ended = rig.wait_json(
+        "event", [](const json& e) { return e["event"] == "session_ended"; }, 60s, before);
+    REQUIRE_MESSAGE(ended, rig.bridge_log());
+    CHECK((*ended)["ended"] == "completed");
+    CHECK((*ended)["program"]["name"] == "mqtt short");
+    const json summary = (*ended)["summary"];
+    REQUIRE_MESSAGE(summary.is_object(), ended->dump());
+    // 40 s at 8 km/h is 89 m; the ramps up and down take a little.
+    CHECK(summary["time_s"].get<double>() >= 38);
+    CHECK(summary["time_s"].get<double>() <= 45);
+    CHECK(summary["distance_m"].get<double>() > 60);
+    CHECK(summary["distance_m"].get<double>() < 100);
+    // About 7:30 /km at 8 km/h (slower with the ramps).
+    CHECK(summary["avg_pace_s_per_km"].get<double>() > 440);
+    CHECK(summary["avg_pace_s_per_km"].get<double>() < 650);
+    CHECK(summary.contains("ascent_m"));
+    CHECK(rig.wait_state("idle", 20s));
+    std::this_thread::sleep_for(2s);
+    CHECK(rig.events([](const json& e) { return e["event"] == "session_ended"; }, before).size() ==
+          1);
 }
 
 TEST_CASE(
@@ -379,6 +561,29 @@ TEST_CASE(
         },
         10s));
     CHECK(rig.status().value_or(json())["state"] == "running");
+
+    // Nothing stale after a reconnect. The broker freezes (its kernel still takes our bytes),
+    // the workout ends meanwhile: the bridge publishes session_ended and the idle state at
+    // QoS 1, never acknowledged. The broker dies and comes back: the fresh state is published
+    // again, and the old event must not arrive after it.
+    rig.broker.process->signal(SIGSTOP);
+    REQUIRE(rig.call({{"id", 2}, {"cmd", "stop"}}).value_or(json())["ok"] == true);
+    REQUIRE(rig.wait_state("idle", 20s));
+    std::this_thread::sleep_for(1500ms);  // the bridge saw it and wrote its messages
+    rig.broker.kill9();
+    // Down long enough for the test client to be back before the bridge's next try (1 s, 3 s,
+    // 7 s after the loss), so it would see anything the bridge sends again.
+    std::this_thread::sleep_for(4s);
+    rig.client->clear();
+    rig.broker.start();
+    REQUIRE(rig.client->wait_connected(15s));
+    REQUIRE_MESSAGE(rig.wait_availability("online", 40s), rig.bridge_log());
+    CHECK(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "idle"; }, 10s));
+    std::this_thread::sleep_for(3s);
+    const auto stale = rig.events([](const json& e) { return e["event"] == "session_ended"; });
+    CHECK_MESSAGE(stale.empty(), "a stale event was delivered after the reconnect: ",
+                  stale.empty() ? std::string() : stale.front().dump());
 }
 
 TEST_CASE("treadmilld gone: availability offline, commands answered unavailable; back: online") {
@@ -500,4 +705,97 @@ TEST_CASE("SIGTERM: availability offline first, exit status 0; a flood of stops 
     rig.bridge->signal(SIGTERM);
     CHECK(rig.bridge->wait_exit(5s) == 0);
     CHECK(rig.wait_availability("offline", 5s, mark));
+}
+
+namespace {
+
+// A throwaway CA, a server certificate for 127.0.0.1, a client certificate, and a second CA
+// that signed nothing of these, made with the openssl CLI in `dir` (readable by the broker,
+// which drops root for its own user).
+void make_certificates(const std::string& dir) {
+    const std::string script =
+        "set -e\n"
+        "cd '" +
+        dir +
+        "'\n"
+        "key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out $1; }\n"
+        "key ca.key; key other-ca.key; key server.key; key client.key\n"
+        "openssl req -x509 -new -key ca.key -out ca.crt -days 2 -subj /CN=treadmill-test-ca\n"
+        "openssl req -x509 -new -key other-ca.key -out other-ca.crt -days 2 -subj /CN=other-ca\n"
+        "openssl req -new -key server.key -out server.csr -subj /CN=127.0.0.1\n"
+        "printf 'subjectAltName=IP:127.0.0.1\\n' > server.ext\n"
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+        "-extfile server.ext -out server.crt\n"
+        "openssl req -new -key client.key -out client.csr -subj /CN=treadmill-mqtt-test\n"
+        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 "
+        "-out client.crt\n"
+        "chmod 755 .; chmod 644 *.crt *.key\n";
+    const auto made = t::run_command({"/bin/sh", "-c", script}, 60s);
+    REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+}
+
+}  // namespace
+
+TEST_CASE("TLS to the broker with a client certificate; a wrong CA is refused and logged") {
+    Rig rig(false);
+    rig.start_workout();
+    make_certificates(rig.dir);
+    // One broker: a plain listener for the test client, a TLS one (client certificate
+    // required) for the bridge.
+    const auto plain_port = t::free_tcp_port();
+    const auto tls_port = t::free_tcp_port();
+    const std::string conf = rig.dir + "/tls.conf";
+    std::ofstream(conf) << "allow_anonymous true\npersistence false\n"
+                        << "listener " << plain_port << " 127.0.0.1\n"
+                        << "listener " << tls_port << " 127.0.0.1\n"
+                        << "cafile " << rig.dir << "/ca.crt\n"
+                        << "certfile " << rig.dir << "/server.crt\n"
+                        << "keyfile " << rig.dir << "/server.key\n"
+                        << "require_certificate true\n";
+    t::ChildProcess broker({mosquitto_path(), "-c", conf}, rig.dir + "/tls-broker.log");
+    t::MqttTestClient watcher(plain_port, "tls-watcher-" + std::to_string(getpid()));
+    REQUIRE_MESSAGE(watcher.wait_connected(10s), t::read_file(rig.dir + "/tls-broker.log"));
+    const auto online = [&](std::chrono::milliseconds timeout) {
+        return watcher
+            .wait_for(
+                rig.topic("availability"),
+                [](const t::MqttMessage& m) { return m.payload == "online"; }, timeout)
+            .has_value();
+    };
+
+    // A wrong CA: the handshake fails, the bridge says why and keeps trying; the belt runs on.
+    rig.start_bridge_process(tls_port, "tls: {ca_file: " + rig.dir +
+                                           "/other-ca.crt, cert_file: " + rig.dir +
+                                           "/client.crt, key_file: " + rig.dir + "/client.key}\n");
+    CHECK_MESSAGE(
+        t::wait_until(
+            [&] { return rig.bridge_log().find("certificate verify failed") != std::string::npos; },
+            10s),
+        rig.bridge_log());
+    CHECK_FALSE(online(2s));
+    CHECK(rig.bridge->running());
+    CHECK(rig.status().value_or(json())["state"] == "running");
+    rig.bridge->signal(SIGTERM);
+    rig.bridge->wait_exit(5s);
+
+    // The right CA and the client certificate: online, and the state follows.
+    rig.start_bridge_process(tls_port, "tls: {ca_file: " + rig.dir +
+                                           "/ca.crt, cert_file: " + rig.dir +
+                                           "/client.crt, key_file: " + rig.dir + "/client.key}\n");
+    CHECK_MESSAGE(online(15s), rig.bridge_log());
+    CHECK(watcher
+              .wait_for(
+                  rig.topic("state"),
+                  [](const t::MqttMessage& m) { return parse(m.payload)["state"] == "running"; },
+                  10s)
+              .has_value());
+    CHECK(rig.status().value_or(json())["state"] == "running");
+
+    // A CA file that is not there: a clear error at start, naming it, and exit status 1.
+    rig.bridge->signal(SIGTERM);
+    rig.bridge->wait_exit(5s);
+    rig.start_bridge_process(tls_port, "tls: {ca_file: " + rig.dir + "/missing.crt}\n");
+    CHECK(rig.bridge->wait_exit(5s) == 1);
+    CHECK_MESSAGE(rig.bridge_log().find("missing.crt") != std::string::npos, rig.bridge_log());
+    CHECK(rig.status().value_or(json())["state"] == "running");
 }

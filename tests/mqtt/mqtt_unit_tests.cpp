@@ -136,6 +136,39 @@ TEST_CASE("events: session start and end, faults raised and cleared") {
     CHECK(e[0]["event"] == "fault_cleared");
 }
 
+TEST_CASE("session_ended with the daemon's summary: completed, fields of the API, rounded") {
+    const json ended = {{"event", "session_ended"},
+                        {"ended", "stopped"},
+                        {"program", {{"id", "x"}, {"name", "X"}}},
+                        {"elapsed_s", 40},
+                        {"distance_m", 85.2}};
+    const json reply = {{"ok", true},
+                        {"session",
+                         {{"summary",
+                           {{"time_s", 40.04},
+                            {"distance_m", 85.234},
+                            {"avg_pace_s_per_km", 469.6},
+                            {"best_pace_s_per_km", nullptr},
+                            {"ascent_m", 0.0},
+                            {"ended", "completed"}}}}}};
+    const json e = with_session_summary(ended, reply);
+    CHECK(e["ended"] == "completed");
+    CHECK(e["program"]["name"] == "X");
+    CHECK(e["summary"]["time_s"] == 40);
+    CHECK(e["summary"]["distance_m"] == 85.2);
+    CHECK(e["summary"]["avg_pace_s_per_km"] == 470);
+    CHECK(e["summary"]["best_pace_s_per_km"].is_null());
+    CHECK(e["summary"]["ascent_m"] == 0.0);
+    // No summary (the daemon unreachable, or it still runs): the event as the stream made it.
+    const json without = with_session_summary(ended, refusal_reply("unavailable", "gone"));
+    CHECK(without["ended"] == "stopped");
+    CHECK(without["summary"].is_null());
+    const json running =
+        with_session_summary(ended, {{"ok", true}, {"session", {{"summary", nullptr}}}});
+    CHECK(running["ended"] == "stopped");
+    CHECK(running["summary"].is_null());
+}
+
 TEST_CASE("discovery: unique ids, a device block, availability, a Stop button") {
     const Topics topics("treadmill/gym-3");
     const auto configs = discovery_configs(topics, "gym-3");
@@ -316,6 +349,18 @@ TEST_CASE("configuration: file, flags on top, defaults, clear errors") {
     CHECK(f.metrics_interval_s == 2);
     CHECK_FALSE(apply_config_text("metrics_interval_s: 0\n", "mqtt.yaml", f));
     CHECK_FALSE(apply_config_text("metrics_interval_s: 86401\n", "mqtt.yaml", f));
+    CHECK(f.tls_cert_file.empty());
+    BridgeConfig client_cert;
+    REQUIRE(apply_config_text("tls: {ca_file: /ca.pem, cert_file: /c.pem, key_file: /c.key}\n",
+                              "mqtt.yaml", client_cert));
+    CHECK(client_cert.tls_cert_file == "/c.pem");
+    CHECK(client_cert.tls_key_file == "/c.key");
+    for (const char* bad : {"tls: {ca_file: /ca.pem, cert_file: /c.pem}\n",
+                            "tls: {cert_file: /c.pem, key_file: /c.key}\n",
+                            "tls: {ca_file: /ca.pem, keyfile: /c.key}\n", "tls: {ca_file: ''}\n"}) {
+        BridgeConfig fresh;
+        CHECK_MESSAGE(!apply_config_text(bad, "m", fresh), bad);
+    }
     const auto unknown = apply_config_text("brokr: x\n", "mqtt.yaml", f);
     REQUIRE_FALSE(unknown);
     CHECK(unknown.error() == "mqtt.yaml: unknown key 'brokr'");
