@@ -96,8 +96,10 @@ TEST_CASE("at most 5 commands a second per device; stop still goes through") {
         auto r = page.call({{"cmd", "status"}});
         REQUIRE(r);
         if ((*r)["ok"] == false &&
-            (*r)["error"]["message"].get<std::string>().find("too many") != std::string::npos)
+            (*r)["error"]["message"].get<std::string>().find("too many") != std::string::npos) {
             ++limited;
+            CHECK((*r)["error"]["retry_after_ms"] == 250);  // the page retries its reads then
+        }
     }
     CHECK(limited >= 2);
     auto stop = page.call({{"cmd", "stop"}});
