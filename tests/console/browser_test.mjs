@@ -194,12 +194,15 @@ async function main() {
   await until(async () => /^\d+:\d\d$/.test(await page.locator('#bests tr[data-distance="400m"] .b-time').textContent()),
     'the 400 m best shows (simulated sessions included)');
   check((await page.locator('#bests tr.mile').count()) === 1, 'the mile row is highlighted');
+  const noToast = () => page.evaluate(() => { document.getElementById('toast').hidden = true; });
+  await noToast();  // the editor's "Saved as" of a moment ago, not part of this screen
   await shot('history');
   await run400.focus();
   await page.keyboard.press('Enter');  // the keyboard opens it
   await until(async () => (await page.locator('#hd-laps tbody tr').count()) >= 2, 'the session\'s laps show');
   check((await page.locator('#hd-laps tbody tr td:nth-child(2)').first().textContent()) === 'warmup', 'the first lap is the warm-up');
   check(await page.locator('#hd-name').evaluate((e) => e === document.activeElement), 'the detail takes the focus');
+  await noToast();
   await shot('history-detail');
   const downloaded = page.waitForEvent('download');
   await button('Export FIT').click();
