@@ -214,6 +214,7 @@ function render() {
   $('m-speed').textContent = speed(s.speed.actual_kmh ?? s.speed.target_kmh);
   $('m-incline').textContent = pct(s.incline.actual_pct ?? s.incline.target_pct);
   renderStep(s);
+  historyStatus(s);  // history.js
   const key = s.program ? `${s.program.id}|${(s.program.seeds || []).join(',')}` : '';
   if (key !== timelineKey) {
     timelineKey = key;

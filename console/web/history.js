@@ -32,10 +32,23 @@ function el(tag, className, text) {
 
 async function loadHistory() {
   showHistoryList();
-  const [list, bests] = await Promise.all([send('history'), loadBests()]);
+  await refreshHistory();
+}
+
+async function refreshHistory() {
+  const [list] = await Promise.all([send('history'), loadBests()]);
   if (!list.ok) return toast(sentence(list.error));
   renderSessions(list.sessions);
-  return bests;
+}
+
+// Called with each status: a session the daemon has just finished writing shows in the list.
+let lastWrittenSession;
+function historyStatus(s) {
+  const last = s.history && s.history.last_session;
+  const id = last ? last.id : null;
+  if (lastWrittenSession !== undefined && id !== lastWrittenSession && tab === 'history' && !$('history-list').hidden)
+    refreshHistory();
+  lastWrittenSession = id;
 }
 
 function renderSessions(sessions) {

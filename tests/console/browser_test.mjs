@@ -215,6 +215,11 @@ async function main() {
     `the FIT download arrived (${fitBytes.length} bytes, ".FIT" at offset 8)`);
   await button('All sessions').click();
   check(await run400.evaluate((e) => e === document.activeElement), 'back to the list, the focus returns to the session');
+  // A workout that ends while the list is on screen joins it by itself.
+  const ran = await api({ cmd: 'start', program: 'browser-test' });
+  check(ran && ran.ok, 'the saved program starts (through the API)');
+  await until(() => page.locator('#sessions button').filter({ hasText: 'Short' }).filter({ hasText: 'completed' }).isVisible(),
+    'a workout that completes while History is shown appears in the list', 30000);
 
   // The daemon killed: the banner (role=alert); back when it returns.
   killDaemon();
