@@ -88,10 +88,12 @@ std::optional<Role> parse_role(std::string_view text) {
 bool command_allowed(Role role, std::string_view cmd) {
     static constexpr std::array<std::string_view, 4> kViewer = {"stop", "pause", "status",
                                                                 "session"};
-    static constexpr std::array<std::string_view, 18> kRunner = {
+    // The history is the runner's own (dates, times, exports): not for a viewer's screen.
+    static constexpr std::array<std::string_view, 23> kRunner = {
         "stop",     "pause",        "status", "session",    "resume",    "start",
         "skip",     "reset",        "speed",  "incline",    "programs",  "show",
-        "validate", "save_program", "estop",  "pair_issue", "pair_list", "pair_revoke"};
+        "validate", "save_program", "estop",  "pair_issue", "pair_list", "pair_revoke",
+        "history",  "history_show", "bests",  "progress",   "export"};
     const auto in = [&](const auto& list) {
         return std::find(list.begin(), list.end(), cmd) != list.end();
     };
@@ -100,6 +102,11 @@ bool command_allowed(Role role, std::string_view cmd) {
 
 bool is_urgent(std::string_view cmd) {
     return cmd == "stop" || cmd == "pause" || cmd == "estop";
+}
+
+bool is_history(std::string_view cmd) {
+    return cmd == "history" || cmd == "history_show" || cmd == "bests" || cmd == "progress" ||
+           cmd == "export";
 }
 
 bool RateLimiter::allow(const std::string& device_id, std::string_view cmd, Clock::time_point now) {

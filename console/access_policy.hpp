@@ -46,6 +46,11 @@ bool command_allowed(Role role, std::string_view cmd);
 // Commands that go on the console's urgent connection (never behind a slow request).
 bool is_urgent(std::string_view cmd);
 
+// The history's commands (history, history_show, bests, progress, export): they go on a
+// connection of their own, whose replies may be large (an export is a whole file in base64),
+// so that the other commands never wait behind one.
+bool is_history(std::string_view cmd);
+
 // At most `per_second` commands a second per device (a sliding one-second window); stop,
 // pause and estop are never limited.
 class RateLimiter {

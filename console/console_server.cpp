@@ -316,6 +316,8 @@ Hub::Hub(asio::io_context& io, ConsoleConfig config, std::vector<std::string> al
 void Hub::start() {
     commands_ = std::make_shared<CommandLink>(io_, config_.socket);
     urgent_ = std::make_shared<CommandLink>(io_, config_.socket);
+    history_ =
+        std::make_shared<CommandLink>(io_, config_.socket, ServerLimits::history_reply_bytes);
     watch_ = std::make_shared<WatchLink>(
         io_, config_.socket,
         [this](const std::string& line) {
@@ -329,6 +331,7 @@ void Hub::start() {
         });
     commands_->start();
     urgent_->start();
+    history_->start();
     watch_->start();
     poll_pairings();
 }
@@ -338,6 +341,7 @@ void Hub::stop() {
     pair_poll_.cancel();
     if (commands_) commands_->close();
     if (urgent_) urgent_->close();
+    if (history_) history_->close();
     if (watch_) watch_->close();
     auto sessions = sessions_;
     for (const auto& s : sessions) s->close();
@@ -366,8 +370,9 @@ void Hub::broadcast(const std::shared_ptr<const std::string>& msg) {
 }
 
 void Hub::send_command(json request, CommandLink::Reply on_reply) {
-    const bool urgent = is_urgent(request.value("cmd", ""));
-    (urgent ? urgent_ : commands_)->request(std::move(request), std::move(on_reply));
+    const std::string cmd = request.value("cmd", "");
+    const auto& link = is_urgent(cmd) ? urgent_ : is_history(cmd) ? history_ : commands_;
+    link->request(std::move(request), std::move(on_reply));
 }
 
 bool Hub::rate_ok(const std::string& device_id, std::string_view cmd) {

@@ -29,6 +29,9 @@ struct ServerLimits {
     static constexpr std::size_t ws_queue_messages = 64;        // ~12 s of the 5 Hz watch stream
     static constexpr std::size_t ws_send_buffer_bytes = 32 * 1024;  // SO_SNDBUF of a page
     static constexpr int metrics_in_flight = 4;  // /metrics requests waiting for the daemon
+    // The longest reply of the history's link: an export in base64 (a one-hour FIT is about
+    // 110 KiB, a one-hour TCX 1.3 MiB). A longer one drops that link, which reconnects.
+    static constexpr std::size_t history_reply_bytes = 16 * 1024 * 1024;
 };
 
 // Everything the sessions share: the daemon links, the connected pages, the rate limiter.
@@ -67,6 +70,7 @@ class Hub {
     std::vector<std::string> allowed_hosts_;
     std::shared_ptr<CommandLink> commands_;
     std::shared_ptr<CommandLink> urgent_;
+    std::shared_ptr<CommandLink> history_;
     std::shared_ptr<WatchLink> watch_;
     asio::steady_timer pair_poll_;
     std::set<std::shared_ptr<WsSession>> sessions_;

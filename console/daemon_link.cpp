@@ -12,7 +12,7 @@ namespace treadmill::console {
 
 namespace {
 
-constexpr std::size_t kMaxLine = 1 << 20;
+constexpr std::size_t kMaxWatchLine = 1 << 20;
 constexpr auto kKeepalive = std::chrono::seconds(20);
 // A watch stream that sends nothing for this long is treated as dropped.
 constexpr auto kWatchSilence = std::chrono::seconds(3);
@@ -31,13 +31,13 @@ std::chrono::milliseconds next_backoff(std::chrono::milliseconds current) {
     return std::min(current * 2, std::chrono::milliseconds(2000));
 }
 
-CommandLink::CommandLink(asio::io_context& io, std::string socket_path)
+CommandLink::CommandLink(asio::io_context& io, std::string socket_path, std::size_t max_reply_bytes)
     : io_(io),
       path_(std::move(socket_path)),
       socket_(io),
       retry_(io),
       keepalive_(io),
-      in_(kMaxLine) {}
+      in_(max_reply_bytes) {}
 
 void CommandLink::start() {
     connect();
@@ -138,7 +138,7 @@ WatchLink::WatchLink(asio::io_context& io, std::string socket_path,
       socket_(io),
       retry_(io),
       stale_(io),
-      in_(kMaxLine),
+      in_(kMaxWatchLine),
       on_line_(std::move(on_line)),
       on_link_(std::move(on_link)) {}
 

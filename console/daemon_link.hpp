@@ -29,7 +29,11 @@ std::chrono::milliseconds next_backoff(std::chrono::milliseconds current);
 class CommandLink : public std::enable_shared_from_this<CommandLink> {
   public:
     using Reply = std::function<void(std::optional<nlohmann::json>)>;
-    CommandLink(asio::io_context& io, std::string socket_path);
+    // A reply line longer than `max_reply_bytes` drops the connection (its requests get
+    // nullopt) and the link reconnects.
+    CommandLink(asio::io_context& io, std::string socket_path,
+                std::size_t max_reply_bytes = kMaxReplyBytes);
+    static constexpr std::size_t kMaxReplyBytes = 1 << 20;
     void start();
     void close();
     bool connected() const { return connected_; }

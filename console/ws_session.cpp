@@ -74,10 +74,12 @@ void WsSession::on_message(const std::string& text) {
         return reply(id, refusal("refused",
                                  "this device is paired as a viewer: it may only "
                                  "watch, stop and pause"));
-    if (!hub_.rate_ok(device_.id, cmd))
-        return reply(id, refusal("refused",
-                                 "too many commands from this device; at most 5 a "
-                                 "second"));
+    if (!hub_.rate_ok(device_.id, cmd)) {
+        // retry_after_ms: when the page may try again (it does so for what only reads).
+        json refused = refusal("refused", "too many commands from this device; at most 5 a second");
+        refused["error"]["retry_after_ms"] = 250;
+        return reply(id, refused);
+    }
     request.erase("id");
     hub_.send_command(std::move(request),
                       [self = shared_from_this(), id](std::optional<json> answer) {

@@ -3,6 +3,7 @@
 
 const $ = (id) => document.getElementById(id);
 const MOVING = ['countdown', 'running', 'paused', 'stopping'];
+const SCREENS = ['run', 'programs', 'editor', 'history'];
 const FAULT_WORDS = {
   safety_key: ['Safety key out', 'Put the safety key back on the console, then press Reset.'],
   comm_loss: ['Lost contact with the treadmill', 'Check the cable to the motor drive and the incline board, then press Reset.'],
@@ -38,6 +39,7 @@ let timeline = null;
 let timelineKey = '';
 let session = null;
 let selectedProgram = null;
+const programTags = new Map();  // id → tags, from `programs`
 let tab = 'run';
 
 // ---- formatting ----
@@ -148,8 +150,20 @@ function onMessage(m) {
   }
 }
 
+// Commands that only read: refused by the console's rate limit, they are sent again after its
+// retry_after_ms (a screen asks for a few things at once). Never a command that moves the belt.
+const READS = new Set(['status', 'session', 'programs', 'show', 'validate', 'history', 'history_show', 'bests', 'progress', 'export']);
+
 // Sends an API command; resolves with the reply ({ok, …} or {ok:false, error}).
-function send(cmd, args = {}) {
+async function send(cmd, args = {}) {
+  for (let attempt = 1; ; attempt++) {
+    const r = await sendOnce(cmd, args);
+    const wait = !r.ok && r.error && r.error.retry_after_ms;
+    if (!wait || !READS.has(cmd) || attempt >= 8) return r;
+    await new Promise((resume) => setTimeout(resume, wait));
+  }
+}
+function sendOnce(cmd, args) {
   return new Promise((resolve) => {
     if (!ws || ws.readyState !== WebSocket.OPEN)
       return resolve({ ok: false, error: { code: 'unavailable', message: 'not connected; nothing was sent' } });
@@ -181,7 +195,7 @@ function render() {
 
   const fault = s.state === 'fault' && s.fault;
   $('fault-screen').hidden = !fault;
-  for (const t of ['run', 'programs', 'editor']) $(`${t}-screen`).hidden = !!fault || tab !== t;
+  for (const t of SCREENS) $(`${t}-screen`).hidden = !!fault || tab !== t;
   if (fault) {
     const words = FAULT_WORDS[s.fault.code] || [s.fault.code, 'Press Reset when it is safe.'];
     $('fault-title').textContent = words[0];
@@ -200,6 +214,7 @@ function render() {
   $('m-speed').textContent = speed(s.speed.actual_kmh ?? s.speed.target_kmh);
   $('m-incline').textContent = pct(s.incline.actual_pct ?? s.incline.target_pct);
   renderStep(s);
+  historyStatus(s);  // history.js
   const key = s.program ? `${s.program.id}|${(s.program.seeds || []).join(',')}` : '';
   if (key !== timelineKey) {
     timelineKey = key;
@@ -325,8 +340,9 @@ function selectTab(name) {
   }
   if (name === 'programs') loadPrograms();
   if (name === 'editor') validateSoon();
+  if (name === 'history') loadHistory();  // history.js
   render();
-  if (!status) for (const t of ['run', 'programs', 'editor']) $(`${t}-screen`).hidden = tab !== t;
+  if (!status) for (const t of SCREENS) $(`${t}-screen`).hidden = tab !== t;
 }
 for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('click', () => selectTab(b.dataset.tab));
 
@@ -334,6 +350,7 @@ for (const b of document.querySelectorAll('[data-tab]')) b.addEventListener('cli
 async function loadPrograms() {
   const r = await act('programs');
   if (!r.ok) return;
+  for (const p of r.programs) programTags.set(p.id, p.tags || []);
   const list = $('program-list');
   list.replaceChildren(...r.programs.map((p) => {
     const b = document.createElement('button');
@@ -341,12 +358,26 @@ async function loadPrograms() {
     b.setAttribute('role', 'listitem');
     b.setAttribute('aria-pressed', String(p.id === selectedProgram));
     b.dataset.id = p.id;
-    b.innerHTML = '<span></span><small></small>';
-    b.firstChild.textContent = p.name || p.id;
-    b.lastChild.textContent = `${p.id} · ${p.source}`;
+    const name = document.createElement('span');
+    name.textContent = p.name || p.id;
+    const where = document.createElement('small');
+    where.textContent = `${p.id} · ${p.source}`;
+    b.append(name, where, chips(p.tags));
     b.addEventListener('click', () => selectProgram(p.id));
     return b;
   }));
+}
+
+// The tags as small chips (an older treadmilld sends none).
+function chips(tags, into = document.createElement('span')) {
+  into.classList.add('chips');
+  into.replaceChildren(...(tags || []).map((t) => {
+    const c = document.createElement('span');
+    c.className = 'chip';
+    c.textContent = t;
+    return c;
+  }));
+  return into;
 }
 
 function parsePace(text) {
@@ -368,6 +399,7 @@ async function selectProgram(id) {
   if (!r.ok) return;
   $('program-detail').hidden = false;
   $('pd-name').textContent = r.program.name;
+  chips(r.program.tags || programTags.get(id), $('pd-tags'));
   const reps = r.program.steps.filter((s) => s.rep != null).length;
   $('pd-facts').textContent = `${clock(r.program.total_s)} · ${distance(r.program.total_m)} · ${r.program.steps.length} steps${reps ? '' : ''}`;
   drawChart($('pd-chart'), r.program, null);

@@ -41,15 +41,19 @@ std::optional<std::string> ProgramCatalog::file_for(const std::string& id) const
 
 namespace {
 
-// The program's name (null when it does not load), without requiring references.
-nlohmann::json program_name(std::string_view yaml, std::string_view id,
-                            const programs::MachineLimits& limits) {
+// The program's list fields: {"name","tags"} (null and [] when it does not load), without
+// requiring references.
+nlohmann::json program_facts(std::string_view yaml, std::string_view id,
+                             const programs::MachineLimits& limits) {
     programs::ResolveOptions o;
     o.limits = limits;
     o.require_references = false;
     const auto loaded = programs::load_program(yaml, id, id, o);
-    return loaded.timeline ? nlohmann::json(loaded.timeline->name) : nlohmann::json(nullptr);
+    if (!loaded.timeline) return {{"name", nullptr}, {"tags", nlohmann::json::array()}};
+    return {{"name", loaded.timeline->name}, {"tags", loaded.timeline->tags}};
 }
+
+const nlohmann::json kNotLoaded = {{"name", nullptr}, {"tags", nlohmann::json::array()}};
 
 std::int64_t nanoseconds(const timespec& t) {
     return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
@@ -61,47 +65,50 @@ const std::map<std::string, nlohmann::json>& ProgramCatalog::builtin_entries() c
     if (!builtins_) {
         builtins_.emplace();
         for (const auto& builtin : programs::builtin_programs()) {
-            (*builtins_)[std::string(builtin.id)] = {
-                {"id", builtin.id},
-                {"name", program_name(builtin.yaml, builtin.id, limits_)},
-                {"source", "builtin"}};
+            const auto facts = program_facts(builtin.yaml, builtin.id, limits_);
+            (*builtins_)[std::string(builtin.id)] = {{"id", builtin.id},
+                                                     {"name", facts["name"]},
+                                                     {"tags", facts["tags"]},
+                                                     {"source", "builtin"}};
         }
     }
     return *builtins_;
 }
 
-nlohmann::json ProgramCatalog::file_name(const std::string& path, const std::string& id,
-                                         std::map<std::string, CachedName>& seen) const {
+nlohmann::json ProgramCatalog::file_facts(const std::string& path, const std::string& id,
+                                          std::map<std::string, CachedFacts>& seen) const {
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return nullptr;
+    if (::stat(path.c_str(), &st) != 0) return kNotLoaded;
     const FileStamp stamp{static_cast<std::uint64_t>(st.st_ino),
                           static_cast<std::uint64_t>(st.st_size), nanoseconds(st.st_mtim),
                           nanoseconds(st.st_ctim)};
-    const auto cached = names_.find(path);
-    if (cached != names_.end() && cached->second.stamp == stamp) {
+    const auto cached = facts_.find(path);
+    if (cached != facts_.end() && cached->second.stamp == stamp) {
         seen[path] = cached->second;
     } else {  // stat before read: a change while reading shows at the next call
         programs::Diagnostics ignored;
         const auto text = read_(path, ignored);
-        seen[path] = {stamp, text ? program_name(*text, id, limits_) : nullptr};
+        seen[path] = {stamp, text ? program_facts(*text, id, limits_) : kNotLoaded};
     }
-    return seen[path].name;
+    return seen[path].facts;
 }
 
 nlohmann::json ProgramCatalog::list() const {
     std::lock_guard lock(mutex_);
     std::map<std::string, nlohmann::json> found = builtin_entries();
-    std::map<std::string, CachedName> seen;  // the cache after this call: the files seen now
+    std::map<std::string, CachedFacts> seen;  // the cache after this call: the files seen now
     for (auto dir = dirs_.rbegin(); dir != dirs_.rend(); ++dir) {  // the first dir wins
         std::error_code ec;
         for (const auto& entry : fs::directory_iterator(*dir, ec)) {
             if (entry.path().extension() != ".yaml") continue;
             const std::string id = entry.path().stem().string();
             const std::string path = entry.path().string();
-            found[id] = {{"id", id}, {"name", file_name(path, id, seen)}, {"source", path}};
+            const auto facts = file_facts(path, id, seen);
+            found[id] = {
+                {"id", id}, {"name", facts["name"]}, {"tags", facts["tags"]}, {"source", path}};
         }
     }
-    names_ = std::move(seen);
+    facts_ = std::move(seen);
     nlohmann::json list = nlohmann::json::array();
     for (auto& [id, item] : found) list.push_back(std::move(item));
     return list;

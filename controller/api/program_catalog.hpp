@@ -1,7 +1,7 @@
 // The programs the daemon can start: files in programs.dirs (first match wins) and then the
 // built-in library; resolved with the runner's profile, --pace overrides and the machine limits.
-// The names `list()` reports are cached: a built-in is parsed once, a file again only when it
-// changed (path, inode, size, mtime, ctime). Safe to call from any one thread at a time or
+// The names and tags `list()` reports are cached: a built-in is parsed once, a file again only when
+// it changed (path, inode, size, mtime, ctime). Safe to call from any one thread at a time or
 // several (the cache is locked).
 #pragma once
 
@@ -35,7 +35,7 @@ class ProgramCatalog {
     // means no profile, an invalid one fails the load with its errors. Call before serving.
     void read_profile_at_each_load(std::string path) { profile_path_ = std::move(path); }
 
-    // [{"id","name","source"}], sorted by id; a file shadows a built-in of the same id.
+    // [{"id","name","tags","source"}], sorted by id; a file shadows a built-in of the same id.
     nlohmann::json list() const;
     // The program called `id`, expanded; errors in diagnostics (unknown id included).
     programs::LoadResult load(const std::string& id,
@@ -59,9 +59,9 @@ class ProgramCatalog {
         std::int64_t mtime_ns = 0, ctime_ns = 0;
         bool operator==(const FileStamp&) const = default;
     };
-    struct CachedName {
+    struct CachedFacts {
         FileStamp stamp;
-        nlohmann::json name;
+        nlohmann::json facts;  // {"name","tags"}
     };
 
     programs::ResolveOptions options(const std::map<std::string, std::string>& paces,
@@ -75,10 +75,10 @@ class ProgramCatalog {
                                      const std::map<std::string, std::string>& paces,
                                      const std::optional<programs::Profile>& profile) const;
     std::optional<std::string> file_for(const std::string& id) const;
-    // The name of the file's program (null when it does not load), from the cache when the
-    // file did not change. Called with mutex_ held.
-    nlohmann::json file_name(const std::string& path, const std::string& id,
-                             std::map<std::string, CachedName>& seen) const;
+    // {"name","tags"} of the file's program (null and [] when it does not load), from the
+    // cache when the file did not change. Called with mutex_ held.
+    nlohmann::json file_facts(const std::string& path, const std::string& id,
+                              std::map<std::string, CachedFacts>& seen) const;
     // The built-ins' list entries, parsed on the first call. Called with mutex_ held.
     const std::map<std::string, nlohmann::json>& builtin_entries() const;
 
@@ -90,7 +90,7 @@ class ProgramCatalog {
 
     mutable std::mutex mutex_;
     mutable std::optional<std::map<std::string, nlohmann::json>> builtins_;
-    mutable std::map<std::string, CachedName> names_;  // by path
+    mutable std::map<std::string, CachedFacts> facts_;  // by path
 };
 
 // "file:line:col: error: ..." lines of the errors, joined by newlines.

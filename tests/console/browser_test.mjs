@@ -18,6 +18,7 @@ const sock = path.join(dir, 'api.sock');
 const children = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+let diagnose = null;  // what the page shows, for a failure's message
 function check(cond, what) {
   if (!cond) throw new Error(`FAILED: ${what}`);
   console.log(`ok   ${what}`);
@@ -26,7 +27,10 @@ async function until(pred, what, ms = 10000) {
   const end = Date.now() + ms;
   for (;;) {
     try { if (await pred()) return check(true, what); } catch (e) { /* not yet */ }
-    if (Date.now() > end) return check(false, `${what} (within ${ms} ms)`);
+    if (Date.now() > end) {
+      const seen = diagnose ? await diagnose().catch(() => '') : '';
+      return check(false, `${what} (within ${ms} ms)${seen ? `; the page: ${seen}` : ''}`);
+    }
     await sleep(50);
   }
 }
@@ -46,6 +50,7 @@ function api(request) {
 const status = async () => (await api({ cmd: 'status' }))?.status;
 
 let daemon = null;
+let browser = null;  // closed at the end also when a check fails (else node would not exit)
 function startDaemon() {
   const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
   daemon = spawn(process.env.TREADMILLD_BIN, ['--config', path.join(dir, 'treadmilld.yaml'),
@@ -76,10 +81,12 @@ async function main() {
     setTimeout(() => reject(new Error('the console did not say where it listens')), 10000);
   });
 
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => { console.log(`page error: ${e}`); process.exitCode = 1; });
   const button = (name) => page.getByRole('button', { name, exact: true });
+  diagnose = () => page.evaluate(() => `toast "${document.getElementById('toast').hidden ? '' : document.getElementById('toast').textContent}", ` +
+    `state "${document.getElementById('state-label').textContent}"`);
   const shot = (name) => page.screenshot({ path: path.join(shots, `console-${name}.png`) });
 
   // Pairing with a PIN from `treadmillctl pair`.
@@ -98,7 +105,10 @@ async function main() {
 
   // Programs: pick 8 x 400 m and start it with a 1 s press-and-hold.
   await button('Programs').click();
-  await page.getByRole('listitem').filter({ hasText: '8 x 400 m' }).click();
+  const item400 = page.getByRole('listitem').filter({ hasText: '8 x 400 m' });
+  await until(async () => (await item400.locator('.chip').allTextContents()).includes('vo2max'),
+    'the program list shows 8 x 400 m\'s tag vo2max as a chip');
+  await item400.click();
   await page.locator('#pd-name').filter({ hasText: '8 x 400 m' }).waitFor();
   await shot('programs');
   const start = button('Start');
@@ -174,6 +184,44 @@ async function main() {
   await button('Stop').click();
   await until(async () => (await status()).state === 'idle', 'and stops', 30000);
 
+  // History: the 8 x 400 m just run is listed, its laps show, bests show, a FIT downloads.
+  await button('History').click();
+  const run400 = page.locator('#sessions button').filter({ hasText: '8 x 400 m' });
+  await until(() => run400.isVisible(), 'the History screen lists the 8 x 400 m session');
+  const facts = await run400.locator('.s-facts').textContent();
+  check(/stopped/.test(facts) && /simulated/.test(facts) && /\d+\.\d\d km/.test(facts),
+    `the session shows how it ended, the simulated flag and its distance (${facts})`);
+  await page.getByLabel('Include simulated sessions', { exact: true }).check();
+  await until(async () => /^\d+:\d\d$/.test(await page.locator('#bests tr[data-distance="400m"] .b-time').textContent()),
+    'the 400 m best shows (simulated sessions included)');
+  check((await page.locator('#bests tr.mile').count()) === 1, 'the mile row is highlighted');
+  const noToast = () => page.evaluate(() => { document.getElementById('toast').hidden = true; });
+  await noToast();  // the editor's "Saved as" of a moment ago, not part of this screen
+  await shot('history');
+  await run400.focus();
+  await page.keyboard.press('Enter');  // the keyboard opens it
+  await until(async () => (await page.locator('#hd-laps tbody tr').count()) >= 2, 'the session\'s laps show');
+  check((await page.locator('#hd-laps tbody tr td:nth-child(2)').first().textContent()) === 'warmup', 'the first lap is the warm-up');
+  check(await page.locator('#hd-name').evaluate((e) => e === document.activeElement), 'the detail takes the focus');
+  await noToast();
+  await shot('history-detail');
+  const downloaded = page.waitForEvent('download');
+  await button('Export FIT').click();
+  const fit = await downloaded;
+  const fitPath = path.join(dir, 'download.fit');
+  await fit.saveAs(fitPath);
+  const fitBytes = fs.readFileSync(fitPath);
+  check(/^treadmill-\d+-\d{8}-\d{4}\.fit$/.test(fit.suggestedFilename()), `the FIT download is named by the daemon (${fit.suggestedFilename()})`);
+  check(fitBytes.length > 14 && fitBytes.subarray(8, 12).toString('latin1') === '.FIT',
+    `the FIT download arrived (${fitBytes.length} bytes, ".FIT" at offset 8)`);
+  await button('All sessions').click();
+  check(await run400.evaluate((e) => e === document.activeElement), 'back to the list, the focus returns to the session');
+  // A workout that ends while the list is on screen joins it by itself.
+  const ran = await api({ cmd: 'start', program: 'browser-test' });
+  check(ran && ran.ok, 'the saved program starts (through the API)');
+  await until(() => page.locator('#sessions button').filter({ hasText: 'Short' }).filter({ hasText: 'completed' }).isVisible(),
+    'a workout that completes while History is shown appears in the list', 30000);
+
   // The daemon killed: the banner (role=alert); back when it returns.
   killDaemon();
   await until(() => page.getByRole('alert').filter({ hasText: 'disconnected' }).isVisible(), 'the disconnected banner shows', 8000);
@@ -186,15 +234,23 @@ async function main() {
   // Layouts: nothing overflows the viewport at 1280×800 and 390×844.
   for (const [w, h] of [[1280, 800], [390, 844]]) {
     await page.setViewportSize({ width: w, height: h });
-    for (const tab of ['Run', 'Programs', 'Editor']) {
-      await button(tab).click();
-      await sleep(200);
+    for (const tab of ['Run', 'Programs', 'Editor', 'History', 'History detail']) {
+      if (tab === 'History detail') {
+        await page.locator('#sessions button').first().click();
+        await page.locator('#hd-laps tbody tr').first().waitFor();
+      } else {
+        await button(tab).click();
+      }
+      await sleep(300);
+      check(await button('Stop').isVisible(), `Stop is visible on ${tab}`);
       const over = await page.evaluate(() => {
         const vw = document.documentElement.clientWidth;
         const bad = [];
         if (document.documentElement.scrollWidth > vw) bad.push(`page ${document.documentElement.scrollWidth}>${vw}`);
         for (const el of document.querySelectorAll('body *')) {
           const r = el.getBoundingClientRect();
+          if (el.tagName === 'BUTTON' && r.width && (r.width < 48 || r.height < 48))
+            bad.push(`button "${el.textContent}" is ${r.width}×${r.height} (under 48 px)`);
           if (r.width && (r.right > vw + 0.5 || r.left < -0.5)) bad.push(`${el.tagName}#${el.id}.${el.className} ${r.left}-${r.right}`);
           // Text clipped inside its box (a figure cut off by overflow: hidden).
           if (r.width && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'hidden' && el.textContent.trim())
@@ -203,14 +259,15 @@ async function main() {
         return bad.slice(0, 5);
       });
       check(over.length === 0, `${tab} at ${w}×${h} fits (${over.join('; ')})`);
-      await shot(`${tab.toLowerCase()}-${w}x${h}`);
+      await shot(`${tab.toLowerCase().replace(' ', '-')}-${w}x${h}`);
     }
   }
   await browser.close();
 }
 
 main().then(() => { console.log('browser test passed'); }, (e) => { console.log(e.message); process.exitCode = 1; })
-  .finally(() => {
+  .finally(async () => {
+    if (browser) await browser.close().catch(() => {});
     for (const c of children) c.kill('SIGKILL');
     try { console.log(fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8').split('\n').slice(-5).join('\n')); } catch { /* none */ }
     fs.rmSync(dir, { recursive: true, force: true });

@@ -3,6 +3,8 @@
 // revocation, the daemon going away and coming back.
 #include <doctest/doctest.h>
 
+#include "common/base64.hpp"
+#include "history/history_store.hpp"
 #include "tests/console/console_rig.hpp"
 
 using namespace treadmill::console_test;
@@ -94,8 +96,10 @@ TEST_CASE("at most 5 commands a second per device; stop still goes through") {
         auto r = page.call({{"cmd", "status"}});
         REQUIRE(r);
         if ((*r)["ok"] == false &&
-            (*r)["error"]["message"].get<std::string>().find("too many") != std::string::npos)
+            (*r)["error"]["message"].get<std::string>().find("too many") != std::string::npos) {
             ++limited;
+            CHECK((*r)["error"]["retry_after_ms"] == 250);  // the page retries its reads then
+        }
     }
     CHECK(limited >= 2);
     auto stop = page.call({{"cmd", "stop"}});
@@ -267,4 +271,106 @@ TEST_CASE("a page that never reads is dropped, not buffered without limit") {
                                     std::chrono::steady_clock::now() - t0)
                                     .count()
                              << " s");
+}
+
+namespace {
+
+// One hour at 12 km/h in 12 laps of 5 minutes, ended `completed`: the session whose FIT must
+// pass the console whole.
+void record_one_hour(const std::string& database) {
+    namespace h = treadmill::history;
+    auto opened = h::HistoryStore::open(database);
+    REQUIRE_MESSAGE(opened.ok(), (opened.ok() ? "" : opened.error()));
+    auto& store = *opened->store;
+    const std::int64_t start_ms = 1'796'000'000'000;  // 2026-11-29
+    h::SessionStart start;
+    start.program_id = "easy-run";
+    start.name = "One hour";
+    start.start_utc_ms = start_ms;
+    start.software_version = "test";
+    std::int64_t id = 0;
+    std::int64_t mm = 0;
+    store.in_transaction([&] {
+        id = store.begin_session(start);
+        for (int s = 0; s <= 3600; ++s) {
+            if (s % 300 == 0 && s < 3600)
+                store.start_lap(id, {"run", true, s / 300, 0, static_cast<double>(s), mm});
+            h::Sample sample;
+            sample.elapsed_s = s;
+            sample.utc_ms = start_ms + s * 1000;
+            sample.distance_mm = mm;
+            sample.speed_kmh = sample.target_speed_kmh = 12.0;
+            sample.step = s / 300;
+            store.add_sample(id, sample);
+            mm += 3333;
+        }
+    });
+    h::SessionEnd end;
+    end.duration_s = 3600;
+    end.distance_mm = mm - 3333;
+    store.end_session(id, end);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the history through the console: a runner lists, shows and exports a one-hour FIT; "
+    "a viewer is refused") {
+    ConsoleRig rig({}, record_one_hour);
+    REQUIRE(rig.ready());
+    WsClient viewer(rig.port(), rig.origin(), rig.host(), rig.token("viewer"));
+    REQUIRE(viewer.upgrade_status() == 101);
+    for (const char* cmd : {"history", "bests", "export"}) {
+        CAPTURE(cmd);
+        auto refused = viewer.call({{"cmd", cmd}, {"session", 1}, {"format", "fit"}});
+        REQUIRE(refused);
+        CHECK((*refused)["ok"] == false);
+        CHECK((*refused)["error"]["code"] == "refused");
+    }
+
+    WsClient runner(rig.port(), rig.origin(), rig.host(), rig.token("runner"));
+    REQUIRE(runner.upgrade_status() == 101);
+    auto list = runner.call({{"cmd", "history"}});
+    REQUIRE(list);
+    REQUIRE((*list)["sessions"].size() == 1);
+    const json session = (*list)["sessions"][0];
+    CHECK(session["name"] == "One hour");
+    CHECK(session["duration_s"] == 3600);
+    auto shown = runner.call({{"cmd", "history_show"}, {"session", session["id"]}});
+    REQUIRE(shown);
+    CHECK((*shown)["session"]["laps"].size() == 12);
+    auto bests = runner.call({{"cmd", "bests"}});
+    REQUIRE(bests);
+    CHECK((*bests)["bests"].size() == 6);  // 400 m … 10 km: 12 km were run
+
+    // The FIT: the same bytes as the daemon sends, larger than the 96 KiB of a page's message.
+    const auto direct =
+        rig.call({{"id", 1}, {"cmd", "export"}, {"session", session["id"]}, {"format", "fit"}});
+    REQUIRE(direct);
+    REQUIRE((*direct)["ok"] == true);
+    auto fit = runner.call({{"cmd", "export"}, {"session", session["id"]}, {"format", "fit"}}, 10s);
+    REQUIRE(fit);
+    REQUIRE((*fit)["ok"] == true);
+    CHECK((*fit)["encoding"] == "base64");
+    CHECK((*fit)["data"] == (*direct)["data"]);
+    const auto bytes = treadmill::base64_decode((*fit)["data"].get<std::string>());
+    REQUIRE(bytes);
+    MESSAGE("one-hour FIT: " << bytes->size() << " bytes, "
+                             << (*fit)["data"].get<std::string>().size() << " in base64");
+    // Larger than the 96 KiB a page may send: the limit is on what comes in, not what goes out.
+    CHECK((*fit)["data"].get<std::string>().size() > 96 * 1024);
+    CHECK(bytes->substr(8, 4) == ".FIT");
+    // The TCX (the largest of the formats; over the 1 MiB of the other links) passes too, and
+    // the page's link carries on (within the rate limit of 5 commands a second).
+    auto tcx = runner.call({{"cmd", "export"}, {"session", session["id"]}, {"format", "tcx"}}, 10s);
+    REQUIRE(tcx);
+    CHECK((*tcx)["ok"] == true);
+    MESSAGE("one-hour TCX: " << (*tcx)["data"].get<std::string>().size() << " bytes in base64");
+    CHECK((*tcx)["data"].get<std::string>().size() > 1024 * 1024);
+    CHECK(treadmill::testing::wait_until(
+        [&] {
+            const auto after = runner.call({{"cmd", "status"}});
+            return after && (*after)["ok"] == true;
+        },
+        3s));
 }

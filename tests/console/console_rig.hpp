@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,11 +52,15 @@ inline http::response<http::string_body> http_request(std::uint16_t port,
 // treadmilld (embedded simulator, time-scaled) and treadmill-console, in one temp dir.
 class ConsoleRig {
   public:
-    explicit ConsoleRig(const std::string& console_yaml = {}) {
+    // `before_daemon` gets the history database's path before treadmilld opens it (to record
+    // sessions into it).
+    explicit ConsoleRig(const std::string& console_yaml = {},
+                        const std::function<void(const std::string&)>& before_daemon = {}) {
         std::ofstream(dir_ + "/treadmilld.yaml")
             << "bus: {transport: sim}\n"
             << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n";
         std::ofstream(dir_ + "/console.yaml") << console_yaml;
+        if (before_daemon) before_daemon(history_db());
         start_daemon();
         console_ = std::make_unique<t::ChildProcess>(
             std::vector<std::string>{TREADMILL_CONSOLE_BIN, "--config", dir_ + "/console.yaml",
@@ -126,6 +131,7 @@ class ConsoleRig {
         auto r = call({{"id", 1}, {"cmd", "pair_redeem"}, {"pin", pin(role)}, {"device", role}});
         return r && r->value("ok", false) ? (*r)["token"].get<std::string>() : "";
     }
+    std::string history_db() const { return dir_ + "/history.db"; }
     std::string console_log() { return t::read_file(dir_ + "/console.log"); }
     std::string daemon_log() { return t::read_file(dir_ + "/daemon.log"); }
 

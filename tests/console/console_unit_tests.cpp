@@ -168,6 +168,20 @@ TEST_CASE("roles: a viewer may only watch, stop and pause") {
     CHECK_FALSE(is_urgent("speed"));
 }
 
+TEST_CASE("the history is a runner's: a viewer may not list, show or export it") {
+    for (const char* cmd : {"history", "history_show", "bests", "progress", "export"}) {
+        CAPTURE(cmd);
+        CHECK(command_allowed(Role::runner, cmd));
+        CHECK_FALSE(command_allowed(Role::viewer, cmd));
+        CHECK(is_history(cmd));  // on the link whose replies may be a whole file
+        CHECK_FALSE(is_urgent(cmd));
+    }
+    // Rewriting the profile is treadmillctl's, not the page's.
+    CHECK_FALSE(command_allowed(Role::runner, "profile_update_from_mile"));
+    for (const char* cmd : {"stop", "pause", "status", "programs", "start"})
+        CHECK_FALSE(is_history(cmd));
+}
+
 TEST_CASE("at most 5 commands a second per device; stop and pause always pass") {
     RateLimiter limiter;
     const auto t0 = RateLimiter::Clock::time_point{} + 100s;

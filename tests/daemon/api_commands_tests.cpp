@@ -92,6 +92,22 @@ TEST_CASE("programs twice does not read unchanged files again; a changed file is
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("programs lists each program's tags: a built-in's, a file's, [] for a broken file") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    std::ofstream(dir + "/tagged.yaml") << "schema: treadmill-workout/1\nname: \"Tagged\"\n"
+                                        << "tags: [hills, custom]\nsteps:\n  - run: 60 s\n"
+                                        << "    speed: 8 km/h\n";
+    std::ofstream(dir + "/broken.yaml") << "schema: treadmill-workout/1\nsteps: 3\n";
+    const api::ProgramCatalog catalog({dir}, std::nullopt, {});
+    const json list = catalog.list();
+    CHECK(entry(list, "8x400m")["tags"] == json({"intervals", "speed", "vo2max"}));
+    CHECK(entry(list, "tagged")["tags"] == json({"hills", "custom"}));
+    CHECK(entry(list, "broken")["name"].is_null());
+    CHECK(entry(list, "broken")["tags"] == json::array());
+    CHECK(catalog.list() == list);  // the same from the cache
+    std::filesystem::remove_all(dir);
+}
+
 namespace {
 
 // The controller's command table over a Rig's cycle, with a worker; this thread is the loop.
