@@ -132,8 +132,8 @@ api::Reply progress_reply(const std::string& database, bool all) {
 }
 
 // One session as a file, base64 in the reply (the server lets this reply pass its queue limit).
-api::Reply export_reply(const std::string& database, const std::string& profile, std::int64_t id,
-                        h::Format format) {
+api::Reply export_reply(const std::string& database, const programs::ProfileLocation& profile,
+                        std::int64_t id, h::Format format) {
     const auto s = h::load_session(database, id);
     if (!s) return api::fail(api::ErrorCode::bad_value, s.error());
     if (s->ended == h::Ended::running) {
@@ -158,15 +158,16 @@ void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respon
 
 }  // namespace
 
-std::optional<double> profile_body_mass(const std::string& profile) {
+std::optional<double> profile_body_mass(const programs::ProfileLocation& profile) {
+    const std::string path = profile.to_read();
     std::error_code ec;
-    if (profile.empty() || !std::filesystem::exists(profile, ec)) return std::nullopt;
-    const auto loaded = programs::load_profile_file(profile);  // its errors: the daemon logs them
+    if (path.empty() || !std::filesystem::exists(path, ec)) return std::nullopt;
+    const auto loaded = programs::load_profile_file(path);  // its errors: the daemon logs them
     return loaded.profile ? loaded.profile->body_mass_kg : std::nullopt;
 }
 
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
-                          const std::string& database, const std::string& profile) {
+                          const std::string& database, const programs::ProfileLocation& profile) {
     table.add_deferred("export", [&worker, database, profile](const json& r, api::Respond respond) {
         if (!r.contains("session") || !r["session"].is_number_integer()) {
             return respond(

@@ -29,10 +29,10 @@ WallTime wall_now() {
 
 }  // namespace
 
-HistoryHook::HistoryHook(std::string database, double time_scale, const std::string& profile,
+HistoryHook::HistoryHook(std::string database, double time_scale, programs::ProfileLocation profile,
                          Log log)
     : database_(std::move(database)),
-      profile_(profile),
+      profile_(std::move(profile)),
       log_(std::move(log)),
       last_session_(nullptr) {
     auto opened = history::HistoryStore::open(database_);
@@ -49,7 +49,7 @@ HistoryHook::HistoryHook(std::string database, double time_scale, const std::str
         },
         [] { run_at_normal_priority(); });
     recorder_.emplace([this](history::Record r) { writer_->push(std::move(r)); }, time_scale,
-                      TREADMILL_VERSION, profile_body_mass(profile));
+                      TREADMILL_VERSION, profile_body_mass(profile_));
     log_("recording workouts in " + database_);
 }
 

@@ -238,3 +238,56 @@ TEST_CASE("a database that cannot be opened: logged, reported, and workouts stil
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
+
+TEST_CASE("the default profile lives in the state directory: update-from-mile --yes writes it") {
+    const std::string dir = t::make_temp_dir();
+    const std::string state = dir + "/state";
+    std::filesystem::create_directory(state);
+    // The daemon's own mount namespace: `state` stands for /var/lib/treadmilld (the unit's
+    // StateDirectory), under a tmpfs over /var/lib so that the directory exists there.
+    SimDaemon daemon(dir, "50",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/treadmilld && "
+                      "mount --bind \"$0\" /var/lib/treadmilld && exec \"$@\"",
+                      state},
+                     state, true);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    CHECK(daemon.status()["history"]["database"] == "/var/lib/treadmilld/history.db");
+    const char* const mile =
+        "schema: treadmill-workout/1\nname: a mile and a bit\nsteps:\n"
+        "  - run: 1700 m\n    speed: 16 km/h\n";
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", mile}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(daemon.wait_state("idle", 60s));
+    REQUIRE(
+        t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+    CHECK(std::filesystem::exists(state + "/history.db"));
+
+    const std::string written = state + "/profile.yaml";
+    const json proposed = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1"});
+    CHECK(proposed["profile"] == "/var/lib/treadmilld/profile.yaml");
+    CHECK(proposed["written"] == false);
+    CHECK_FALSE(std::filesystem::exists(written));
+
+    const json done = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1", "--yes"});
+    CHECK(done["written"] == true);
+    REQUIRE(std::filesystem::exists(written));
+    const std::string text = t::read_file(written);
+    CHECK(text.find("treadmill-profile/1") != std::string::npos);
+    for (const auto& r : done["references"]) {
+        CAPTURE(r["name"].get<std::string>());
+        CHECK(text.find(r["new"].get<std::string>()) != std::string::npos);
+    }
+    // The daemon reads the new file from now on: the old values are the ones written.
+    const json again = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1"});
+    CHECK(again["read_from"] == "/var/lib/treadmilld/profile.yaml");
+    for (const auto& r : again["references"]) CHECK(r["old"] == r["new"]);
+    daemon.child().signal(SIGTERM);
+    daemon.child().wait_exit(10s);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
