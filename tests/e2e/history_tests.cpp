@@ -291,3 +291,60 @@ TEST_CASE("the default profile lives in the state directory: update-from-mile --
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
+
+TEST_CASE("a read-only directory: nothing recorded, the workout runs and stops; reported") {
+    const std::string dir = t::make_temp_dir();
+    const std::string db_dir = dir + "/ro";
+    std::filesystem::create_directory(db_dir);
+    {
+        // A database from earlier workouts, as after a file system remounted read-only.
+        auto earlier = treadmill::history::HistoryStore::open(db_dir + "/history.db");
+        REQUIRE(earlier.ok());
+    }
+    // db_dir bound onto itself read-only, seen so only by the daemon (its own mount namespace).
+    // Linux refuses to make a mount read-only while a file on it is open for writing (EBUSY),
+    // so it cannot turn read-only under the running daemon: writes failing mid-session are the
+    // full-disk case above and the SQLITE_READONLY unit test (history_writer_tests).
+    SimDaemon daemon(dir, "20",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && "
+                      "exec \"$@\"",
+                      db_dir},
+                     db_dir);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    const json history = daemon.status()["history"];
+    MESSAGE("status.history: " << history.dump());
+    CHECK(history["recording"] == false);
+    CHECK(history["ok"] == false);
+    const std::string error = history["last_error"].get<std::string>();
+    CHECK(error.find("Read-only file system") != std::string::npos);
+    const std::string log = t::read_file(daemon.log_path());
+    CHECK(log.find("not recording workouts") != std::string::npos);
+    CHECK(log.find("Read-only file system") != std::string::npos);
+    // The workout runs to its stop and the belt stops without a fault.
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(t::wait_until(
+        [&] {
+            const json s = daemon.status();
+            return s["elapsed_s"].is_number() && s["elapsed_s"].get<double>() > 30;
+        },
+        20s));
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    CHECK(daemon.status()["history"]["ok"] == false);  // still reported after the workout
+    // The history commands answer (an answer or a clear error; the daemon does not fall over).
+    const auto listed = daemon.call({{"cmd", "history"}});
+    REQUIRE(listed);
+    MESSAGE("history: " << listed->dump());
+    CHECK(daemon.status()["state"] == "idle");
+    daemon.child().signal(SIGTERM);
+    CHECK(daemon.child().wait_exit(10s) == 0);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
