@@ -90,7 +90,12 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
                                      "--all", "--svg", dir + "/progress.svg"},
                                     10s);
     CHECK(svg.exit_code == 0);
-    CHECK(t::read_file(dir + "/progress.svg").find("<rect") != std::string::npos);
+    const std::string chart = t::read_file(dir + "/progress.svg");
+    std::size_t bars = 0;  // one per week (the background is a rect too)
+    for (auto at = chart.find("fill=\"#2c7fb8\""); at != std::string::npos;
+         at = chart.find("fill=\"#2c7fb8\"", at + 1))
+        ++bars;
+    CHECK(bars == 12);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
@@ -282,6 +287,14 @@ TEST_CASE("the default profile lives in the state directory: update-from-mile --
         CAPTURE(r["name"].get<std::string>());
         CHECK(text.find(r["new"].get<std::string>()) != std::string::npos);
     }
+    // progress: this session's mile best is the first point of the trend (with --all: it ran
+    // at a time scale); 1609 m at 16 km/h is 362 s, plus the belt's acceleration.
+    const json progress = ctl_json(daemon.socket(), {"progress", "--all"});
+    REQUIRE(progress["mile"].size() == 1);
+    CHECK(progress["mile"][0]["session"] == 1);
+    CHECK(progress["mile"][0]["time_s"].get<double>() == doctest::Approx(362).epsilon(0.03));
+    CHECK(progress["mile"][0]["time_s"] == done["mile_s"]);
+    CHECK(ctl_json(daemon.socket(), {"progress"})["mile"].empty());  // simulated: not without
     // The daemon reads the new file from now on: the old values are the ones written.
     const json again = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1"});
     CHECK(again["read_from"] == "/var/lib/treadmilld/profile.yaml");
