@@ -77,15 +77,6 @@ json bests_json(const std::vector<h::PersonalBest>& bests) {
     return list;
 }
 
-// The stored end-of-workout summary ({} when unreadable).
-json summary_of(const std::string& database, std::int64_t id) {
-    h::SqliteDb db(database, true);
-    h::Statement st(db, "SELECT summary_json FROM sessions WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return json::object();
-    return json::parse(st.text(0), nullptr, false);
-}
-
 api::Reply show_session(const std::string& database, std::int64_t id) {
     const auto s = h::load_session(database, id);
     if (!s) return api::fail(api::ErrorCode::bad_value, s.error());
@@ -157,6 +148,14 @@ void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respon
 }
 
 }  // namespace
+
+json summary_of(const std::string& database, std::int64_t id) {
+    h::SqliteDb db(database, true);
+    h::Statement st(db, "SELECT summary_json FROM sessions WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return json::object();
+    return json::parse(st.text(0), nullptr, false);
+}
 
 std::optional<double> profile_body_mass(const programs::ProfileLocation& profile) {
     const std::string path = profile.to_read();

@@ -24,6 +24,9 @@ namespace treadmill::daemon {
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
                           const std::string& database, const programs::ProfileLocation& profile);
 
+// The stored end-of-workout summary of session `id` ({} when it has none; throws SqliteError).
+nlohmann::json summary_of(const std::string& database, std::int64_t id);
+
 // The body mass in the profile file read now; none when it is missing or invalid.
 std::optional<double> profile_body_mass(const programs::ProfileLocation& profile);
 

@@ -28,6 +28,8 @@ const char* const kProgram =
 
 TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     const std::string dir = t::make_temp_dir();
+    // The profile the config names (read for the body mass: the energy estimate).
+    std::ofstream(dir + "/none.yaml") << "schema: treadmill-profile/1\nbody_mass: 70 kg\n";
     SimDaemon daemon(dir, "20");
     REQUIRE(daemon.wait_state("idle", 15s));
     const auto started = daemon.call({{"cmd", "start"}, {"yaml", kProgram}});
@@ -38,6 +40,13 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     // The end is written by the writer thread just after the cycle that saw it.
     REQUIRE(
         t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+
+    // The end-of-workout summary `watch` prints: the ascent (a flat program: 0) and the
+    // energy estimate, labelled as one.
+    const json last = daemon.status()["history"]["last_session"];
+    CHECK(last["ascent_m"] == 0.0);
+    CHECK(last["energy_kcal"].get<double>() > 50);
+    CHECK(last["energy_note"].get<std::string>().rfind("estimate", 0) == 0);
 
     const json list = ctl_json(daemon.socket(), {"history"});
     REQUIRE(list["sessions"].size() == 1);
