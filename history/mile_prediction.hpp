@@ -1,7 +1,9 @@
 // Training references predicted from a mile time: the paces `profile update-from-mile` proposes.
-// Race paces by Riegel's endurance model, T2 = T1·(D2/D1)^1.06; threshold as the pace of a
-// one-hour race; easy and jog as fixed fractions slower than the predicted marathon pace.
-// docs/history.md gives the sources and why these figures.
+// Race paces by Riegel's endurance model, T2 = T1·(D2/D1)^1.06 (P. S. Riegel, "Athletic records
+// and human endurance", American Scientist 69(3), 1981); threshold as the pace of a one-hour
+// race (Daniels); easy and jog as fixed fractions slower than the predicted marathon pace,
+// checked against Daniels' VDOT tables, Pfitzinger's general-aerobic band and McMillan's
+// recovery jogs. docs/history.md gives the sources and the figures they give.
 #pragma once
 
 #include <map>
@@ -14,7 +16,7 @@ inline constexpr double kRiegelExponent = 1.06;
 inline constexpr double kMarathonM = 42195.0;
 inline constexpr double kThresholdRaceS = 3600.0;        // threshold: the pace held for ~60 min
 inline constexpr double kEasySlowerThanMarathon = 0.20;  // easy: 20 % more time per km
-inline constexpr double kJogSlowerThanMarathon = 0.35;   // jog (recovery): 35 % more
+inline constexpr double kJogSlowerThanMarathon = 0.25;   // jog (recovery): 25 % more
 
 // Riegel: the time over `distance_m` predicted from `time_s` over `known_m`.
 double riegel_time_s(double time_s, double known_m, double distance_m);

@@ -26,7 +26,9 @@ class Statement;
 
 class SqliteDb {
   public:
-    // Opens (creating) the file, or read-only; throws SqliteError.
+    // Opens (creating) the file, or read-only; throws SqliteError. Read-only on a read-only
+    // file system, where a WAL database's -shm cannot be created, the file is opened as
+    // immutable (nothing can change it there).
     explicit SqliteDb(const std::string& path, bool read_only = false);
     ~SqliteDb();
     SqliteDb(const SqliteDb&) = delete;

@@ -116,10 +116,11 @@ nlohmann::json ProgramCatalog::list() const {
 
 std::optional<programs::Profile> ProgramCatalog::profile_for_load(
     programs::Diagnostics& diagnostics) const {
-    if (profile_path_.empty()) return profile_;
+    if (profile_location_.path.empty()) return profile_;
+    const std::string path = profile_location_.to_read();
     std::error_code ec;
-    if (!fs::exists(profile_path_, ec)) return std::nullopt;
-    auto loaded = programs::load_profile_file(profile_path_);
+    if (!fs::exists(path, ec)) return std::nullopt;
+    auto loaded = programs::load_profile_file(path);
     for (auto& d : loaded.diagnostics) {
         if (d.severity == programs::Diagnostic::Severity::error) diagnostics.push_back(d);
     }

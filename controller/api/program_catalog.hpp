@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "programs/profile_location.hpp"
 #include "programs/program_loader.hpp"
 
 namespace treadmill::api {
@@ -30,10 +31,12 @@ class ProgramCatalog {
     ProgramCatalog(std::vector<std::string> dirs, std::optional<programs::Profile> profile,
                    programs::MachineLimits limits, FileReader read = {});
 
-    // From now on `load` and `load_text` read the profile from `path` at each call (so a
+    // From now on `load` and `load_text` read the profile from `where` at each call (so a
     // profile written by `profile update-from-mile` applies at the next start): a missing file
     // means no profile, an invalid one fails the load with its errors. Call before serving.
-    void read_profile_at_each_load(std::string path) { profile_path_ = std::move(path); }
+    void read_profile_at_each_load(programs::ProfileLocation where) {
+        profile_location_ = std::move(where);
+    }
 
     // [{"id","name","tags","source"}], sorted by id; a file shadows a built-in of the same id.
     nlohmann::json list() const;
@@ -84,7 +87,7 @@ class ProgramCatalog {
 
     std::vector<std::string> dirs_;
     std::optional<programs::Profile> profile_;
-    std::string profile_path_;  // read at each load when set
+    programs::ProfileLocation profile_location_;  // read at each load when its path is set
     programs::MachineLimits limits_;
     FileReader read_;
 

@@ -130,6 +130,14 @@ std::optional<std::string> watch_summary(const json& s, const WatchMemory& memor
                        fixed(memory.last_distance_m / 1000, 2) + " km\n";
     const json& last = history.is_object() ? history["last_session"] : json();
     if (last.is_object() && memory.history_session && last["id"] == *memory.history_session) {
+        if (last.contains("ascent_m") && last["ascent_m"].is_number()) {
+            text += "ascent " + fixed(last["ascent_m"].get<double>(), 0) + " m";
+            if (last.contains("energy_kcal") && last["energy_kcal"].is_number()) {
+                text += ", energy about " + fixed(last["energy_kcal"].get<double>(), 0) +
+                        " kcal (" + last.value("energy_note", std::string("an estimate")) + ")";
+            }
+            text += "\n";
+        }
         for (const auto& line : last["new_bests"]) text += line.get<std::string>() + "\n";
     }
     return text;

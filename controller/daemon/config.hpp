@@ -9,6 +9,7 @@
 
 #include "common/clock.hpp"
 #include "common/machine_limits.hpp"
+#include "programs/profile_location.hpp"
 
 namespace treadmill::daemon {
 
@@ -91,12 +92,18 @@ struct Config {
     std::vector<std::string> program_dirs = {"/etc/treadmilld/programs"};
     // Where save_program writes; searched for programs before program_dirs.
     std::string program_user_dir = "/var/lib/treadmilld/programs";
-    std::string profile = "/etc/treadmilld/profile.yaml";
+    // The runner's profile: in the state directory, where `profile update-from-mile --yes` may
+    // write it under the hardened unit. While it is absent and the config names no profile,
+    // the old default (`profile_fallback`) is still read (docs/history.md).
+    std::string profile = "/var/lib/treadmilld/profile.yaml";
+    std::string profile_fallback = "/etc/treadmilld/profile.yaml";  // cleared by a `profile` key
     std::string history_database = "/var/lib/treadmilld/history.db";
 
     // The bus each board is on.
     const BusConfig& motor_bus() const { return motor.bus ? *motor.bus : bus; }
     const BusConfig& incline_bus() const { return incline.bus ? *incline.bus : bus; }
+    // Where the profile is read and written.
+    programs::ProfileLocation profile_location() const { return {profile, profile_fallback}; }
     // True when no board is on real hardware: the embedded simulator runs.
     bool simulated() const {
         return motor_bus().transport == BusConfig::Transport::sim &&

@@ -173,7 +173,11 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
                          {"lubrication", [&](auto& v) { interval(v, c.maintenance.lubrication); }},
                          {"service", [&](auto& v) { interval(v, c.maintenance.service); }}});
              }},
-            {"profile", [&](auto& n) { r.read(n, c.profile); }},
+            {"profile",
+             [&](auto& n) {
+                 r.read(n, c.profile);
+                 c.profile_fallback.clear();  // a profile the config names is the only one
+             }},
             {"history",
              [&](auto& n) {
                  r.read_map(n, "history",
@@ -266,10 +270,17 @@ void check_environment(const Config& config, const std::string& file,
                                "api.remote_group '" + config.api.remote_group +
                                    "' does not exist; the remote socket keeps the daemon's group"});
     }
-    if (!std::filesystem::exists(config.profile)) {
+    const auto profile = config.profile_location();
+    if (profile.reads_fallback()) {
+        diagnostics.push_back({Severity::warning, file, 0, 0,
+                               "profile: reading '" + profile.fallback +
+                                   "' (the old default); `profile update-from-mile --yes` "
+                                   "writes '" +
+                                   profile.path + "', read from then on"});
+    } else if (!std::filesystem::exists(profile.path)) {
         diagnostics.push_back(
             {Severity::warning, file, 0, 0,
-             "profile '" + config.profile + "' is absent; programs need references or --pace"});
+             "profile '" + profile.path + "' is absent; programs need references or --pace"});
     }
 }
 

@@ -139,9 +139,11 @@ Daemon::Daemon(DaemonOptions options)
       hardware_(hardware_config(options_.config, simulator_port(simulator_.get()))),
       cycle_(hardware_, control_config(options_.config, options_.time_scale),
              [] { return SteadyClock::now(); }),
-      catalog_(program_search_dirs(options_.config), load_profile(options_.config.profile, log_),
+      catalog_(program_search_dirs(options_.config),
+               load_profile(options_.config.profile_location().to_read(), log_),
                options_.config.limits),
-      history_(options_.config.history_database, options_.time_scale, options_.config.profile,
+      history_(options_.config.history_database, options_.time_scale,
+               options_.config.profile_location(),
                [this](std::string line) { log(std::move(line)); }),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
@@ -176,7 +178,7 @@ Daemon::Daemon(DaemonOptions options)
       signals_(io_, SIGTERM, SIGINT) {
     cycle_.set_event_sink([this](TimePoint, const std::string& text) { log(text); });
     // Each start reads the profile again (on the worker): new references apply at once.
-    catalog_.read_profile_at_each_load(options_.config.profile);
+    catalog_.read_profile_at_each_load(options_.config.profile_location());
     history_.add_commands(commands_, worker_);
     cycle_.set_setpoint_sink([this](const controller::SetpointChange& c) {
         history_.on_setpoint(c);

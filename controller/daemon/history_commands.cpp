@@ -77,15 +77,6 @@ json bests_json(const std::vector<h::PersonalBest>& bests) {
     return list;
 }
 
-// The stored end-of-workout summary ({} when unreadable).
-json summary_of(const std::string& database, std::int64_t id) {
-    h::SqliteDb db(database, true);
-    h::Statement st(db, "SELECT summary_json FROM sessions WHERE id = ?");
-    st.bind(1, id);
-    if (!st.step()) return json::object();
-    return json::parse(st.text(0), nullptr, false);
-}
-
 api::Reply show_session(const std::string& database, std::int64_t id) {
     const auto s = h::load_session(database, id);
     if (!s) return api::fail(api::ErrorCode::bad_value, s.error());
@@ -132,8 +123,8 @@ api::Reply progress_reply(const std::string& database, bool all) {
 }
 
 // One session as a file, base64 in the reply (the server lets this reply pass its queue limit).
-api::Reply export_reply(const std::string& database, const std::string& profile, std::int64_t id,
-                        h::Format format) {
+api::Reply export_reply(const std::string& database, const programs::ProfileLocation& profile,
+                        std::int64_t id, h::Format format) {
     const auto s = h::load_session(database, id);
     if (!s) return api::fail(api::ErrorCode::bad_value, s.error());
     if (s->ended == h::Ended::running) {
@@ -158,15 +149,24 @@ void on_worker(api::OffLoopWorker& worker, Work work, const api::Respond& respon
 
 }  // namespace
 
-std::optional<double> profile_body_mass(const std::string& profile) {
+json summary_of(const std::string& database, std::int64_t id) {
+    h::SqliteDb db(database, true);
+    h::Statement st(db, "SELECT summary_json FROM sessions WHERE id = ?");
+    st.bind(1, id);
+    if (!st.step()) return json::object();
+    return json::parse(st.text(0), nullptr, false);
+}
+
+std::optional<double> profile_body_mass(const programs::ProfileLocation& profile) {
+    const std::string path = profile.to_read();
     std::error_code ec;
-    if (profile.empty() || !std::filesystem::exists(profile, ec)) return std::nullopt;
-    const auto loaded = programs::load_profile_file(profile);  // its errors: the daemon logs them
+    if (path.empty() || !std::filesystem::exists(path, ec)) return std::nullopt;
+    const auto loaded = programs::load_profile_file(path);  // its errors: the daemon logs them
     return loaded.profile ? loaded.profile->body_mass_kg : std::nullopt;
 }
 
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
-                          const std::string& database, const std::string& profile) {
+                          const std::string& database, const programs::ProfileLocation& profile) {
     table.add_deferred("export", [&worker, database, profile](const json& r, api::Respond respond) {
         if (!r.contains("session") || !r["session"].is_number_integer()) {
             return respond(

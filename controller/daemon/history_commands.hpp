@@ -16,14 +16,18 @@
 
 #include "controller/api/dispatcher.hpp"
 #include "controller/api/off_loop_worker.hpp"
+#include "programs/profile_location.hpp"
 
 namespace treadmill::daemon {
 
-// `profile`: the runner's profile file, read at each export for the body mass (energy).
+// `profile`: the runner's profile, read at each export for the body mass (energy).
 void add_history_commands(api::CommandTable& table, api::OffLoopWorker& worker,
-                          const std::string& database, const std::string& profile);
+                          const std::string& database, const programs::ProfileLocation& profile);
 
-// The body mass in the profile file; none when the file is missing or invalid.
-std::optional<double> profile_body_mass(const std::string& profile);
+// The stored end-of-workout summary of session `id` ({} when it has none; throws SqliteError).
+nlohmann::json summary_of(const std::string& database, std::int64_t id);
+
+// The body mass in the profile file read now; none when it is missing or invalid.
+std::optional<double> profile_body_mass(const programs::ProfileLocation& profile);
 
 }  // namespace treadmill::daemon

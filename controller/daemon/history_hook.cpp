@@ -29,10 +29,10 @@ WallTime wall_now() {
 
 }  // namespace
 
-HistoryHook::HistoryHook(std::string database, double time_scale, const std::string& profile,
+HistoryHook::HistoryHook(std::string database, double time_scale, programs::ProfileLocation profile,
                          Log log)
     : database_(std::move(database)),
-      profile_(profile),
+      profile_(std::move(profile)),
       log_(std::move(log)),
       last_session_(nullptr) {
     auto opened = history::HistoryStore::open(database_);
@@ -49,7 +49,7 @@ HistoryHook::HistoryHook(std::string database, double time_scale, const std::str
         },
         [] { run_at_normal_priority(); });
     recorder_.emplace([this](history::Record r) { writer_->push(std::move(r)); }, time_scale,
-                      TREADMILL_VERSION, profile_body_mass(profile));
+                      TREADMILL_VERSION, profile_body_mass(profile_));
     log_("recording workouts in " + database_);
 }
 
@@ -70,8 +70,18 @@ void HistoryHook::on_ended(std::int64_t id, const std::vector<history::NewBest>&
         lines.push_back(history::best_announcement(b.distance, b.time_s, b.previous_s));
         log_("session " + std::to_string(id) + ": " + lines.back().get<std::string>());
     }
+    nlohmann::json last = {{"id", id}, {"new_bests", std::move(lines)}};
+    // The summary's ascent and energy estimate, for the end-of-workout summary of `watch`.
+    try {
+        const auto summary = summary_of(database_, id);
+        for (const char* key : {"ascent_m", "energy_kcal", "energy_note"}) {
+            if (summary.is_object() && summary.contains(key)) last[key] = summary[key];
+        }
+    } catch (const std::exception& e) {
+        log_("history: cannot read the summary of session " + std::to_string(id) + ": " + e.what());
+    }
     std::lock_guard lock(last_mutex_);
-    last_session_ = {{"id", id}, {"new_bests", std::move(lines)}};
+    last_session_ = std::move(last);
 }
 
 nlohmann::json HistoryHook::status_json() const {

@@ -19,6 +19,7 @@
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/history_recorder.hpp"
 #include "history/history_writer.hpp"
+#include "programs/profile_location.hpp"
 
 namespace treadmill::daemon {
 
@@ -26,9 +27,10 @@ class HistoryHook {
   public:
     using Log = std::function<void(std::string)>;
 
-    // `profile`: the runner's profile file, read once here for its body mass (the energy
+    // `profile`: the runner's profile, read once here for its body mass (the energy
     // estimate); a missing or invalid one leaves the estimate out.
-    HistoryHook(std::string database, double time_scale, const std::string& profile, Log log);
+    HistoryHook(std::string database, double time_scale, programs::ProfileLocation profile,
+                Log log);
 
     // On the loop thread, after each cycle: only queues records.
     void after_cycle(controller::ControlCycle& cycle, TimePoint now);
@@ -46,7 +48,7 @@ class HistoryHook {
     void on_ended(std::int64_t id, const std::vector<history::NewBest>& beaten);
 
     std::string database_;
-    std::string profile_;
+    programs::ProfileLocation profile_;
     Log log_;
     std::string open_error_;
     std::optional<HistoryRecorder> recorder_;

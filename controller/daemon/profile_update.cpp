@@ -30,8 +30,10 @@ Result<h::PersonalBest, std::string> mile_best(const std::string& database,
                               : std::string("no mile best recorded yet (run mile-time-trial)")};
 }
 
-api::Reply update_reply(const std::string& database, const std::string& profile,
+api::Reply update_reply(const std::string& database, const programs::ProfileLocation& where,
                         std::optional<std::int64_t> session, bool write) {
+    const std::string& profile = where.path;
+    const std::string current = where.to_read();  // the old default until the first write
     if (profile.empty()) {
         return api::fail(api::ErrorCode::refused, "the config names no profile file");
     }
@@ -39,11 +41,11 @@ api::Reply update_reply(const std::string& database, const std::string& profile,
     if (!best) return api::fail(api::ErrorCode::bad_value, best.error());
     std::map<std::string, std::string> old;
     std::error_code ec;
-    if (std::filesystem::exists(profile, ec)) {
-        const auto loaded = programs::load_profile_file(profile);
+    if (std::filesystem::exists(current, ec)) {
+        const auto loaded = programs::load_profile_file(current);
         if (!loaded.profile) {
             return api::fail(api::ErrorCode::bad_value,
-                             profile + " is not a valid profile; fix it first");
+                             current + " is not a valid profile; fix it first");
         }
         for (const auto& [name, d] : loaded.profile->paces) old[name] = d.text;
     }
@@ -56,26 +58,26 @@ api::Reply update_reply(const std::string& database, const std::string& profile,
                         {"new", proposed[name]}});
     }
     if (write) {
-        const auto written = write_profile_paces(profile, proposed);
+        const auto written = write_profile_paces(profile, proposed, current);
         if (!written) return api::fail(api::ErrorCode::internal, written.error());
     }
-    return json{{"session", best->session},
-                {"mile_s", best->time_s},
-                {"profile", profile},
-                {"written", write},
-                {"references", std::move(list)}};
+    return json{{"session", best->session}, {"mile_s", best->time_s},
+                {"profile", profile},       {"read_from", current},
+                {"written", write},         {"references", std::move(list)}};
 }
 
 }  // namespace
 
 Result<bool, std::string> write_profile_paces(const std::string& path,
-                                              const std::map<std::string, std::string>& paces) {
+                                              const std::map<std::string, std::string>& paces,
+                                              const std::string& from) {
+    const std::string& base = from.empty() ? path : from;
     YAML::Node root;
     std::error_code ec;
     try {
-        root = std::filesystem::exists(path, ec) ? YAML::LoadFile(path) : YAML::Node();
+        root = std::filesystem::exists(base, ec) ? YAML::LoadFile(base) : YAML::Node();
     } catch (const YAML::Exception& e) {
-        return Unexpected{"cannot read " + path + ": " + e.what()};
+        return Unexpected{"cannot read " + base + ": " + e.what()};
     }
     if (!root.IsMap()) {
         root = YAML::Node(YAML::NodeType::Map);
@@ -94,7 +96,8 @@ Result<bool, std::string> write_profile_paces(const std::string& path,
 }
 
 void add_profile_update_command(api::CommandTable& table, api::OffLoopWorker& worker,
-                                const std::string& database, const std::string& profile) {
+                                const std::string& database,
+                                const programs::ProfileLocation& profile) {
     table.add_deferred("profile_update_from_mile", [&worker, database, profile](
                                                        const json& r, api::Respond respond) {
         if (r.contains("session") && !r["session"].is_number_integer()) {

@@ -191,6 +191,10 @@ int run_profile(const Invocation& inv) {
     const long whole = std::lround(mile_s);
     std::printf("Mile best %ld:%02ld (session %lld). References for %s:\n", whole / 60, whole % 60,
                 (*body)["session"].get<long long>(), (*body)["profile"].get<std::string>().c_str());
+    const std::string read_from = (*body).value("read_from", std::string());
+    if (!read_from.empty() && read_from != (*body)["profile"]) {
+        std::printf("(now read from %s, the old default; kept as it is)\n", read_from.c_str());
+    }
     for (const auto& r : (*body)["references"]) {
         const std::string old = r["old"].is_string() ? r["old"].get<std::string>() : "(none)";
         std::printf("  %-10s %-10s -> %s\n", r["name"].get<std::string>().c_str(), old.c_str(),

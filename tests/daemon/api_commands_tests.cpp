@@ -221,7 +221,7 @@ TEST_CASE("with read_profile_at_each_load, each load reads the profile as it is 
         "schema: treadmill-workout/1\nname: E\nsteps:\n"
         "  - run: 60 s\n    pace: easy\n";
     api::ProgramCatalog catalog({dir}, std::nullopt, {});
-    catalog.read_profile_at_each_load(profile);
+    catalog.read_profile_at_each_load({profile, {}});
 
     write_profile("6:00/km");
     auto loaded = catalog.load_text(program, {});

@@ -1,6 +1,8 @@
 // The config loader: defaults, units, and every error located file:line:col.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "controller/daemon/config_loader.hpp"
@@ -206,7 +208,73 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaul
     CHECK(c.program_dirs == defaults.program_dirs);
     CHECK(c.program_user_dir == defaults.program_user_dir);
     CHECK(c.pairing.file == defaults.pairing.file);
+    CHECK(c.profile == defaults.profile);
+    CHECK(c.profile_fallback == defaults.profile_fallback);  // it names none: the old one read
+    CHECK(c.history_database == defaults.history_database);
     CHECK_FALSE(c.motor.bus.has_value());
+}
+
+namespace {
+
+// /var/lib/ + the first directory of the unit's StateDirectory= line.
+std::string unit_state_directory() {
+    const std::string unit = treadmill::testing::read_file(TREADMILL_UNIT_TEMPLATE);
+    const auto at = unit.find("\nStateDirectory=");
+    if (at == std::string::npos) return {};
+    const auto begin = at + std::string("\nStateDirectory=").size();
+    return "/var/lib/" + unit.substr(begin, unit.find_first_of(" \n", begin) - begin);
+}
+
+}  // namespace
+
+TEST_CASE("the default profile is in the unit's StateDirectory, where the service may write") {
+    const d::Config defaults;
+    const std::string state = unit_state_directory();
+    REQUIRE(state == "/var/lib/treadmilld");
+    CHECK(defaults.profile == state + "/profile.yaml");
+    CHECK(defaults.history_database == state + "/history.db");
+    // While it is absent, the old default is read; a profile the config names is the only one.
+    CHECK(defaults.profile_fallback == "/etc/treadmilld/profile.yaml");
+    CHECK(d::parse_config("", "t.yaml").config.profile_fallback == defaults.profile_fallback);
+    const auto named = d::parse_config("profile: /home/ann/p.yaml\n", "t.yaml");
+    REQUIRE(named.ok());
+    CHECK(named.config.profile == "/home/ann/p.yaml");
+    CHECK(named.config.profile_fallback.empty());
+    CHECK(named.config.profile_location().to_read() == "/home/ann/p.yaml");
+}
+
+TEST_CASE("the old default profile is read until the new one exists, and the start says so") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    d::Config c;
+    c.profile = dir + "/state/profile.yaml";
+    c.profile_fallback = dir + "/etc/profile.yaml";
+    std::filesystem::create_directories(dir + "/state");
+    std::filesystem::create_directories(dir + "/etc");
+    // Neither: the new path (absent: no profile), and the absent one is named.
+    CHECK(c.profile_location().to_read() == c.profile);
+    CHECK_FALSE(c.profile_location().reads_fallback());
+    treadmill::programs::Diagnostics none;
+    d::check_environment(c, "c.yaml", none);
+    CHECK(std::any_of(none.begin(), none.end(), [&](const auto& x) {
+        return x.to_string().find("profile '" + c.profile + "' is absent") != std::string::npos;
+    }));
+    // Only the old one: read, with a warning naming both files.
+    std::ofstream(c.profile_fallback) << "schema: treadmill-profile/1\n";
+    CHECK(c.profile_location().to_read() == c.profile_fallback);
+    CHECK(c.profile_location().reads_fallback());
+    treadmill::programs::Diagnostics old;
+    d::check_environment(c, "c.yaml", old);
+    CHECK(std::any_of(old.begin(), old.end(), [&](const auto& x) {
+        const std::string m = x.to_string();
+        return m.find("reading '" + c.profile_fallback + "' (the old default)") !=
+                   std::string::npos &&
+               m.find(c.profile) != std::string::npos;
+    }));
+    // Once the new one is written, it alone is read.
+    std::ofstream(c.profile) << "schema: treadmill-profile/1\n";
+    CHECK(c.profile_location().to_read() == c.profile);
+    CHECK_FALSE(c.profile_location().reads_fallback());
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("S2's bound at load: the defaults on RTU fit; a slow bus or a long time-out is refused") {

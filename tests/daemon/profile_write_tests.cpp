@@ -51,3 +51,23 @@ TEST_CASE("write_profile_paces: a result that would not load leaves the old file
     CHECK_FALSE(std::filesystem::exists(path + ".partial"));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("write_profile_paces from the old location: its other keys move, it stays as it was") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    const std::string old_path = dir + "/etc-profile.yaml";
+    const std::string new_path = dir + "/state-profile.yaml";
+    const std::string before =
+        "schema: treadmill-profile/1\nname: Ann\nbody_mass: 61 kg\n"
+        "paces: {easy: \"6:30/km\", half: \"4:50/km\"}\n";
+    std::ofstream(old_path) << before;
+    REQUIRE(write_profile_paces(new_path, {{"easy", "5:27/km"}}, old_path));
+    const auto loaded = programs::load_profile_file(new_path);
+    REQUIRE(loaded.profile);
+    CHECK(loaded.profile->paces.at("easy").text == "5:27/km");
+    CHECK(loaded.profile->paces.at("half").text == "4:50/km");
+    CHECK(loaded.profile->name == "Ann");
+    REQUIRE(loaded.profile->body_mass_kg);
+    CHECK(*loaded.profile->body_mass_kg == doctest::Approx(61));
+    CHECK(treadmill::testing::read_file(old_path) == before);  // read, never written
+    std::filesystem::remove_all(dir);
+}

@@ -14,17 +14,24 @@ namespace treadmill::e2e {
 
 // treadmilld on its embedded simulator at `scale`, its database in `dir`.
 // With `prefix` (e.g. unshare), the daemon's argv follows it. The database is `db_dir`'s.
+// With `defaults`, the config names neither the profile nor the database (the daemon's
+// defaults in its state directory; `db_dir` then says where the test sees that directory).
 class SimDaemon {
   public:
     SimDaemon(const std::string& dir, const std::string& scale,
-              std::vector<std::string> prefix = {}, std::string db_dir = {})
+              std::vector<std::string> prefix = {}, std::string db_dir = {}, bool defaults = false)
         : dir_(dir), db_dir_(db_dir.empty() ? dir : db_dir) {
-        std::ofstream(dir + "/treadmilld.yaml")
-            << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
-            << "profile: " << dir << "/none.yaml\ncontrol: {countdown: 1 s}\n"
-            << "pairing: {file: " << dir << "/pairing.json}\nmetrics: {file: " << dir
-            << "/metrics.json}\n"
-            << "history: {database: " << database() << "}\n";
+        std::ofstream config(dir + "/treadmilld.yaml");
+        config << "bus: {transport: sim}\napi: {socket: " << socket() << "}\n"
+               << "control: {countdown: 1 s}\n";
+        if (!defaults) {
+            // Everything it writes stays in `dir`, never in the machine's /var/lib/treadmilld.
+            config << "profile: " << dir << "/none.yaml\n"
+                   << "pairing: {file: " << dir << "/pairing.json}\n"
+                   << "metrics: {file: " << dir << "/metrics.json}\n"
+                   << "history: {database: " << database() << "}\n";
+        }
+        config.close();
         prefix.insert(prefix.end(), {TREADMILLD_BIN, "--config", dir + "/treadmilld.yaml",
                                      "--time-scale", scale});
         child_ = std::make_unique<t::ChildProcess>(prefix, log_path());

@@ -28,6 +28,8 @@ const char* const kProgram =
 
 TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     const std::string dir = t::make_temp_dir();
+    // The profile the config names (read for the body mass: the energy estimate).
+    std::ofstream(dir + "/none.yaml") << "schema: treadmill-profile/1\nbody_mass: 70 kg\n";
     SimDaemon daemon(dir, "20");
     REQUIRE(daemon.wait_state("idle", 15s));
     const auto started = daemon.call({{"cmd", "start"}, {"yaml", kProgram}});
@@ -38,6 +40,13 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     // The end is written by the writer thread just after the cycle that saw it.
     REQUIRE(
         t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+
+    // The end-of-workout summary `watch` prints: the ascent (a flat program: 0) and the
+    // energy estimate, labelled as one.
+    const json last = daemon.status()["history"]["last_session"];
+    CHECK(last["ascent_m"] == 0.0);
+    CHECK(last["energy_kcal"].get<double>() > 50);
+    CHECK(last["energy_note"].get<std::string>().rfind("estimate", 0) == 0);
 
     const json list = ctl_json(daemon.socket(), {"history"});
     REQUIRE(list["sessions"].size() == 1);
@@ -90,7 +99,12 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
                                      "--all", "--svg", dir + "/progress.svg"},
                                     10s);
     CHECK(svg.exit_code == 0);
-    CHECK(t::read_file(dir + "/progress.svg").find("<rect") != std::string::npos);
+    const std::string chart = t::read_file(dir + "/progress.svg");
+    std::size_t bars = 0;  // one per week (the background is a rect too)
+    for (auto at = chart.find("fill=\"#2c7fb8\""); at != std::string::npos;
+         at = chart.find("fill=\"#2c7fb8\"", at + 1))
+        ++bars;
+    CHECK(bars == 12);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }
@@ -235,6 +249,131 @@ TEST_CASE("a database that cannot be opened: logged, reported, and workouts stil
     REQUIRE(listed);
     CHECK((*listed)["ok"] == true);
     holder->store.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("the default profile lives in the state directory: update-from-mile --yes writes it") {
+    const std::string dir = t::make_temp_dir();
+    const std::string state = dir + "/state";
+    std::filesystem::create_directory(state);
+    // The daemon's own mount namespace: `state` stands for /var/lib/treadmilld (the unit's
+    // StateDirectory), under a tmpfs over /var/lib so that the directory exists there.
+    SimDaemon daemon(dir, "50",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount -t tmpfs tmpfs /var/lib && mkdir /var/lib/treadmilld && "
+                      "mount --bind \"$0\" /var/lib/treadmilld && exec \"$@\"",
+                      state},
+                     state, true);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    CHECK(daemon.status()["history"]["database"] == "/var/lib/treadmilld/history.db");
+    const char* const mile =
+        "schema: treadmill-workout/1\nname: a mile and a bit\nsteps:\n"
+        "  - run: 1700 m\n    speed: 16 km/h\n";
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", mile}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(daemon.wait_state("idle", 60s));
+    REQUIRE(
+        t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
+    CHECK(std::filesystem::exists(state + "/history.db"));
+
+    const std::string written = state + "/profile.yaml";
+    const json proposed = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1"});
+    CHECK(proposed["profile"] == "/var/lib/treadmilld/profile.yaml");
+    CHECK(proposed["written"] == false);
+    CHECK_FALSE(std::filesystem::exists(written));
+
+    const json done = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1", "--yes"});
+    CHECK(done["written"] == true);
+    REQUIRE(std::filesystem::exists(written));
+    const std::string text = t::read_file(written);
+    CHECK(text.find("treadmill-profile/1") != std::string::npos);
+    for (const auto& r : done["references"]) {
+        CAPTURE(r["name"].get<std::string>());
+        CHECK(text.find(r["new"].get<std::string>()) != std::string::npos);
+    }
+    // progress: this session's mile best is the first point of the trend (with --all: it ran
+    // at a time scale); 1609 m at 16 km/h is 362 s, plus the belt's acceleration.
+    const json progress = ctl_json(daemon.socket(), {"progress", "--all"});
+    REQUIRE(progress["mile"].size() == 1);
+    CHECK(progress["mile"][0]["session"] == 1);
+    CHECK(progress["mile"][0]["time_s"].get<double>() == doctest::Approx(362).epsilon(0.03));
+    CHECK(progress["mile"][0]["time_s"] == done["mile_s"]);
+    CHECK(ctl_json(daemon.socket(), {"progress"})["mile"].empty());  // simulated: not without
+    // The daemon reads the new file from now on: the old values are the ones written.
+    const json again = ctl_json(daemon.socket(), {"profile", "update-from-mile", "1"});
+    CHECK(again["read_from"] == "/var/lib/treadmilld/profile.yaml");
+    for (const auto& r : again["references"]) CHECK(r["old"] == r["new"]);
+    daemon.child().signal(SIGTERM);
+    daemon.child().wait_exit(10s);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+}
+
+TEST_CASE("a read-only directory: nothing recorded, the workout runs and stops; reported") {
+    const std::string dir = t::make_temp_dir();
+    const std::string db_dir = dir + "/ro";
+    std::filesystem::create_directory(db_dir);
+    {
+        // A database with an earlier workout, as after a file system remounted read-only.
+        auto earlier = treadmill::history::HistoryStore::open(db_dir + "/history.db");
+        REQUIRE(earlier.ok());
+        treadmill::history::SessionStart start;
+        start.program_id = "earlier";
+        start.name = "earlier";
+        const auto id = earlier->store->begin_session(start);
+        treadmill::history::SessionEnd end;
+        end.ended = treadmill::history::Ended::stopped;
+        earlier->store->end_session(id, end);
+    }
+    // db_dir bound onto itself read-only, seen so only by the daemon (its own mount namespace).
+    // Linux refuses to make a mount read-only while a file on it is open for writing (EBUSY),
+    // so it cannot turn read-only under the running daemon: writes failing mid-session are the
+    // full-disk case above and the SQLITE_READONLY unit test (history_writer_tests).
+    SimDaemon daemon(dir, "20",
+                     {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                      "mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && "
+                      "exec \"$@\"",
+                      db_dir},
+                     db_dir);
+    if (!daemon.wait_state("idle", 15s)) {
+        MESSAGE("skipped: the daemon did not start inside unshare -m (mounting refused?): "
+                << t::read_file(daemon.log_path()));
+        return;
+    }
+    const json history = daemon.status()["history"];
+    MESSAGE("status.history: " << history.dump());
+    CHECK(history["recording"] == false);
+    CHECK(history["ok"] == false);
+    const std::string error = history["last_error"].get<std::string>();
+    CHECK(error.find("Read-only file system") != std::string::npos);
+    const std::string log = t::read_file(daemon.log_path());
+    CHECK(log.find("not recording workouts") != std::string::npos);
+    CHECK(log.find("Read-only file system") != std::string::npos);
+    // The workout runs to its stop and the belt stops without a fault.
+    REQUIRE((*daemon.call({{"cmd", "start"}, {"yaml", kProgram}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("running", 10s));
+    REQUIRE(t::wait_until(
+        [&] {
+            const json s = daemon.status();
+            return s["elapsed_s"].is_number() && s["elapsed_s"].get<double>() > 30;
+        },
+        20s));
+    REQUIRE((*daemon.call({{"cmd", "stop"}}))["ok"] == true);
+    REQUIRE(daemon.wait_state("idle", 20s));
+    CHECK(daemon.status()["fault"].is_null());
+    CHECK(daemon.status()["history"]["ok"] == false);  // still reported after the workout
+    // The history is still read (immutable: nothing can change a read-only file system).
+    const json listed = ctl_json(daemon.socket(), {"history"});
+    REQUIRE(listed["sessions"].size() == 1);
+    CHECK(listed["sessions"][0]["program_id"] == "earlier");
+    CHECK(daemon.status()["state"] == "idle");
+    daemon.child().signal(SIGTERM);
+    CHECK(daemon.child().wait_exit(10s) == 0);
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
 }

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "history/history_reader.hpp"
@@ -145,4 +146,51 @@ TEST_CASE("a session start lost with its batch: later records say so, none go to
     writer.flush();
     CHECK(writer.status().last_error.find("no session is being recorded") != std::string::npos);
     CHECK(writer.status().lost == 2);
+}
+
+TEST_CASE("writes turning read-only mid-session (SQLITE_READONLY): counted, logged, then resumed") {
+    TempDb tmp;
+    std::vector<std::string> log;
+    std::mutex log_mutex;
+    auto store = open_store(tmp.path);
+    SqliteDb& db = store->db();  // the writer's own connection, touched only while it is idle
+    HistoryWriter writer(std::move(store), 1024, [&](std::string line) {
+        std::lock_guard lock(log_mutex);
+        log.push_back(std::move(line));
+    });
+    const auto samples = steady(0, 29, 10, 0);  // 30 samples
+    writer.push(start_of("read-only"));
+    for (std::size_t i = 0; i < 10; ++i) writer.push(samples[i]);
+    writer.flush();
+    REQUIRE(writer.status().ok);
+    // Every write from now on fails as on a read-only file: SQLite's SQLITE_READONLY.
+    db.exec("PRAGMA query_only = 1");
+    for (std::size_t i = 10; i < 20; ++i) writer.push(samples[i]);
+    writer.flush();
+    auto status = writer.status();
+    CHECK_FALSE(status.ok);
+    CHECK(status.write_errors > 0);
+    CHECK(status.lost == 10);
+    CHECK(status.last_error.find("readonly") != std::string::npos);
+    CHECK(status.session);  // the session goes on: later records still belong to it
+    db.exec("PRAGMA query_only = 0");
+    for (std::size_t i = 20; i < 30; ++i) writer.push(samples[i]);
+    writer.push(end_at(samples.back()));
+    writer.flush();
+    status = writer.status();
+    CHECK(status.ok);
+    CHECK(status.written == 1 + 10 + 10 + 1);
+    const auto session = load_session(tmp.path, 1);
+    REQUIRE(session);
+    CHECK(session->ended == Ended::stopped);
+    CHECK(session->samples.size() == 20);  // the ten written read-only are the loss
+    std::lock_guard lock(log_mutex);
+    const auto logged = [&](const std::string& text) {
+        return std::any_of(log.begin(), log.end(), [&](const std::string& line) {
+            return line.find(text) != std::string::npos;
+        });
+    };
+    CHECK(logged("readonly"));
+    CHECK(logged("the workout goes on"));
+    CHECK(logged("works again"));
 }
