@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -112,6 +113,7 @@ class Loop {
         while (SteadyClock::now() < end) {
             std::this_thread::sleep_until(next_);
             last_start_ = SteadyClock::now();
+            starts_.push_back({next_, last_start_});
             cycle_.cycle(last_start_);
             next_ += cycle_.config().period;
             if (next_ < SteadyClock::now()) next_ = SteadyClock::now();  // overran: no burst
@@ -144,6 +146,13 @@ class Loop {
         return SteadyClock::now();
     }
 
+    // The cycles since the last forget_cycles(): when each was due and when it started.
+    struct Start {
+        TimePoint due, started;
+    };
+    const std::vector<Start>& starts() const { return starts_; }
+    void forget_cycles() { starts_.clear(); }
+
     testing::SimBench& bench() { return bench_; }
     StampedHardware& stamped() { return stamped_; }
     ControlCycle& cycle() { return cycle_; }
@@ -155,17 +164,37 @@ class Loop {
     ControlCycle cycle_;
     TimePoint next_ = SteadyClock::now();
     TimePoint last_start_ = SteadyClock::now();
+    std::vector<Start> starts_;
 };
 
 struct Samples {
-    std::vector<double> key_stop_ms, key_reply_stop_ms, comm_loss_ms;
+    std::vector<double> key_stop_ms, key_reply_stop_ms, key_seen_ms, comm_loss_ms;
+    std::string slowest_key;  // where the slowest key trial's time went
+    double slowest_key_ms = 0;
     int failed_trials = 0;
 };
+
+// A key trial's timeline, relative to the pull: each cycle's start (and how late it was), the
+// key-out reply, the STOP.
+std::string key_timeline(const Loop& loop, TimePoint pulled, TimePoint reply, TimePoint stop) {
+    std::string out = "cycle starts after the pull (late by):";
+    char buf[96];
+    for (const auto& c : loop.starts()) {
+        if (c.started < pulled) continue;
+        std::snprintf(buf, sizeof buf, " %+.1f (%.1f)", ms_between(pulled, c.started),
+                      ms_between(c.due, c.started));
+        out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "; key-out reply %+.1f; STOP %+.1f", ms_between(pulled, reply),
+                  ms_between(pulled, stop));
+    return out + buf;
+}
 
 void key_trial(Loop& loop, std::mt19937& rng, Samples& out) {
     if (!loop.prepare()) return void(++out.failed_trials);
     loop.stamped().arm();
     const TimePoint pulled = loop.random_phase(rng);
+    loop.forget_cycles();
     loop.bench().control({{"cmd", "key"}, {"present", false}});
     const bool stopped =
         loop.cycle_until([&] { return loop.stamped().stop_sent().has_value(); }, 2s);
@@ -174,6 +203,11 @@ void key_trial(Loop& loop, std::mt19937& rng, Samples& out) {
     if (!stopped || !reply || !stop || *stop < pulled) return void(++out.failed_trials);
     out.key_stop_ms.push_back(ms_between(pulled, *stop));
     out.key_reply_stop_ms.push_back(ms_between(*reply, *stop));
+    out.key_seen_ms.push_back(ms_between(pulled, *reply));
+    if (out.key_stop_ms.back() > out.slowest_key_ms) {
+        out.slowest_key_ms = out.key_stop_ms.back();
+        out.slowest_key = key_timeline(loop, pulled, *reply, *stop);
+    }
 }
 
 void comm_loss_trial(Loop& loop, std::mt19937& rng, Samples& out) {
@@ -190,7 +224,7 @@ void comm_loss_trial(Loop& loop, std::mt19937& rng, Samples& out) {
 
 void print_row(const char* transport, const char* what, const std::vector<double>& ms) {
     const auto p = bench::percentiles(ms);
-    std::printf("%-5s %-22s %6zu %8.2f %8.2f %8.2f %8.2f\n", transport, what, p.count, p.min, p.p50,
+    std::printf("%-5s %-25s %6zu %8.2f %8.2f %8.2f %8.2f\n", transport, what, p.count, p.min, p.p50,
                 p.p99, p.max);
 }
 
@@ -204,7 +238,7 @@ int main(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(Loop::control_config().period).count();
     std::printf("safety_latency: %d trials each, control period %.0f ms, in milliseconds\n\n",
                 trials, period_ms);
-    std::printf("%-5s %-22s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "min", "p50", "p99",
+    std::printf("%-5s %-25s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "min", "p50", "p99",
                 "max");
     double key_reply_p99 = 0, key_p99 = 0, comm_p99 = 0;
     int failed = 0;
@@ -216,8 +250,11 @@ int main(int argc, char** argv) {
         for (int i = 0; i < trials; ++i) key_trial(loop, rng, s);
         for (int i = 0; i < trials; ++i) comm_loss_trial(loop, rng, s);
         print_row(name, "key pull -> STOP", s.key_stop_ms);
+        print_row(name, "key pull -> key-out reply", s.key_seen_ms);
         print_row(name, "key-out reply -> STOP", s.key_reply_stop_ms);
         print_row(name, "comm loss -> latched", s.comm_loss_ms);
+        std::printf("%-5s slowest key trial, %.1f ms: %s\n", name, s.slowest_key_ms,
+                    s.slowest_key.c_str());
         if (s.failed_trials > 0) std::printf("%-5s %d trial(s) failed\n", name, s.failed_trials);
         failed += s.failed_trials;
         key_reply_p99 = std::max(key_reply_p99, bench::percentiles(s.key_reply_stop_ms).p99);
