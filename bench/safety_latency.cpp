@@ -2,10 +2,12 @@
 // thread every period (as the daemon's loop) with ModbusTreadmill against the simulator, over
 // TCP loopback and over RTU (socat pty pair, 19200 8E1 wire-time emulation). Per trial, while a
 // program runs at 5 km/h, at a random phase of the period:
-//   key:       the key is pulled in the simulator; measured: pull -> the first STOP write sent
+//   key:       the key is pulled in the simulator, from a second thread, so also while a cycle
+//              runs; measured: pull -> the first STOP write sent
 //              (FC16 0x2000 = STOP), and the reply that reported the key out -> that STOP
 //              (rule S1's measure, our side alone);
-//   comm loss: the simulator falls silent; measured: silence -> comm_loss latched.
+//   comm loss: the simulator falls silent (between two cycles); measured: silence ->
+//              comm_loss latched.
 // The reference in the same run: the control period itself (pull -> STOP target: period + 50 ms).
 // Usage: safety_latency [--quick]   (100 trials each per transport; --quick: 3)
 // Last line: RESULT key_reply_stop_p99_ms=X key_stop_p99_ms=Y comm_loss_p99_ms=Z (worst transport)
@@ -137,12 +139,15 @@ class Loop {
                cycle_until([&] { return false; }, 3 * cycle_.config().period) == false;
     }
 
-    // Sleeps to a random phase within the period that follows the last cycle's start.
-    TimePoint random_phase(std::mt19937& rng) {
+    // A random instant within the period that follows the last cycle's start.
+    TimePoint random_instant(std::mt19937& rng) const {
         std::uniform_real_distribution<double> phase(0.0, 1.0);
-        const auto at =
-            last_start_ + std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
-        std::this_thread::sleep_until(at);
+        return last_start_ +
+               std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
+    }
+    // Sleeps to random_instant() (at once when the cycle ran past it).
+    TimePoint random_phase(std::mt19937& rng) {
+        std::this_thread::sleep_until(random_instant(rng));
         return SteadyClock::now();
     }
 
@@ -193,11 +198,20 @@ std::string key_timeline(const Loop& loop, TimePoint pulled, TimePoint reply, Ti
 void key_trial(Loop& loop, std::mt19937& rng, Samples& out) {
     if (!loop.prepare()) return void(++out.failed_trials);
     loop.stamped().arm();
-    const TimePoint pulled = loop.random_phase(rng);
     loop.forget_cycles();
-    loop.bench().control({{"cmd", "key"}, {"present", false}});
+    // The pull comes from another thread at any phase of the period, also while a cycle runs
+    // (over RTU most of the period): the worst case is a pull just after the incline board
+    // answered the cycle's read, which a pull between cycles never shows.
+    const TimePoint at = loop.random_instant(rng);
+    TimePoint pulled{};
+    std::thread puller([&] {
+        std::this_thread::sleep_until(at);
+        pulled = SteadyClock::now();
+        loop.bench().control({{"cmd", "key"}, {"present", false}});
+    });
     const bool stopped =
         loop.cycle_until([&] { return loop.stamped().stop_sent().has_value(); }, 2s);
+    puller.join();
     const auto reply = loop.stamped().key_out_reply();
     const auto stop = loop.stamped().stop_sent();
     if (!stopped || !reply || !stop || *stop < pulled) return void(++out.failed_trials);
