@@ -139,15 +139,18 @@ class Loop {
                cycle_until([&] { return false; }, 3 * cycle_.config().period) == false;
     }
 
-    // A random instant within the period that follows the last cycle's start.
+    // A random instant within the period that starts with the next cycle (so it falls inside
+    // a cycle as often as the cycle's share of the period).
     TimePoint random_instant(std::mt19937& rng) const {
         std::uniform_real_distribution<double> phase(0.0, 1.0);
-        return last_start_ +
-               std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
+        return next_ + std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
     }
-    // Sleeps to random_instant() (at once when the cycle ran past it).
+    // Sleeps to a random phase within the period that follows the last cycle's start (at once
+    // when the cycle ran past it: the instant then falls between two cycles).
     TimePoint random_phase(std::mt19937& rng) {
-        std::this_thread::sleep_until(random_instant(rng));
+        std::uniform_real_distribution<double> phase(0.0, 1.0);
+        std::this_thread::sleep_until(last_start_ + std::chrono::duration_cast<Duration>(
+                                                        cycle_.config().period * phase(rng)));
         return SteadyClock::now();
     }
 
