@@ -10,18 +10,15 @@
 //   49 (`chrt -a -f -p`, as systemd's unit starts it; needs root or CAP_SYS_NICE)
 // Last line: RESULT jitter_p99_ms=X jitter_p99_ms_50watch=Y cpu_pct=Z rss_kb=W
 //            (the worse configuration each; cpu and rss with 50 watch clients)
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "bench/daemon_probe.hpp"
 #include "common/json_text.hpp"
-#include "controller/daemon/control_loop.hpp"
 #include "tests/e2e/e2e_rig.hpp"
 
 namespace {
@@ -31,79 +28,6 @@ using namespace treadmill;
 using e2e::BoardProcess;
 using e2e::DaemonProcess;
 using nlohmann::json;
-
-// Percentiles from a histogram of daemon::kLatenessBoundsMs buckets: each the upper bound of
-// the bucket it falls in (the top bucket: `max_ms`).
-struct Jitter {
-    std::uint64_t cycles = 0;
-    double p50_ms = 0, p99_ms = 0, max_ms = 0;
-};
-
-Jitter jitter_of(const daemon::LatenessHistogram& h, double max_ms) {
-    Jitter j;
-    for (const auto n : h) j.cycles += n;
-    const auto bound = [&](std::size_t i) {
-        return i < daemon::kLatenessBoundsMs.size() ? daemon::kLatenessBoundsMs[i] : max_ms;
-    };
-    const auto quantile = [&](double q) {
-        std::uint64_t seen = 0;
-        for (std::size_t i = 0; i < h.size(); ++i) {
-            seen += h[i];
-            if (static_cast<double>(seen) >= q * static_cast<double>(j.cycles)) return bound(i);
-        }
-        return max_ms;
-    };
-    if (j.cycles == 0) return j;
-    j.p50_ms = quantile(0.5);
-    j.p99_ms = quantile(0.99);
-    for (std::size_t i = h.size(); i-- > 0;) {
-        if (h[i] > 0) {
-            j.max_ms = bound(i);
-            break;
-        }
-    }
-    return j;
-}
-
-// The daemon's loop histogram now; nullopt when the status has none.
-std::optional<daemon::LatenessHistogram> histogram(DaemonProcess& d, double& max_late_ms) {
-    daemon::LatenessHistogram h{};
-    const json status = d.status();
-    if (!status.is_object() || !status["loop"].is_object()) return std::nullopt;
-    const json& loop = status["loop"];
-    max_late_ms = loop.value("max_late_ms", 0.0);
-    if (!loop["late_hist"].is_array() || loop["late_hist"].size() != h.size()) return std::nullopt;
-    for (std::size_t i = 0; i < h.size(); ++i) h[i] = loop["late_hist"][i].get<std::uint64_t>();
-    return h;
-}
-
-// CPU seconds (user + system) of a process, from /proc/PID/stat.
-double cpu_seconds(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double utime = 0, stime = 0;
-    for (int i = 3; fields >> field; ++i) {  // field 3 is the state
-        if (i == 14) utime = std::stod(field);
-        if (i == 15) {
-            stime = std::stod(field);
-            break;
-        }
-    }
-    return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Resident memory of a process in kB (VmRSS).
-long rss_kb(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(in, line);) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    }
-    return 0;
-}
 
 // `count` clients on `watch`, their streams read by one thread until destroyed.
 class Watchers {
@@ -141,6 +65,18 @@ class Watchers {
     std::thread reader_;
 };
 
+using bench::cpu_seconds;
+using bench::Jitter;
+using bench::rss_kb;
+
+// The daemon's loop histogram now and its worst start delay; nullopt when the status has none.
+std::optional<LatencyHistogram> histogram(DaemonProcess& d, double& max_late_ms) {
+    const json status = d.status();
+    const auto h = bench::loop_histogram(status);
+    if (h) max_late_ms = status["loop"].value("max_late_ms", 0.0);
+    return h;
+}
+
 struct Window {
     Jitter jitter;
     double cpu_pct = 0;
@@ -163,9 +99,7 @@ Window measure(DaemonProcess& d, Duration length) {
     if (!before || !after) return w;  // no cycles counted: reported as a failure
     w.cpu_pct = (cpu_seconds(d.child().pid()) - cpu_before) / watch.seconds() * 100;
     w.rss_kb = rss_kb(d.child().pid());
-    daemon::LatenessHistogram diff{};
-    for (std::size_t i = 0; i < diff.size(); ++i) diff[i] = (*after)[i] - (*before)[i];
-    w.jitter = jitter_of(diff, max_after);
+    w.jitter = bench::jitter_of(bench::histogram_diff(*after, *before), max_after);
     return w;
 }
 

@@ -2,16 +2,19 @@
 // thread every period (as the daemon's loop) with ModbusTreadmill against the simulator, over
 // TCP loopback and over RTU (socat pty pair, 19200 8E1 wire-time emulation). Per trial, while a
 // program runs at 5 km/h, at a random phase of the period:
-//   key:       the key is pulled in the simulator; measured: pull -> the first STOP write sent
+//   key:       the key is pulled in the simulator, from a second thread, so also while a cycle
+//              runs; measured: pull -> the first STOP write sent
 //              (FC16 0x2000 = STOP), and the reply that reported the key out -> that STOP
 //              (rule S1's measure, our side alone);
-//   comm loss: the simulator falls silent; measured: silence -> comm_loss latched.
+//   comm loss: the simulator falls silent (between two cycles); measured: silence ->
+//              comm_loss latched.
 // The reference in the same run: the control period itself (pull -> STOP target: period + 50 ms).
 // Usage: safety_latency [--quick]   (100 trials each per transport; --quick: 3)
 // Last line: RESULT key_reply_stop_p99_ms=X key_stop_p99_ms=Y comm_loss_p99_ms=Z (worst transport)
 #include <cstdio>
 #include <optional>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -112,6 +115,7 @@ class Loop {
         while (SteadyClock::now() < end) {
             std::this_thread::sleep_until(next_);
             last_start_ = SteadyClock::now();
+            starts_.push_back({next_, last_start_});
             cycle_.cycle(last_start_);
             next_ += cycle_.config().period;
             if (next_ < SteadyClock::now()) next_ = SteadyClock::now();  // overran: no burst
@@ -135,14 +139,27 @@ class Loop {
                cycle_until([&] { return false; }, 3 * cycle_.config().period) == false;
     }
 
-    // Sleeps to a random phase within the period that follows the last cycle's start.
+    // A random instant within the period that starts with the next cycle (so it falls inside
+    // a cycle as often as the cycle's share of the period).
+    TimePoint random_instant(std::mt19937& rng) const {
+        std::uniform_real_distribution<double> phase(0.0, 1.0);
+        return next_ + std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
+    }
+    // Sleeps to a random phase within the period that follows the last cycle's start (at once
+    // when the cycle ran past it: the instant then falls between two cycles).
     TimePoint random_phase(std::mt19937& rng) {
         std::uniform_real_distribution<double> phase(0.0, 1.0);
-        const auto at =
-            last_start_ + std::chrono::duration_cast<Duration>(cycle_.config().period * phase(rng));
-        std::this_thread::sleep_until(at);
+        std::this_thread::sleep_until(last_start_ + std::chrono::duration_cast<Duration>(
+                                                        cycle_.config().period * phase(rng)));
         return SteadyClock::now();
     }
+
+    // The cycles since the last forget_cycles(): when each was due and when it started.
+    struct Start {
+        TimePoint due, started;
+    };
+    const std::vector<Start>& starts() const { return starts_; }
+    void forget_cycles() { starts_.clear(); }
 
     testing::SimBench& bench() { return bench_; }
     StampedHardware& stamped() { return stamped_; }
@@ -155,25 +172,59 @@ class Loop {
     ControlCycle cycle_;
     TimePoint next_ = SteadyClock::now();
     TimePoint last_start_ = SteadyClock::now();
+    std::vector<Start> starts_;
 };
 
 struct Samples {
-    std::vector<double> key_stop_ms, key_reply_stop_ms, comm_loss_ms;
+    std::vector<double> key_stop_ms, key_reply_stop_ms, key_seen_ms, comm_loss_ms;
+    std::string slowest_key;  // where the slowest key trial's time went
+    double slowest_key_ms = 0;
     int failed_trials = 0;
 };
+
+// A key trial's timeline, relative to the pull: each cycle's start (and how late it was), the
+// key-out reply, the STOP.
+std::string key_timeline(const Loop& loop, TimePoint pulled, TimePoint reply, TimePoint stop) {
+    std::string out = "cycle starts after the pull (late by):";
+    char buf[96];
+    for (const auto& c : loop.starts()) {
+        if (c.started < pulled) continue;
+        std::snprintf(buf, sizeof buf, " %+.1f (%.1f)", ms_between(pulled, c.started),
+                      ms_between(c.due, c.started));
+        out += buf;
+    }
+    std::snprintf(buf, sizeof buf, "; key-out reply %+.1f; STOP %+.1f", ms_between(pulled, reply),
+                  ms_between(pulled, stop));
+    return out + buf;
+}
 
 void key_trial(Loop& loop, std::mt19937& rng, Samples& out) {
     if (!loop.prepare()) return void(++out.failed_trials);
     loop.stamped().arm();
-    const TimePoint pulled = loop.random_phase(rng);
-    loop.bench().control({{"cmd", "key"}, {"present", false}});
+    loop.forget_cycles();
+    // The pull comes from another thread at any phase of the period, also while a cycle runs
+    // (over RTU most of the period): the worst case is a pull just after the incline board
+    // answered the cycle's read, which a pull between cycles never shows.
+    const TimePoint at = loop.random_instant(rng);
+    TimePoint pulled{};
+    std::thread puller([&] {
+        std::this_thread::sleep_until(at);
+        pulled = SteadyClock::now();
+        loop.bench().control({{"cmd", "key"}, {"present", false}});
+    });
     const bool stopped =
         loop.cycle_until([&] { return loop.stamped().stop_sent().has_value(); }, 2s);
+    puller.join();
     const auto reply = loop.stamped().key_out_reply();
     const auto stop = loop.stamped().stop_sent();
     if (!stopped || !reply || !stop || *stop < pulled) return void(++out.failed_trials);
     out.key_stop_ms.push_back(ms_between(pulled, *stop));
     out.key_reply_stop_ms.push_back(ms_between(*reply, *stop));
+    out.key_seen_ms.push_back(ms_between(pulled, *reply));
+    if (out.key_stop_ms.back() > out.slowest_key_ms) {
+        out.slowest_key_ms = out.key_stop_ms.back();
+        out.slowest_key = key_timeline(loop, pulled, *reply, *stop);
+    }
 }
 
 void comm_loss_trial(Loop& loop, std::mt19937& rng, Samples& out) {
@@ -190,7 +241,7 @@ void comm_loss_trial(Loop& loop, std::mt19937& rng, Samples& out) {
 
 void print_row(const char* transport, const char* what, const std::vector<double>& ms) {
     const auto p = bench::percentiles(ms);
-    std::printf("%-5s %-22s %6zu %8.2f %8.2f %8.2f %8.2f\n", transport, what, p.count, p.min, p.p50,
+    std::printf("%-5s %-25s %6zu %8.2f %8.2f %8.2f %8.2f\n", transport, what, p.count, p.min, p.p50,
                 p.p99, p.max);
 }
 
@@ -204,7 +255,7 @@ int main(int argc, char** argv) {
         std::chrono::duration<double, std::milli>(Loop::control_config().period).count();
     std::printf("safety_latency: %d trials each, control period %.0f ms, in milliseconds\n\n",
                 trials, period_ms);
-    std::printf("%-5s %-22s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "min", "p50", "p99",
+    std::printf("%-5s %-25s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "min", "p50", "p99",
                 "max");
     double key_reply_p99 = 0, key_p99 = 0, comm_p99 = 0;
     int failed = 0;
@@ -216,8 +267,11 @@ int main(int argc, char** argv) {
         for (int i = 0; i < trials; ++i) key_trial(loop, rng, s);
         for (int i = 0; i < trials; ++i) comm_loss_trial(loop, rng, s);
         print_row(name, "key pull -> STOP", s.key_stop_ms);
+        print_row(name, "key pull -> key-out reply", s.key_seen_ms);
         print_row(name, "key-out reply -> STOP", s.key_reply_stop_ms);
         print_row(name, "comm loss -> latched", s.comm_loss_ms);
+        std::printf("%-5s slowest key trial, %.1f ms: %s\n", name, s.slowest_key_ms,
+                    s.slowest_key.c_str());
         if (s.failed_trials > 0) std::printf("%-5s %d trial(s) failed\n", name, s.failed_trials);
         failed += s.failed_trials;
         key_reply_p99 = std::max(key_reply_p99, bench::percentiles(s.key_reply_stop_ms).p99);

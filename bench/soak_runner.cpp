@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "bench/daemon_probe.hpp"
+
 namespace treadmill::soak {
 
 using nlohmann::json;
@@ -104,6 +106,7 @@ void SoakRunner::poll_status() {
     const json& status = (*reply)["status"];
     state_ = status.value("state", std::string());
     loop_ = status.contains("loop") ? status["loop"] : json();
+    api_ = status.contains("api") ? status["api"] : json();
     if (status.contains("fault") && status["fault"].is_object()) note_trip(status["fault"]);
 }
 
@@ -138,10 +141,48 @@ void SoakRunner::fetch_writes(double hold_back_s) {
 void SoakRunner::print_header() {
     std::printf("soak: %.0f min, seed %u, transport %s, treadmilld pid %d\n", options_.minutes,
                 options_.seed, options_.transport.c_str(), daemon_->child().pid());
-    std::printf("%4s %8s %4s %7s %7s %7s %-22s %6s %5s %5s %6s %4s\n", "min", "rss_kB", "fds",
-                "p50_ms", "p99_ms", "max_ms", "loop cyc/late/max_ms", "progs", "fault", "trips",
-                "runs", "viol");
+    std::printf("%4s %8s %4s %7s %7s %7s %-22s %6s %6s %6s %6s %5s %5s %6s %4s\n", "min", "rss_kB",
+                "fds", "p50_ms", "p99_ms", "max_ms", "loop cyc/late/max_ms", "srv<=", "cyc>50",
+                "cyc<=", "progs", "fault", "trips", "runs", "viol");
     std::fflush(stdout);
+}
+
+namespace {
+
+// A histogram under `key` of `object` (json), or nullopt.
+std::optional<LatencyHistogram> histogram_in(const json& object, const char* key) {
+    if (!object.is_object()) return std::nullopt;
+    return bench::loop_histogram(json{{"loop", object}}, key);
+}
+
+// The upper bound (ms) of the highest non-empty bucket of `after - before`; 0 when empty.
+double worst_bound(const LatencyHistogram& after, const LatencyHistogram& before) {
+    const auto d = bench::histogram_diff(after, before);
+    for (std::size_t i = d.size(); i-- > 0;)
+        if (d[i] > 0) return i < kLatencyBoundsMs.size() ? kLatencyBoundsMs[i] : 1e9;
+    return 0;
+}
+
+}  // namespace
+
+SoakRunner::MinuteTimes SoakRunner::minute_times() {
+    MinuteTimes t;
+    const auto api_now = histogram_in(api_, "hist");
+    const auto api_then = histogram_in(api_at_minute_, "hist");
+    if (api_now) t.server_max_ms = worst_bound(*api_now, api_then.value_or(LatencyHistogram{}));
+    const auto cyc_now = histogram_in(loop_, "cycle_hist");
+    const auto cyc_then = histogram_in(loop_at_minute_, "cycle_hist");
+    if (cyc_now) {
+        const auto then = cyc_then.value_or(LatencyHistogram{});
+        t.cycle_max_ms = worst_bound(*cyc_now, then);
+        t.long_cycles = 0;
+        for (std::size_t i = 0; i < then.size(); ++i)
+            if (i >= kLatencyBoundsMs.size() || kLatencyBoundsMs[i] > 50)
+                t.long_cycles += static_cast<long long>((*cyc_now)[i] - then[i]);
+    }
+    api_at_minute_ = api_;
+    loop_at_minute_ = loop_;
+    return t;
 }
 
 void SoakRunner::print_minute(int minute) {
@@ -151,10 +192,14 @@ void SoakRunner::print_minute(int minute) {
         std::snprintf(loop, sizeof loop, "%ld/%ld/%.1f", loop_.value("cycles", 0L),
                       loop_.value("late", 0L), loop_.value("max_late_ms", 0.0));
     const std::size_t violations = checker_.violations().size() + other_violations_.size();
-    std::printf("%4d %8ld %4ld %7.2f %7.2f %7.2f %-22s %6d %5d %5d %6zu %4zu\n", minute,
-                rss_kb(pid), open_fds(pid), latencies_.quantile(0.5), latencies_.quantile(0.99),
-                latencies_.max(), loop, programs_, faults_, trips_, checker_.run_writes(),
-                violations);
+    // This minute's worst server time (status.api.hist) and cycle lengths (status.loop.cycle_hist),
+    // as the upper bounds of their buckets; -1 when the daemon does not report them.
+    const MinuteTimes times = minute_times();
+    std::printf("%4d %8ld %4ld %7.2f %7.2f %7.2f %-22s %6.1f %6lld %6.1f %6d %5d %5d %6zu %4zu\n",
+                minute, rss_kb(pid), open_fds(pid), latencies_.quantile(0.5),
+                latencies_.quantile(0.99), latencies_.max(), loop, times.server_max_ms,
+                times.long_cycles, times.cycle_max_ms, programs_, faults_, trips_,
+                checker_.run_writes(), violations);
     std::fflush(stdout);
     latencies_.clear();
 }

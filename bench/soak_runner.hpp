@@ -86,7 +86,16 @@ class SoakRunner {
     int programs_ = 0, faults_ = 0, trips_ = 0, stops_ = 0, api_timeouts_ = 0;
     std::map<std::string, int> faults_by_kind_, trips_by_code_;
     Latencies latencies_;
+    // This minute's worst API service time and cycle length (bucket bounds, ms) and cycles over
+    // 50 ms; -1 when the daemon does not report them. Starts the next minute.
+    struct MinuteTimes {
+        double server_max_ms = -1, cycle_max_ms = -1;
+        long long long_cycles = -1;
+    };
+    MinuteTimes minute_times();
     nlohmann::json loop_;  // status.loop as last seen (null when the daemon has none)
+    nlohmann::json api_;   // status.api as last seen (the server's service times)
+    nlohmann::json loop_at_minute_, api_at_minute_;  // both at the start of the minute
 };
 
 }  // namespace treadmill::soak

@@ -93,6 +93,7 @@ void ClientSession::read_more() {
 
 void ClientSession::on_read(std::size_t bytes) {
     if (server_ == nullptr) return;
+    read_at_ = SteadyClock::now();
     input_.append(read_buffer_.data(), bytes);
     process_input();
     read_more();
@@ -127,6 +128,7 @@ void ClientSession::process_input() {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) continue;
         last_request_ = SteadyClock::now();
+        line_read_at_ = read_at_;
         handle_line(line);
     }
     if (server_ != nullptr) input_.erase(0, start);
@@ -147,16 +149,26 @@ void ClientSession::line_too_long() {
 void ClientSession::handle_line(const std::string& line) {
     std::optional<std::string> reply = reply_line(
         error_reply(nullptr, {ErrorCode::internal, "internal error (see the daemon's log)"}));
-    guard_.run("an API request", [&] { reply = answer_line(line); });
+    std::string cmd = "invalid";  // the command's name once the request names one
+    guard_.run("an API request", [&] { reply = answer_line(line, cmd); });
     if (reply) send(std::move(*reply));
+    if (awaiting_reply_)
+        awaited_cmd_ = std::move(cmd);
+    else
+        count_time(cmd);
 }
 
-std::optional<std::string> ClientSession::answer_line(const std::string& line) {
+void ClientSession::count_time(const std::string& cmd) {
+    if (server_ != nullptr && server_->options_.timing != nullptr)
+        server_->options_.timing->record(cmd, SteadyClock::now() - line_read_at_);
+}
+
+std::optional<std::string> ClientSession::answer_line(const std::string& line, std::string& cmd) {
     const auto request = parse_request(line);
-    return request ? answer(*request) : reply_line(error_reply(nullptr, request.error()));
+    return request ? answer(*request, cmd) : reply_line(error_reply(nullptr, request.error()));
 }
 
-std::optional<std::string> ClientSession::answer(const json& request) {
+std::optional<std::string> ClientSession::answer(const json& request, std::string& cmd_name) {
     if (!request.is_object()) {
         return reply_line(
             error_reply(nullptr, {ErrorCode::bad_request, "a request is a JSON object"}));
@@ -171,6 +183,7 @@ std::optional<std::string> ClientSession::answer(const json& request) {
         return reply_line(error_reply(id, {ErrorCode::bad_request, "'cmd' must be a string"}));
     }
     const std::string& name = cmd->get_ref<const std::string&>();
+    cmd_name = name;
     if (const auto& policy = server_->options_.policy) {
         if (auto refusal = policy->check(name)) return reply_line(error_reply(id, *refusal));
     }
@@ -230,6 +243,7 @@ void ClientSession::deferred_reply(std::string line, std::size_t limit) {
     awaiting_reply_ = false;
     last_request_ = SteadyClock::now();
     send(std::move(line), limit);
+    count_time(awaited_cmd_);
     if (server_ == nullptr || parked_) return;
     process_input();
     read_more();

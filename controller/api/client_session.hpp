@@ -45,13 +45,16 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     void process_input();
     void line_too_long();
     void handle_line(const std::string& line);
-    std::optional<std::string> answer_line(const std::string& line);
-    // The reply line, or nullopt when it comes later (a command that works off the loop).
-    std::optional<std::string> answer(const json& request);
+    // The reply line, or nullopt when it comes later (a command that works off the loop);
+    // `cmd` gets the request's command name when it has one.
+    std::optional<std::string> answer_line(const std::string& line, std::string& cmd);
+    std::optional<std::string> answer(const json& request, std::string& cmd);
     std::optional<std::string> dispatch(const json& id, const std::string& cmd,
                                         const json& request);
     // The reply of a command that answered later: sent, then the next requests are handled.
     void deferred_reply(std::string line, std::size_t limit);
+    // Counts the time from the read that completed the current line to now, as `cmd`'s.
+    void count_time(const std::string& cmd);
     std::string over_limit_refusal() const;
     void arm_idle_timer(TimePoint at);
     void on_idle_timer();
@@ -85,6 +88,9 @@ class ClientSession : public std::enable_shared_from_this<ClientSession> {
     bool over_limit_;
     bool awaiting_reply_ = false;  // a request's reply comes later; the next ones wait for it
     TimePoint last_request_;
+    TimePoint read_at_;        // when the last read completed (the lines in input_ came by it)
+    TimePoint line_read_at_;   // that time for the request being answered
+    std::string awaited_cmd_;  // the command whose reply comes later
     boost::asio::steady_timer idle_timer_;
 };
 

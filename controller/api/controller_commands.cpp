@@ -192,6 +192,7 @@ json current_status(const ControllerApi& api) {
     status["units"] = api.catalog.units() == programs::Units::imperial ? "imperial" : "metric";
     status["history"] = api.history ? api.history() : json(nullptr);
     status["maintenance_due"] = api.maintenance_due ? api.maintenance_due() : json::array();
+    status["api"] = api.api_timing ? api.api_timing() : json(nullptr);
     return status;
 }
 

@@ -29,6 +29,7 @@ struct ControllerApi {
     // status.history (the recorder's state), when the daemon records workouts.
     std::function<json()> history = {};
     std::function<json()> maintenance_due{};  // status.maintenance_due; none: []
+    std::function<json()> api_timing{};       // status.api (the servers' service times); none: null
 };
 
 // status, programs, show, start, pause, resume, stop, skip, speed, incline, estop, reset, sim.

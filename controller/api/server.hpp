@@ -25,6 +25,7 @@
 #include "common/result.hpp"
 #include "controller/api/command_policy.hpp"
 #include "controller/api/dispatcher.hpp"
+#include "controller/api/request_timing.hpp"
 
 namespace treadmill::api {
 
@@ -59,6 +60,8 @@ struct ServerOptions {
     // The commands this listener accepts (checked before any other rule, `watch` included);
     // none: every command the dispatcher knows.
     std::optional<CommandPolicy> policy;
+    // Where each request's service time is counted (several servers may share one); none: not.
+    RequestTiming* timing = nullptr;
 };
 
 class ClientSession;

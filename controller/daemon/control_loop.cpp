@@ -4,12 +4,6 @@
 
 namespace treadmill::daemon {
 
-std::size_t lateness_bucket(Duration lateness) {
-    const double ms = std::chrono::duration<double, std::milli>(lateness).count();
-    const auto bound = std::lower_bound(kLatenessBoundsMs.begin(), kLatenessBoundsMs.end(), ms);
-    return static_cast<std::size_t>(bound - kLatenessBoundsMs.begin());
-}
-
 ControlLoop::ControlLoop(boost::asio::io_context& io, controller::ControlCycle& cycle,
                          Heartbeat& heartbeat, Duration period, AfterCycle after_cycle)
     : timer_(io),
@@ -56,6 +50,7 @@ void ControlLoop::count(TimePoint scheduled, TimePoint started, TimePoint done) 
     stats_.max_late = std::max(stats_.max_late, lateness);
     ++stats_.lateness[lateness_bucket(lateness)];
     stats_.max_cycle = std::max(stats_.max_cycle, done - started);
+    ++stats_.length[latency_bucket(done - started)];
 }
 
 }  // namespace treadmill::daemon

@@ -14,18 +14,20 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "common/callback_guard.hpp"
+#include "common/latency_histogram.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/watchdog.hpp"
 
 namespace treadmill::daemon {
 
-// The upper bounds (ms) of the start-delay histogram's buckets; one more bucket above the last.
-inline constexpr std::array<double, 21> kLatenessBoundsMs{
-    0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 20, 30, 50, 75, 100, 200, 500};
-using LatenessHistogram = std::array<std::uint64_t, kLatenessBoundsMs.size() + 1>;
+// The start-delay and cycle-length histograms' buckets (common/latency_histogram.hpp).
+inline constexpr const auto& kLatenessBoundsMs = kLatencyBoundsMs;
+using LatenessHistogram = LatencyHistogram;
 
 // The bucket of a start delay: the first whose bound it does not exceed (the last: above all).
-std::size_t lateness_bucket(Duration lateness);
+inline std::size_t lateness_bucket(Duration lateness) {
+    return latency_bucket(lateness);
+}
 
 // How punctually the loop ran: a cycle is late when it starts more than half a period after
 // its scheduled time (API handlers, a slow bus or a stopped process held it up).
@@ -35,6 +37,7 @@ struct LoopStats {
     Duration max_late{};           // the worst start delay of any cycle
     Duration max_cycle{};          // the longest cycle (read, decide, write, after-cycle hook)
     LatenessHistogram lateness{};  // every cycle's start delay, by kLatenessBoundsMs
+    LatenessHistogram length{};    // every cycle's length (how long it held the io_context)
 };
 
 class ControlLoop {

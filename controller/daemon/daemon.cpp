@@ -54,8 +54,9 @@ std::optional<programs::Profile> load_profile(const std::string& path, AsyncLog&
     return loaded.profile;
 }
 
-api::ServerOptions server_options(const Config& config, AsyncLog& log) {
+api::ServerOptions server_options(const Config& config, AsyncLog& log, api::RequestTiming& timing) {
     api::ServerOptions o;
+    o.timing = &timing;
     o.group = config.api.group;
     // Requests stop 30 % of a period before the next cycle is due (30 ms at 100 ms).
     o.quiet_before_cycle =
@@ -65,8 +66,9 @@ api::ServerOptions server_options(const Config& config, AsyncLog& log) {
 }
 
 // The remote socket's options: its own group and the remote command policy.
-api::ServerOptions remote_server_options(const Config& config, AsyncLog& log) {
-    api::ServerOptions o = server_options(config, log);
+api::ServerOptions remote_server_options(const Config& config, AsyncLog& log,
+                                         api::RequestTiming& timing) {
+    api::ServerOptions o = server_options(config, log, timing);
     o.group = config.api.remote_group;
     o.policy = api::remote_command_policy(config.api.remote_adjust);
     return o;
@@ -85,14 +87,15 @@ double milliseconds(Duration d) {
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// status.loop: {"cycles","late","max_late_ms","late_hist","max_cycle_ms","period_ms",
-// "log_dropped"}.
+// status.loop: {"cycles","late","max_late_ms","late_hist","max_cycle_ms","cycle_hist",
+// "period_ms","log_dropped"}.
 nlohmann::json loop_json(const LoopStats& s, Duration period, std::uint64_t log_dropped) {
     return {{"cycles", s.cycles},
             {"late", s.late},
             {"max_late_ms", milliseconds(s.max_late)},
             {"late_hist", s.lateness},
             {"max_cycle_ms", milliseconds(s.max_cycle)},
+            {"cycle_hist", s.length},
             {"period_ms", milliseconds(period)},
             {"log_dropped", log_dropped}};
 }
@@ -170,7 +173,8 @@ Daemon::Daemon(DaemonOptions options)
           maintenance_intervals(options_.config.maintenance)),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
-      server_(io_, options_.config.api.socket, *dispatcher_, server_options(options_.config, log_)),
+      server_(io_, options_.config.api.socket, *dispatcher_,
+              server_options(options_.config, log_, request_timing_)),
       heartbeat_(SteadyClock::now()),
       inhibitor_({std::nullopt, [this](std::string line) { log(std::move(line)); }}),
       loop_(io_, cycle_, heartbeat_, options_.config.control.period,
@@ -193,11 +197,12 @@ Daemon::Daemon(DaemonOptions options)
     api::add_session_command(commands_, session_api_);
     metrics_.add_command(commands_);
     api_.maintenance_due = [this] { return metrics_.maintenance_due(); };
+    api_.api_timing = [this] { return request_timing_.to_json(); };
     server_.set_guard(guard_);
     if (!options_.config.api.remote_socket.empty()) {
-        remote_server_ =
-            std::make_unique<api::ApiServer>(io_, options_.config.api.remote_socket, *dispatcher_,
-                                             remote_server_options(options_.config, log_));
+        remote_server_ = std::make_unique<api::ApiServer>(
+            io_, options_.config.api.remote_socket, *dispatcher_,
+            remote_server_options(options_.config, log_, request_timing_));
         remote_server_->set_guard(guard_);
     }
     worker_.set_guard(guard_);

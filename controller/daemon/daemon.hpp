@@ -19,6 +19,7 @@
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/pairing_commands.hpp"
 #include "controller/api/pairing_store.hpp"
+#include "controller/api/request_timing.hpp"
 #include "controller/api/server.hpp"
 #include "controller/api/session_command.hpp"
 #include "controller/api/session_tracker.hpp"
@@ -92,6 +93,7 @@ class Daemon {
     boost::asio::io_context io_;
     api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
     CallbackGuard guard_;
+    api::RequestTiming request_timing_;  // both API servers' service times (status.api)
     api::ControllerApi api_;
     api::PairingStore pairing_;  // the console's paired devices, read at start
     api::PairingApi pairing_api_;

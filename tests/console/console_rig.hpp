@@ -81,6 +81,8 @@ class ConsoleRig {
             dir_ + "/daemon.log");
     }
     void kill_daemon() { daemon_.reset(); }
+    pid_t daemon_pid() const { return daemon_ ? daemon_->pid() : -1; }
+    pid_t console_pid() const { return console_ ? console_->pid() : -1; }
 
     // Waits for the daemon's idle state, the console's "listening on" line and its command
     // link (an unknown token is then 401, not 503).

@@ -568,3 +568,46 @@ TEST_CASE("a throw in the watch stream or in a watch request goes to the guard; 
     CHECK(other.call({{"id", 3}, {"cmd", "echo"}}).has_value());
     CHECK(f.cycles.load() > 0);
 }
+
+TEST_CASE(
+    "each request's service time is counted under its command, a deferred one until it came") {
+    api::RequestTiming timing;
+    api::ServerOptions options;
+    options.timing = &timing;
+    ServerFixture f(options);
+    LineClient client(f.path);
+    REQUIRE(client.call({{"id", 1}, {"cmd", "echo"}}));
+    REQUIRE(client.call({{"id", 2}, {"cmd", "slow"}}));
+    REQUIRE(client.call({{"id", 3}, {"cmd", "later"}, {"ms", 100}}));
+    REQUIRE(client.send_raw("not json\n"));
+    REQUIRE(client.read_json(2s));
+    std::promise<json> read;
+    asio::post(f.io, [&] { read.set_value(timing.to_json()); });
+    const json t = read.get_future().get();
+    CAPTURE(t);
+    CHECK(t["requests"] == 4);
+    CHECK(t["commands"]["echo"]["count"] == 1);
+    CHECK(t["commands"]["echo"]["max_ms"].get<double>() < 20);
+    CHECK(t["commands"]["slow"]["max_ms"].get<double>() >= 20);    // the handler's 20 ms
+    CHECK(t["commands"]["later"]["max_ms"].get<double>() >= 100);  // until the reply came
+    CHECK(t["commands"]["invalid"]["count"] == 1);
+    CHECK(t["max_ms"] == t["commands"]["later"]["max_ms"]);
+    std::uint64_t in_hist = 0;
+    for (const auto& n : t["hist"]) in_hist += n.get<std::uint64_t>();
+    CHECK(in_hist == 4);
+    // `later` in a bucket above 100 ms, the others below it.
+    std::uint64_t above_100ms = 0;
+    for (std::size_t i = treadmill::latency_bucket(101ms); i < t["hist"].size(); ++i)
+        above_100ms += t["hist"][i].get<std::uint64_t>();
+    CHECK(above_100ms == 1);
+}
+
+TEST_CASE("service times: past kMaxCommands names, requests count as \"other\"") {
+    api::RequestTiming timing;
+    for (std::size_t i = 0; i < api::RequestTiming::kMaxCommands + 5; ++i)
+        timing.record("cmd" + std::to_string(i), 1ms);
+    const json t = timing.to_json();
+    CHECK(t["commands"].size() == api::RequestTiming::kMaxCommands);
+    CHECK(t["commands"]["other"]["count"] == 6);
+    CHECK(t["requests"] == api::RequestTiming::kMaxCommands + 5);
+}

@@ -43,6 +43,12 @@ TEST_CASE("the heartbeat is stamped when the cycle is done, not when it began") 
     CHECK(hw.calls(treadmill::testing::FakeTreadmill::Call::write_drive).size() >= 1);
     CHECK(heartbeat.last() - before >= 120ms);
     CHECK(heartbeat.last() <= SteadyClock::now());
+    // The cycle's length is counted too (status.loop.cycle_hist): one cycle, in its bucket.
+    CHECK(loop.stats().max_cycle >= 120ms);
+    std::uint64_t lengths = 0;
+    for (const auto n : loop.stats().length) lengths += n;
+    CHECK(lengths == 1);
+    CHECK(loop.stats().length[d::lateness_bucket(loop.stats().max_cycle)] == 1);
 }
 
 TEST_CASE("a start delay goes to the first bucket whose bound it does not exceed") {
