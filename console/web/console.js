@@ -204,6 +204,10 @@ function render() {
     $('reset').hidden = role !== 'runner' || s.fault.resettable === false || s.reset_pending;
   }
 
+  renderStateNotice(s.state);
+  renderMaintenance(s.maintenance_due || []);
+  keepScreenAwake(moving);
+
   const cd = $('countdown');
   cd.hidden = s.state !== 'countdown' || s.countdown_s == null;
   if (!cd.hidden) $('countdown-n').textContent = String(Math.max(1, Math.ceil(s.countdown_s)));
@@ -223,6 +227,52 @@ function render() {
   }
   drawChart($('run-chart'), timeline, s.elapsed_s);
 }
+
+const STATE_NOTICES = {
+  paused: 'Paused — press Resume to go on',
+  stopping: 'Stopping — the belt is slowing down',
+};
+// The two states a runner must not mistake for running, in a band above the figures.
+function renderStateNotice(state) {
+  const n = $('state-notice');
+  const text = daemonUp ? STATE_NOTICES[state] : undefined;
+  n.hidden = !text;
+  n.className = `state-notice ${text ? state : ''}`;
+  if (text && n.textContent !== text) n.textContent = text;
+}
+
+const MAINTENANCE_WORDS = { lubrication: 'lubricate the belt', service: 'service the treadmill' };
+// The daemon's status.maintenance_due (docs/fleet.md, "Maintenance"), for the gym's staff.
+function renderMaintenance(due) {
+  const m = $('maintenance');
+  m.hidden = due.length === 0;
+  const text = `Maintenance due: ${due.map((d) => MAINTENANCE_WORDS[d] || d).join(', ')} ` +
+    '(then record it with treadmillctl service --done).';
+  if (!m.hidden && m.textContent !== text) m.textContent = text;
+}
+
+// Keeps a tablet's screen on while the belt can move (the Screen Wake Lock API: secure contexts
+// only, i.e. localhost or the console over TLS; elsewhere the tablet's own settings decide).
+let wakeLock = null;
+let wantAwake = false;
+async function keepScreenAwake(want) {
+  wantAwake = want;
+  if (!('wakeLock' in navigator)) return;
+  if (want && !wakeLock && document.visibilityState === 'visible') {
+    try {
+      wakeLock = await navigator.wakeLock.request('screen');
+      wakeLock.addEventListener('release', () => { wakeLock = null; });
+    } catch (e) {
+      wakeLock = null;  // refused (battery saver, not allowed): the screen follows its settings
+    }
+  } else if (!want && wakeLock) {
+    const lock = wakeLock;
+    wakeLock = null;
+    lock.release().catch(() => {});
+  }
+}
+// The browser drops the lock when the page is hidden; take it again when it comes back.
+document.addEventListener('visibilitychange', () => keepScreenAwake(wantAwake));
 
 function renderStep(s) {
   const st = s.step;

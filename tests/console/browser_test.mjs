@@ -62,6 +62,7 @@ function killDaemon() { daemon.kill('SIGKILL'); }
 fs.writeFileSync(path.join(dir, 'treadmilld.yaml'),
   `bus: {transport: sim}\nprofile: ${dir}/profile.yaml\npairing: {file: ${dir}/pairing.json}\n` +
   `metrics: {file: ${dir}/metrics.json}\nhistory: {database: ${dir}/history.db}\n` +
+  'maintenance: {lubrication: 1 s}\n' +
   `programs: {dirs: [${dir}/programs], user_dir: ${dir}/programs}\n`);
 fs.mkdirSync(path.join(dir, 'programs'));
 
@@ -137,8 +138,15 @@ async function main() {
   await button('Pause').click();
   await until(async () => (await status()).state === 'paused', 'Pause pauses');
   await until(() => button('Resume').isVisible(), 'Resume shows while paused');
+  await until(async () => /^Paused/.test(await page.locator('#state-notice').textContent()) &&
+    await page.locator('#state-notice').isVisible(), 'a wide Paused band shows while paused');
   await button('Resume').click();
   await until(async () => (await status()).state === 'running', 'Resume runs again', 8000);
+  check(!(await page.locator('#state-notice').isVisible()), 'the Paused band goes once running');
+  // The config's lubrication interval (1 s of belt time) has passed: the staff's notice shows.
+  await until(async () => (await status()).maintenance_due.includes('lubrication') &&
+    /lubricate the belt/.test(await page.locator('#maintenance').textContent()) &&
+    await page.locator('#maintenance').isVisible(), 'maintenance due shows on the page');
 
   // The steps and reps change (the warm-up lasts 12 s at 50×).
   await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 1 of 8', 'rep 1 of 8 shows', 20000);
