@@ -8,14 +8,18 @@
 // SQLite file with synchronous=FULL). Windows with recording on and off alternate in one run, so a
 // busy machine moves both. Per mode: the cycle's start delay (lateness), the cycle time (start to
 // the end of the after-cycle hook), late cycles (more than half a period behind, as status.loop
-// counts them); with recording, the hook's own time per cycle. Usage: bench_history [--quick]
-// [--seconds N] [--dir DIR]
+// counts them); with recording, the hook's own time per cycle.
+// Usage: bench_history [--quick] [--seconds N] [--dir DIR] [--fifo]
 //   N seconds of windows in all (default 120, 5 s windows; --quick: 4 s, 0.5 s windows);
-//   DIR for the database (default $TMPDIR or /tmp)
+//   DIR for the database (default $TMPDIR or /tmp); --fifo: the loop (and the simulator) at
+//   SCHED_FIFO 49 as the systemd unit starts the daemon, the writer thread dropping to normal
+//   priority as it does there (needs root or CAP_SYS_NICE)
 // Last line: RESULT history_cycle_p99_us=A nohistory_cycle_p99_us=B history_ratio=A/B
 //            history_late_with=N history_late_without=M history_lateness_p99_us=…
 //            nohistory_lateness_p99_us=… recorder_p99_us=…
 #include <boost/asio/io_context.hpp>
+
+#include <sched.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -205,6 +209,7 @@ void print_row(const char* mode, const Mode& m) {
 int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bool quick = false;
+    bool fifo = false;
     double seconds = 120;
     const char* tmp = std::getenv("TMPDIR");
     std::string dir = tmp ? tmp : "/tmp";
@@ -214,11 +219,24 @@ int main(int argc, char** argv) {
             quick = true;
         } else if (arg == "--seconds" && i + 1 < argc && std::atof(argv[i + 1]) >= 2) {
             seconds = std::atof(argv[++i]);
+        } else if (arg == "--fifo") {
+            fifo = true;
         } else if (arg == "--dir" && i + 1 < argc) {
             dir = argv[++i];
         } else {
-            std::fprintf(stderr, "usage: bench_history [--quick] [--seconds N] [--dir DIR]\n");
+            std::fprintf(stderr,
+                         "usage: bench_history [--quick] [--seconds N] [--dir DIR] [--fifo]\n");
             return 2;
+        }
+    }
+    if (fifo) {
+        // Before any thread starts: the simulator's and the writer's inherit it, and the writer
+        // drops to normal priority itself, as in the daemon under its systemd unit.
+        sched_param param{};
+        param.sched_priority = 49;
+        if (::sched_setscheduler(0, SCHED_FIFO, &param) != 0) {
+            std::perror("bench_history: SCHED_FIFO 49 (needs root or CAP_SYS_NICE)");
+            return 1;
         }
     }
     const double window_s = quick ? 0.5 : 5;
@@ -229,9 +247,10 @@ int main(int argc, char** argv) {
     std::printf(
         "bench_history: the control cycle at the simulator (TCP), %.0f ms period, a program at "
         "time scale %.0f\n(a sample queued every cycle); recording off and on alternate in "
-        "%.1f s windows, %.0f s in all;\ndatabase %s (synchronous=FULL). Times in us; late: "
+        "%.1f s windows, %.0f s in all; %s;\ndatabase %s (synchronous=FULL). Times in us; late: "
         "start > half a period behind\n\n",
-        us(kPeriod) / 1000, kTimeScale, window_s, seconds, db.c_str());
+        us(kPeriod) / 1000, kTimeScale, window_s, seconds,
+        fifo ? "SCHED_FIFO 49, the writer at normal priority" : "SCHED_OTHER", db.c_str());
     const Outcome out = run(seconds, window_s, db);
     std::printf("%-10s %7s %9s %9s %9s %9s %9s %9s %5s\n", "recording", "cycles", "late p50",
                 "late p99", "late max", "cycle p50", "cycle p99", "cycle max", "late");
