@@ -87,29 +87,42 @@ std::vector<double> synthesised_altitude(const SessionRecord& record) {
     return altitude;
 }
 
-double acsm_kcal_per_second(double speed_kmh, double grade_pct, double body_mass_kg) {
-    const double v = speed_kmh * 1000.0 / 60.0;             // m/min
-    const double grade = std::max(grade_pct, 0.0) / 100.0;  // the equations are for uphill
-    const bool walking = speed_kmh < walk_run_transition_kmh;
-    const double vo2 = walking ? 3.5 + 0.1 * v + 1.8 * v * grade  // ml/kg/min
-                               : 3.5 + 0.2 * v + 0.9 * v * grade;
-    return vo2 * body_mass_kg / 1000.0 * 5.0 / 60.0;  // about 5 kcal per litre of O2
+namespace {
+
+// Whole kcal per lap that add up to the rounded total: each lap's floor, then the units left
+// to the laps with the largest remainders (so the laps of a file sum to the summary's value).
+std::vector<int> rounded_to_total(const std::vector<double>& kcal) {
+    double sum = 0.0;
+    for (double k : kcal) sum += k;
+    std::vector<int> out;
+    std::vector<std::size_t> by_remainder;
+    long left = std::lround(sum);
+    for (std::size_t i = 0; i < kcal.size(); ++i) {
+        out.push_back(static_cast<int>(std::floor(kcal[i])));
+        left -= out.back();
+        by_remainder.push_back(i);
+    }
+    std::stable_sort(by_remainder.begin(), by_remainder.end(), [&](std::size_t a, std::size_t b) {
+        return kcal[a] - std::floor(kcal[a]) > kcal[b] - std::floor(kcal[b]);
+    });
+    for (std::size_t i = 0; i < by_remainder.size() && left > 0; ++i, --left) {
+        ++out[by_remainder[i]];
+    }
+    return out;
 }
+
+}  // namespace
 
 std::vector<int> lap_calories(const SessionRecord& record, std::optional<double> body_mass_kg) {
     std::vector<double> kcal(record.laps.size(), 0.0);
     if (body_mass_kg && !record.laps.empty()) {
-        double previous_s = 0.0;
-        for (const Sample& s : record.samples) {
-            const double dt = std::max(s.elapsed_s - previous_s, 0.0);
-            previous_s = s.elapsed_s;
+        for (std::size_t i = 1; i < record.samples.size(); ++i) {
+            const Sample& s = record.samples[i];
             kcal[lap_index_at(record, s.elapsed_s)] +=
-                dt * acsm_kcal_per_second(s.speed_kmh, s.incline_pct, *body_mass_kg);
+                interval_kcal(record.samples[i - 1], s, *body_mass_kg);
         }
     }
-    std::vector<int> rounded;
-    for (double k : kcal) rounded.push_back(static_cast<int>(std::lround(k)));
-    return rounded;
+    return rounded_to_total(kcal);
 }
 
 std::string with_valid_utf8(std::string_view text) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "history/energy.hpp"
 #include "history/session_record.hpp"
 
 namespace treadmill::history {
@@ -37,18 +38,15 @@ std::int64_t end_wall_ms(const SessionRecord& record, const std::vector<Pause>& 
 // second before it); before the first lap the first, after the last the last; 0 without laps.
 std::size_t lap_index_at(const SessionRecord& record, double t);
 
-// A walk: every measured speed below 7.2 km/h (2.0 m/s, the preferred walk-run transition).
-inline constexpr double walk_run_transition_kmh = 7.2;
+// A walk: every measured speed below walk_run_transition_kmh (history/energy.hpp).
 bool is_walk(const SessionRecord& record);
 
 // Altitude (m above the start) after each sample: the sum of distance x measured incline.
 std::vector<double> synthesised_altitude(const SessionRecord& record);
 
-// ACSM gross energy (kcal) of one second at speed and grade for a body mass: the walking
-// equation below the transition speed, the running one at and above it.
-double acsm_kcal_per_second(double speed_kmh, double grade_pct, double body_mass_kg);
-
-// Energy of each lap (kcal, rounded), summed over its samples; all 0 without a body mass.
+// Energy of each lap (kcal): the estimate of history/energy.hpp (the summary's energy_kcal)
+// over the intervals between samples, each interval in the lap of its later sample; whole kcal
+// that add up to the session's total rounded. All 0 without a body mass.
 std::vector<int> lap_calories(const SessionRecord& record, std::optional<double> body_mass_kg);
 
 // The text with each byte that is not part of well-formed UTF-8 replaced by U+FFFD (XML and
