@@ -104,7 +104,7 @@ Outcome run(double total_s, double window_s, const std::string& db) {
     config.countdown = 100ms;
     config.time_scale = kTimeScale;
     ControlCycle cycle(treadmill, config, [] { return SteadyClock::now(); });
-    daemon::HistoryHook history(db, kTimeScale, "", [](std::string line) {
+    daemon::HistoryHook history(db, kTimeScale, programs::ProfileLocation{}, [](std::string line) {
         if (line.find("warning") != std::string::npos || line.find("error") != std::string::npos)
             std::fprintf(stderr, "bench_history: %s\n", line.c_str());
     });
