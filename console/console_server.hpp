@@ -1,8 +1,10 @@
-// The console's HTTP and WebSocket server (Boost.Beast, callbacks on one io_context): embedded
-// assets, the pairing form's POST, and /ws — the daemon's watch stream fanned out to each page
-// and the page's commands sent back as API requests under each device's role.
+// The console's HTTP and WebSocket server (Boost.Beast, callbacks on one io_context), over
+// plain TCP or TLS: embedded assets, the pairing form's POST, and /ws — the daemon's watch
+// stream fanned out to each page and the page's commands sent back as API requests under each
+// device's role.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "console/access_policy.hpp"
@@ -18,7 +21,7 @@
 
 namespace treadmill::console {
 
-class WsSession;
+class Page;
 
 // Limits of the server (fixed; tests read them).
 struct ServerLimits {
@@ -27,6 +30,7 @@ struct ServerLimits {
     static constexpr std::size_t ws_message_bytes = 96 * 1024;  // a program's YAML (64 KiB) fits
     static constexpr std::size_t ws_queue_messages = 64;        // ~12 s of the 5 Hz watch stream
     static constexpr std::size_t ws_send_buffer_bytes = 32 * 1024;  // SO_SNDBUF of a page
+    static constexpr std::chrono::seconds tls_handshake{10};        // connect to first HTTP request
 };
 
 // Everything the sessions share: the daemon links, the connected pages, the rate limiter.
@@ -43,8 +47,8 @@ class Hub {
     void upgrade_started() { ++upgrading_; }
     void upgrade_ended() { --upgrading_; }
 
-    void add(const std::shared_ptr<WsSession>& s);
-    void remove(const std::shared_ptr<WsSession>& s);
+    void add(const std::shared_ptr<Page>& s);
+    void remove(const std::shared_ptr<Page>& s);
     // Sends a page's request to the daemon on the right connection.
     void send_command(nlohmann::json request, CommandLink::Reply on_reply);
     bool rate_ok(const std::string& device_id, std::string_view cmd);
@@ -63,17 +67,18 @@ class Hub {
     std::shared_ptr<CommandLink> urgent_;
     std::shared_ptr<WatchLink> watch_;
     asio::steady_timer pair_poll_;
-    std::set<std::shared_ptr<WsSession>> sessions_;
+    std::set<std::shared_ptr<Page>> sessions_;
     std::size_t upgrading_ = 0;
     RateLimiter rate_;
     std::shared_ptr<const std::string> last_status_;
     bool stopped_ = false;
 };
 
-// Accepts TCP connections and hands each to an HTTP session.
+// Accepts TCP connections and hands each to an HTTP session: over TLS with `tls`, else plain.
 class Listener : public std::enable_shared_from_this<Listener> {
   public:
-    Listener(asio::io_context& io, Hub& hub, const ListenAddress& at);
+    Listener(asio::io_context& io, Hub& hub, const ListenAddress& at,
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     void start();
     void stop();
@@ -81,6 +86,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   private:
     void accept_next();
     Hub& hub_;
+    std::shared_ptr<asio::ssl::context> tls_;
     asio::ip::tcp::acceptor acceptor_;
     asio::steady_timer pause_;  // after an accept error (EMFILE): wait instead of spinning
 };
