@@ -111,19 +111,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
 
     void start() {
         if constexpr (tls) {
-            // The whole handshake within the limit; a client that is not speaking TLS (plain
+            // The whole handshake within the limit. A client that is not speaking TLS (plain
             // HTTP to this port) is closed at its first byte, nothing sent back.
             beast::get_lowest_layer(stream_).expires_after(ServerLimits::tls_handshake);
             beast::async_detect_ssl(beast::get_lowest_layer(stream_), buffer_,
                                     [self = shared_from_this()](beast::error_code ec, bool is_tls) {
-                                        if (ec || !is_tls) return self->drop();
-                                        self->stream_.async_handshake(
-                                            asio::ssl::stream_base::server, self->buffer_.data(),
-                                            [self](beast::error_code ec2, std::size_t used) {
-                                                if (ec2) return self->drop();
-                                                self->buffer_.consume(used);
-                                                self->read_next();
-                                            });
+                                        self->on_detected(ec, is_tls);
                                     });
         } else {
             read_next();
@@ -131,6 +124,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     }
 
   private:
+    void on_detected(beast::error_code ec, bool is_tls) {
+        if (ec || !is_tls) return drop();
+        stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                [self = shared_from_this()](beast::error_code e, std::size_t used) {
+                                    if (e) return self->drop();
+                                    self->buffer_.consume(used);  // the bytes detect_ssl read
+                                    self->read_next();
+                                });
+    }
+
     void read_next() {
         parser_.emplace();
         parser_->header_limit(ServerLimits::header_bytes);
