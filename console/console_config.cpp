@@ -1,6 +1,7 @@
 #include "console/console_config.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -58,6 +59,26 @@ std::optional<std::string> read_metrics(const YAML::Node& v, ConsoleConfig& c) {
                    *error;
     }
     return std::nullopt;
+}
+
+// tls: {certificate: FILE, key: FILE}, both required, neither empty.
+Result<TlsFiles, std::string> parse_tls(const YAML::Node& v) {
+    const std::string shape = "tls: expected {certificate: FILE, key: FILE}";
+    if (!v.IsMap()) return Error{where(v) + shape};
+    TlsFiles files;
+    for (const auto& t : v) {
+        const std::string k = t.first.as<std::string>();
+        if (k != "certificate" && k != "key")
+            return Error{where(t.first) + "tls: unknown key '" + k + "' (" + shape + ")"};
+        std::string& into = k == "certificate" ? files.certificate : files.key;
+        if (!into.empty()) return Error{where(t.first) + "tls: " + k + " given twice"};
+        if (!t.second.IsScalar() || t.second.Scalar().empty())
+            return Error{where(t.second) + "tls: " + k + ": expected a file name"};
+        into = t.second.Scalar();
+    }
+    if (files.certificate.empty() || files.key.empty())
+        return Error{where(v) + "tls: needs both certificate and key (" + shape + ")"};
+    return files;
 }
 
 }  // namespace
@@ -126,18 +147,9 @@ Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_
                 if (n < 1 || n > 1024) return Error{where(v) + "max_clients: 1 to 1024"};
                 c.max_clients = static_cast<std::size_t>(n);
             } else if (key == "tls") {
-                if (!v.IsMap()) return Error{where(v) + "tls: expected {cert: FILE, key: FILE}"};
-                for (const auto& t : v) {
-                    const std::string k = t.first.as<std::string>();
-                    if (k == "cert")
-                        c.tls_cert = t.second.as<std::string>();
-                    else if (k == "key")
-                        c.tls_key = t.second.as<std::string>();
-                    else
-                        return Error{where(t.first) + "tls: unknown key '" + k + "'"};
-                }
-                if (c.tls_cert.empty() != c.tls_key.empty())
-                    return Error{where(v) + "tls: needs both cert and key"};
+                auto tls = parse_tls(v);
+                if (!tls) return Error{tls.error()};
+                c.tls = *tls;
             } else if (key == "metrics") {
                 if (auto error = read_metrics(v, c)) return Error{*error};
             } else {
@@ -157,6 +169,13 @@ Result<ConsoleConfig, std::string> load_console_config(const std::string& path) 
     text << in.rdbuf();
     auto c = parse_console_config(text.str());
     if (!c) return Error{path + ": " + c.error()};
+    if (c->tls) {
+        std::error_code ec;
+        const auto dir = std::filesystem::absolute(path, ec).parent_path();
+        for (std::string* file : {&c->tls->certificate, &c->tls->key})
+            if (std::filesystem::path(*file).is_relative())
+                *file = (dir / *file).lexically_normal().string();
+    }
     return c;
 }
 

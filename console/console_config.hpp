@@ -17,6 +17,12 @@ struct ListenAddress {
     std::uint16_t port = 8080;
 };
 
+// The console's own certificate chain and private key (PEM files), read once at start.
+struct TlsFiles {
+    std::string certificate;
+    std::string key;
+};
+
 struct ConsoleConfig {
     ListenAddress listen;
     std::string socket = "/run/treadmilld/control.sock";
@@ -24,8 +30,7 @@ struct ConsoleConfig {
     // are always allowed.
     std::vector<std::string> allowed_hosts;
     std::size_t max_clients = 32;
-    std::string tls_cert;  // both empty: plain HTTP
-    std::string tls_key;
+    std::optional<TlsFiles> tls;  // none: plain HTTP
     // GET /metrics needs `Authorization: Bearer <metrics_token>` when set (metrics: {token} or
     // metrics: {token_file}); empty: /metrics is open to anyone who may reach the console.
     std::string metrics_token;
@@ -34,7 +39,8 @@ struct ConsoleConfig {
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0"; nullopt when it does not parse.
 std::optional<ListenAddress> parse_listen(std::string_view text);
 
-// Reads console.yaml; unknown keys and bad values are errors naming the key.
+// Reads console.yaml; unknown keys and bad values are errors naming the key. Relative TLS file
+// names are taken from the file's own directory.
 Result<ConsoleConfig, std::string> load_console_config(const std::string& path);
 
 // The error with a metrics token, nullopt when it is usable (16 to 256 visible ASCII

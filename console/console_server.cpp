@@ -1,8 +1,10 @@
 #include "console/console_server.hpp"
 
 #include <optional>
+#include <type_traits>
 
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -119,17 +121,49 @@ Response metrics_response(const Request& req, const std::optional<json>& reply) 
     return res;
 }
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// One connection's HTTP requests, over a PlainStream or a TlsStream; a WebSocket upgrade hands
+// the stream on to a WsSession of the same kind.
+template <class Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
+    static constexpr bool tls = std::is_same_v<Stream, TlsStream>;
+    using std::enable_shared_from_this<HttpSession>::shared_from_this;
+
   public:
-    HttpSession(tcp::socket&& socket, Hub& hub) : stream_(std::move(socket)), hub_(hub) {}
-    void start() { read_next(); }
+    // `tls_context...`: the server's ssl::context for a TlsStream, nothing for a plain one.
+    template <class... TlsContext>
+    HttpSession(tcp::socket&& socket, Hub& hub, TlsContext&... tls_context)
+        : stream_(std::move(socket), tls_context...), hub_(hub) {}
+
+    void start() {
+        if constexpr (tls) {
+            // The whole handshake within the limit. A client that is not speaking TLS (plain
+            // HTTP to this port) is closed at its first byte, nothing sent back.
+            beast::get_lowest_layer(stream_).expires_after(ServerLimits::tls_handshake);
+            beast::async_detect_ssl(beast::get_lowest_layer(stream_), buffer_,
+                                    [self = shared_from_this()](beast::error_code ec, bool is_tls) {
+                                        self->on_detected(ec, is_tls);
+                                    });
+        } else {
+            read_next();
+        }
+    }
 
   private:
+    void on_detected(beast::error_code ec, bool is_tls) {
+        if (ec || !is_tls) return drop();
+        stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                [self = shared_from_this()](beast::error_code e, std::size_t used) {
+                                    if (e) return self->drop();
+                                    self->buffer_.consume(used);  // the bytes detect_ssl read
+                                    self->read_next();
+                                });
+    }
+
     void read_next() {
         parser_.emplace();
         parser_->header_limit(ServerLimits::header_bytes);
         parser_->body_limit(ServerLimits::body_bytes);
-        stream_.expires_after(std::chrono::seconds(30));
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
         http::async_read(
             stream_, buffer_, *parser_,
             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -151,20 +185,18 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         if (host_allowed(host, hub_.allowed_hosts())) return true;
         // The address the client connected to is its own proof (DNS rebinding sends a name).
         beast::error_code ec;
-        const auto local = stream_.socket().local_endpoint(ec);
+        const auto local = beast::get_lowest_layer(stream_).socket().local_endpoint(ec);
         return !ec && host_name_of(host) == local.address().to_string();
     }
 
     void handle(Request req) {
-        const bool tls = false;
         if (!host_ok(req))
             return send(text_response(http::status::forbidden, req.version(), false,
                                       "this host name is not allowed (allowed_hosts)\n"));
         const std::string target(req.target());
         if (target.substr(0, target.find('?')) == "/metrics") return metrics(std::move(req));
-        if (target == "/ws" && websocket::is_upgrade(req)) return upgrade(std::move(req), tls);
-        if (target == "/api/pair" && req.method() == http::verb::post)
-            return pair(std::move(req), tls);
+        if (target == "/ws" && websocket::is_upgrade(req)) return upgrade(std::move(req));
+        if (target == "/api/pair" && req.method() == http::verb::post) return pair(std::move(req));
         if (target == "/api/me" && req.method() == http::verb::get) return me(std::move(req));
         if (req.method() != http::verb::get && req.method() != http::verb::head)
             return send(text_response(http::status::method_not_allowed, req.version(),
@@ -225,7 +257,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
 
     // POST /api/pair {"pin","device"}: redeems the PIN with the daemon, sets the token cookie.
-    void pair(Request req, bool tls) {
+    void pair(Request req) {
         if (!origin_matches(sv(req[http::field::origin]), sv(req[http::field::host]), tls))
             return send(json_response(http::status::forbidden, req,
                                       {{"error", "cross-site request refused"}}));
@@ -236,7 +268,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
         json redeem = {{"cmd", "pair_redeem"}, {"pin", body["pin"]}};
         if (body.contains("device") && body["device"].is_string())
             redeem["device"] = body["device"];
-        hub_.send_command(redeem, [self = shared_from_this(), req, tls](std::optional<json> reply) {
+        hub_.send_command(redeem, [self = shared_from_this(), req](std::optional<json> reply) {
             if (!reply)
                 return self->send(json_response(http::status::service_unavailable, req,
                                                 {{"error", "treadmilld is not reachable"}}));
@@ -256,7 +288,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     }
 
     // GET /ws: Origin, Host and token checked before the handshake; 403 / 503 otherwise.
-    void upgrade(Request req, bool tls) {
+    void upgrade(Request req) {
         if (!origin_matches(sv(req[http::field::origin]), sv(req[http::field::host]), tls))
             return send(text_response(http::status::forbidden, req.version(), false,
                                       "cross-site WebSocket refused\n"));
@@ -279,14 +311,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                         req.version(), false,
                         error_message(reply, "treadmilld is not reachable") + "\n"));
                 }
-                auto ws = std::make_shared<WsSession>(std::move(self->stream_), self->hub_, *d);
+                auto ws =
+                    std::make_shared<WsSession<Stream>>(std::move(self->stream_), self->hub_, *d);
                 ws->accept(std::move(req));
             });
     }
 
     void send(Response res) {
         auto shared = std::make_shared<Response>(std::move(res));
-        stream_.expires_after(std::chrono::seconds(30));
+        beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(30));
         http::async_write(stream_, *shared,
                           [self = shared_from_this(), shared](beast::error_code ec, std::size_t) {
                               if (ec || !shared->keep_alive()) return self->close();
@@ -294,12 +327,26 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
                           });
     }
 
+    // The end of a connection: TLS's close_notify (within 5 s), then the TCP shutdown.
     void close() {
-        beast::error_code ec;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        if constexpr (tls) {
+            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown(
+                [self = shared_from_this()](beast::error_code) { self->drop(); });
+        } else {
+            beast::error_code ec;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+        }
     }
 
-    beast::tcp_stream stream_;
+    // Closes the socket at once.
+    void drop() {
+        beast::error_code ec;
+        beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ec);
+        beast::get_lowest_layer(stream_).socket().close(ec);
+    }
+
+    Stream stream_;
     Hub& hub_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -357,10 +404,10 @@ bool Hub::metrics_started() {
     return true;
 }
 
-void Hub::add(const std::shared_ptr<WsSession>& s) {
+void Hub::add(const std::shared_ptr<Page>& s) {
     sessions_.insert(s);
 }
-void Hub::remove(const std::shared_ptr<WsSession>& s) {
+void Hub::remove(const std::shared_ptr<Page>& s) {
     sessions_.erase(s);
 }
 
@@ -399,8 +446,9 @@ void Hub::poll_pairings() {
     });
 }
 
-Listener::Listener(asio::io_context& io, Hub& hub, const ListenAddress& at)
-    : hub_(hub), acceptor_(io), pause_(io) {
+Listener::Listener(asio::io_context& io, Hub& hub, const ListenAddress& at,
+                   std::shared_ptr<asio::ssl::context> tls)
+    : hub_(hub), tls_(std::move(tls)), acceptor_(io), pause_(io) {
     const tcp::endpoint ep(asio::ip::make_address(at.host), at.port);
     acceptor_.open(ep.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -422,7 +470,11 @@ void Listener::accept_next() {
     acceptor_.async_accept(
         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<HttpSession>(std::move(socket), self->hub_)->start();
+            if (!ec && self->tls_)
+                std::make_shared<HttpSession<TlsStream>>(std::move(socket), self->hub_, *self->tls_)
+                    ->start();
+            else if (!ec)
+                std::make_shared<HttpSession<PlainStream>>(std::move(socket), self->hub_)->start();
             self->accept_next();
         });
 }

@@ -1,9 +1,11 @@
-// The console's HTTP and WebSocket server (Boost.Beast, callbacks on one io_context): embedded
-// assets, the pairing form's POST, /ws — the daemon's watch stream fanned out to each page
-// and the page's commands sent back as API requests under each device's role — and /metrics,
-// the daemon's counters for Prometheus (no pairing; a bearer token when configured).
+// The console's HTTP and WebSocket server (Boost.Beast, callbacks on one io_context), over
+// plain TCP or TLS: embedded assets, the pairing form's POST, /ws — the daemon's watch stream
+// fanned out to each page and the page's commands sent back as API requests under each
+// device's role — and /metrics, the daemon's counters for Prometheus (no pairing; a bearer
+// token when configured).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "console/access_policy.hpp"
@@ -19,7 +22,7 @@
 
 namespace treadmill::console {
 
-class WsSession;
+class Page;
 
 // Limits of the server (fixed; tests read them).
 struct ServerLimits {
@@ -32,6 +35,7 @@ struct ServerLimits {
     // The longest reply of the history's link: an export in base64 (a one-hour FIT is about
     // 110 KiB, a one-hour TCX 1.3 MiB). A longer one drops that link, which reconnects.
     static constexpr std::size_t history_reply_bytes = 16 * 1024 * 1024;
+    static constexpr std::chrono::seconds tls_handshake{10};  // connect to first HTTP request
 };
 
 // Everything the sessions share: the daemon links, the connected pages, the rate limiter.
@@ -52,8 +56,8 @@ class Hub {
     bool metrics_started();
     void metrics_ended() { --metrics_waiting_; }
 
-    void add(const std::shared_ptr<WsSession>& s);
-    void remove(const std::shared_ptr<WsSession>& s);
+    void add(const std::shared_ptr<Page>& s);
+    void remove(const std::shared_ptr<Page>& s);
     // Sends a page's request to the daemon on the right connection.
     void send_command(nlohmann::json request, CommandLink::Reply on_reply);
     bool rate_ok(const std::string& device_id, std::string_view cmd);
@@ -73,7 +77,7 @@ class Hub {
     std::shared_ptr<CommandLink> history_;
     std::shared_ptr<WatchLink> watch_;
     asio::steady_timer pair_poll_;
-    std::set<std::shared_ptr<WsSession>> sessions_;
+    std::set<std::shared_ptr<Page>> sessions_;
     std::size_t upgrading_ = 0;
     int metrics_waiting_ = 0;
     RateLimiter rate_;
@@ -81,10 +85,11 @@ class Hub {
     bool stopped_ = false;
 };
 
-// Accepts TCP connections and hands each to an HTTP session.
+// Accepts TCP connections and hands each to an HTTP session: over TLS with `tls`, else plain.
 class Listener : public std::enable_shared_from_this<Listener> {
   public:
-    Listener(asio::io_context& io, Hub& hub, const ListenAddress& at);
+    Listener(asio::io_context& io, Hub& hub, const ListenAddress& at,
+             std::shared_ptr<asio::ssl::context> tls = nullptr);
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     void start();
     void stop();
@@ -92,6 +97,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
   private:
     void accept_next();
     Hub& hub_;
+    std::shared_ptr<asio::ssl::context> tls_;
     asio::ip::tcp::acceptor acceptor_;
     asio::steady_timer pause_;  // after an accept error (EMFILE): wait instead of spinning
 };

@@ -13,6 +13,7 @@
 #include "console/access_policy.hpp"
 #include "console/console_config.hpp"
 #include "console/console_server.hpp"
+#include "console/tls_context.hpp"
 
 namespace {
 
@@ -73,16 +74,22 @@ int main(int argc, char** argv) {
         config.listen = *at;
     }
     if (socket) config.socket = *socket;
-    if (!config.tls_cert.empty()) {
-        std::cerr << "treadmill-console: tls: not supported by this build yet\n";
-        return 2;
+    // TLS files are read now, once: a bad one stops the start (never a fallback to HTTP).
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (config.tls) {
+        auto made = make_tls_context(*config.tls);
+        if (!made) {
+            std::cerr << "treadmill-console: " << made.error() << "\n";
+            return 2;
+        }
+        tls = *made;
     }
 
     boost::asio::io_context io;
     Hub hub(io, config, allowed_host_names(config.allowed_hosts, config.listen.host, host_name()));
     std::shared_ptr<Listener> listener;
     try {
-        listener = std::make_shared<Listener>(io, hub, config.listen);
+        listener = std::make_shared<Listener>(io, hub, config.listen, tls);
     } catch (const std::exception& e) {
         std::cerr << "treadmill-console: cannot listen on " << config.listen.host << ":"
                   << config.listen.port << ": " << e.what() << "\n";
@@ -91,7 +98,8 @@ int main(int argc, char** argv) {
     const std::string shown = config.listen.host.find(':') != std::string::npos
                                   ? "[" + config.listen.host + "]"
                                   : config.listen.host;
-    std::cout << "listening on http://" << shown << ":" << listener->port() << "/" << std::endl;
+    std::cout << "listening on " << (tls ? "https" : "http") << "://" << shown << ":"
+              << listener->port() << "/" << std::endl;
     std::cerr << "treadmill-console: daemon socket " << config.socket << std::endl;
     hub.start();
     listener->start();

@@ -2,6 +2,7 @@
 
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "common/json_text.hpp"
 #include "console/console_server.hpp"
@@ -20,10 +21,12 @@ json refusal(const std::string& code, const std::string& message) {
 
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream&& stream, Hub& hub, Device device)
+template <class Stream>
+WsSession<Stream>::WsSession(Stream&& stream, Hub& hub, Device device)
     : ws_(std::move(stream)), hub_(hub), device_(std::move(device)) {}
 
-void WsSession::accept(beast::http::request<beast::http::string_body> request) {
+template <class Stream>
+void WsSession<Stream>::accept(beast::http::request<beast::http::string_body> request) {
     beast::get_lowest_layer(ws_).expires_never();
     // A fixed, small kernel buffer (no auto-tuning up to megabytes): a page that stops reading
     // fills it within seconds, then its queue, and is dropped.
@@ -37,7 +40,7 @@ void WsSession::accept(beast::http::request<beast::http::string_body> request) {
     t.keep_alive_pings = true;
     ws_.set_option(t);
     ws_.read_message_max(ServerLimits::ws_message_bytes);
-    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
         self->hub_.upgrade_ended();
         if (ec) return;
         self->open_ = true;
@@ -53,8 +56,9 @@ void WsSession::accept(beast::http::request<beast::http::string_body> request) {
     });
 }
 
-void WsSession::read_next() {
-    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+template <class Stream>
+void WsSession<Stream>::read_next() {
+    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec) return self->drop();
         const std::string text = beast::buffers_to_string(self->in_.data());
         self->in_.consume(self->in_.size());
@@ -64,7 +68,8 @@ void WsSession::read_next() {
 }
 
 // A page's request: {"id":N,"cmd":"…",…arguments}; answered {"t":"reply","id":N,"msg":{…}}.
-void WsSession::on_message(const std::string& text) {
+template <class Stream>
+void WsSession<Stream>::on_message(const std::string& text) {
     json request = json::parse(text, nullptr, false);
     if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
         return reply(nullptr, refusal("bad_request", "a request is {\"id\":N,\"cmd\":\"…\"}"));
@@ -82,7 +87,7 @@ void WsSession::on_message(const std::string& text) {
     }
     request.erase("id");
     hub_.send_command(std::move(request),
-                      [self = shared_from_this(), id](std::optional<json> answer) {
+                      [self = this->shared_from_this(), id](std::optional<json> answer) {
                           if (!answer)
                               return self->reply(id, refusal("unavailable",
                                                              "the console is not connected to "
@@ -92,40 +97,48 @@ void WsSession::on_message(const std::string& text) {
                       });
 }
 
-void WsSession::reply(const json& id, const json& message) {
+template <class Stream>
+void WsSession<Stream>::reply(const json& id, const json& message) {
     send(std::make_shared<const std::string>(
         json_text(json{{"t", "reply"}, {"id", id}, {"msg", message}})));
 }
 
-void WsSession::send(std::shared_ptr<const std::string> message) {
+template <class Stream>
+void WsSession<Stream>::send(std::shared_ptr<const std::string> message) {
     if (!open_ || !message) return;
     if (out_.size() >= ServerLimits::ws_queue_messages) return drop();
     out_.push_back(std::move(message));
     if (out_.size() == 1) write_next();
 }
 
-void WsSession::write_next() {
+template <class Stream>
+void WsSession<Stream>::write_next() {
     ws_.text(true);
     ws_.async_write(asio::buffer(*out_.front()),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->drop();
                         self->out_.pop_front();
                         if (!self->out_.empty() && self->open_) self->write_next();
                     });
 }
 
-void WsSession::close() {
+template <class Stream>
+void WsSession<Stream>::close() {
     drop();
 }
 
 // Ends the session at once (the socket is closed under any pending operation).
-void WsSession::drop() {
+template <class Stream>
+void WsSession<Stream>::drop() {
     if (dropped_) return;
     dropped_ = true;
     open_ = false;
     beast::error_code ec;
     beast::get_lowest_layer(ws_).socket().close(ec);
-    hub_.remove(shared_from_this());
+    hub_.remove(this->shared_from_this());
 }
+
+template class WsSession<PlainStream>;
+template class WsSession<TlsStream>;
 
 }  // namespace treadmill::console

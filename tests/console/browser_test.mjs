@@ -66,21 +66,26 @@ fs.writeFileSync(path.join(dir, 'treadmilld.yaml'),
   `programs: {dirs: [${dir}/programs], user_dir: ${dir}/programs}\n`);
 fs.mkdirSync(path.join(dir, 'programs'));
 
-async function main() {
-  startDaemon();
-  await until(async () => (await status())?.state === 'idle', 'treadmilld idle', 20000);
-  const consoleProc = spawn(process.env.TREADMILL_CONSOLE_BIN, ['--listen', '127.0.0.1:0', '--socket', sock],
+// Starts a treadmill-console with `args`; the URL it says it listens on.
+function startConsole(args) {
+  const proc = spawn(process.env.TREADMILL_CONSOLE_BIN, [...args, '--listen', '127.0.0.1:0', '--socket', sock],
     { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(consoleProc);
-  const url = await new Promise((resolve, reject) => {
+  children.push(proc);
+  return new Promise((resolve, reject) => {
     let out = '';
-    consoleProc.stdout.on('data', (d) => {
+    proc.stdout.on('data', (d) => {
       out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
+      const m = /listening on (https?:\/\/\S+)/.exec(out);
       if (m) resolve(m[1]);
     });
     setTimeout(() => reject(new Error('the console did not say where it listens')), 10000);
   });
+}
+
+async function main() {
+  startDaemon();
+  await until(async () => (await status())?.state === 'idle', 'treadmilld idle', 20000);
+  const url = await startConsole([]);
 
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -270,6 +275,30 @@ async function main() {
       await shot(`${tab.toLowerCase().replace(' ', '-')}-${w}x${h}`);
     }
   }
+
+  // Over https (tls: in console.yaml, a throwaway self-signed certificate the browser is told
+  // to accept): the page is a secure context (what the Wake Lock needs), pairs with a Secure
+  // cookie and gets the daemon's status over wss.
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-days', '2', '-subj', '/CN=treadmill-console test', '-addext', 'subjectAltName=IP:127.0.0.1',
+    '-keyout', path.join(dir, 'console.key'), '-out', path.join(dir, 'console.crt')], { stdio: 'ignore' });
+  fs.writeFileSync(path.join(dir, 'console-tls.yaml'), 'tls: {certificate: console.crt, key: console.key}\n');
+  const httpsUrl = await startConsole(['--config', path.join(dir, 'console-tls.yaml')]);
+  check(httpsUrl.startsWith('https://127.0.0.1:'), `the TLS console listens on ${httpsUrl}`);
+  const tlsContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const tlsPage = await tlsContext.newPage();
+  tlsPage.on('pageerror', (e) => { console.log(`page error (https): ${e}`); process.exitCode = 1; });
+  await tlsPage.goto(httpsUrl);
+  await tlsPage.getByLabel('PIN').waitFor();
+  check(await tlsPage.evaluate(() => location.protocol === 'https:' && window.isSecureContext && 'wakeLock' in navigator),
+    'over https the page is a secure context with navigator.wakeLock');
+  const tlsPin = execFileSync(process.env.TREADMILLCTL_BIN, ['pair', '--socket', sock]).toString().split('\n')[0].trim();
+  await tlsPage.getByLabel('PIN').fill(tlsPin);
+  await tlsPage.getByLabel('PIN').press('Enter');
+  await until(() => tlsPage.getByRole('button', { name: 'Stop', exact: true }).isVisible(), 'paired over https: the Stop button shows');
+  await until(async () => (await tlsPage.locator('#state-label').textContent()) === 'idle', 'the https page shows idle (status over wss)');
+  const tlsCookie = (await tlsContext.cookies()).find((c) => c.name === 'treadmill_token');
+  check(tlsCookie?.secure === true && tlsCookie?.httpOnly === true, 'the https page\'s token cookie is Secure and HttpOnly');
   await browser.close();
 }
 

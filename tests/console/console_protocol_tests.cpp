@@ -316,7 +316,7 @@ void record_one_hour(const std::string& database) {
 TEST_CASE(
     "the history through the console: a runner lists, shows and exports a one-hour FIT; "
     "a viewer is refused") {
-    ConsoleRig rig({}, record_one_hour);
+    ConsoleRig rig({}, Scheme::http, record_one_hour);
     REQUIRE(rig.ready());
     WsClient viewer(rig.port(), rig.origin(), rig.host(), rig.token("viewer"));
     REQUIRE(viewer.upgrade_status() == 101);

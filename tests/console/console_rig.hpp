@@ -1,5 +1,6 @@
 // A real treadmilld on its embedded simulator and a real treadmill-console in front of it,
-// each a child process with its files in one temp dir, plus a Beast HTTP/WebSocket client.
+// each a child process with its files in one temp dir, plus a Beast HTTP/WebSocket client over
+// plain TCP or TLS (with a throwaway certificate made by the openssl CLI).
 #pragma once
 
 #include <chrono>
@@ -9,13 +10,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/json_text.hpp"
@@ -29,9 +34,39 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 namespace asio = boost::asio;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using nlohmann::json;
 using namespace std::chrono_literals;
+
+struct TestCertificate {
+    std::string certificate;  // PEM files
+    std::string key;
+};
+
+// A throwaway self-signed certificate for 127.0.0.1 and localhost (P-256, two days), made in
+// `dir` by the openssl CLI; empty names when openssl failed.
+inline TestCertificate make_test_certificate(const std::string& dir,
+                                             const std::string& name = "console") {
+    const TestCertificate files{dir + "/" + name + ".crt", dir + "/" + name + ".key"};
+    const auto made = t::run_command(
+        {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "2", "-subj", "/CN=treadmill-console test", "-addext",
+         "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", files.key, "-out",
+         files.certificate},
+        20s);
+    if (made.exit_code != 0) return {};
+    return files;
+}
+
+// A client context that trusts `ca_file` only and checks that the server is 127.0.0.1.
+inline ssl::context tls_client_context(const std::string& ca_file) {
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.load_verify_file(ca_file);
+    ctx.set_verify_mode(ssl::verify_peer);
+    ctx.set_verify_callback(ssl::host_name_verification("127.0.0.1"));
+    return ctx;
+}
 
 // One HTTP request to the console; the response (status 0 when the connection failed).
 inline http::response<http::string_body> http_request(std::uint16_t port,
@@ -41,6 +76,7 @@ inline http::response<http::string_body> http_request(std::uint16_t port,
     beast::error_code ec;
     s.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
     http::response<http::string_body> res;
+    res.result(0u);  // a default response says 200: a failed connection must not
     if (ec) return res;
     req.prepare_payload();
     http::write(s, req, ec);
@@ -49,17 +85,49 @@ inline http::response<http::string_body> http_request(std::uint16_t port,
     return res;
 }
 
-// treadmilld (embedded simulator, time-scaled) and treadmill-console, in one temp dir.
+// One HTTPS request to the console through `tls`; status 0 when the connection or the
+// handshake failed.
+inline http::response<http::string_body> https_request(std::uint16_t port, ssl::context& tls,
+                                                       http::request<http::string_body> req) {
+    asio::io_context io;
+    beast::ssl_stream<tcp::socket> s(io, tls);
+    beast::error_code ec;
+    s.next_layer().connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+    http::response<http::string_body> res;
+    res.result(0u);
+    if (!ec) s.handshake(ssl::stream_base::client, ec);
+    if (ec) return res;
+    req.prepare_payload();
+    http::write(s, req, ec);
+    beast::flat_buffer buf;
+    if (!ec) http::read(s, buf, res, ec);
+    return res;
+}
+
+enum class Scheme { http, https };
+
+// treadmilld (embedded simulator, time-scaled) and treadmill-console, in one temp dir. With
+// Scheme::https the console gets a fresh certificate (tls: in its console.yaml) and the rig's
+// requests go over TLS, trusting that certificate only.
 class ConsoleRig {
   public:
     // `before_daemon` gets the history database's path before treadmilld opens it (to record
     // sessions into it).
-    explicit ConsoleRig(const std::string& console_yaml = {},
-                        const std::function<void(const std::string&)>& before_daemon = {}) {
+    explicit ConsoleRig(const std::string& console_yaml = {}, Scheme scheme = Scheme::http,
+                        const std::function<void(const std::string&)>& before_daemon = {})
+        : scheme_(scheme) {
         std::ofstream(dir_ + "/treadmilld.yaml")
             << "bus: {transport: sim}\n"
             << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n";
-        std::ofstream(dir_ + "/console.yaml") << console_yaml;
+        std::string tls_yaml;
+        if (scheme == Scheme::https) {
+            certificate_ = make_test_certificate(dir_);
+            // Relative names: taken from console.yaml's directory.
+            tls_yaml = "tls: {certificate: console.crt, key: console.key}\n";
+            if (!certificate_.certificate.empty())
+                client_tls_.emplace(tls_client_context(certificate_.certificate));
+        }
+        std::ofstream(dir_ + "/console.yaml") << tls_yaml << console_yaml;
         if (before_daemon) before_daemon(history_db());
         start_daemon();
         console_ = std::make_unique<t::ChildProcess>(
@@ -97,18 +165,35 @@ class ConsoleRig {
                 http::request<http::string_body> req{http::verb::get, "/api/me", 11};
                 req.set(http::field::host, host());
                 req.set(http::field::cookie, "treadmill_token=probe");
-                return http_request(port(), req).result_int() == 401;
+                return request(req).result_int() == 401;
             },
             10s);
     }
     std::uint16_t port() {
         const std::string log = t::read_file(dir_ + "/console.log");
-        const auto at = log.find("listening on http://127.0.0.1:");
+        const std::string line = "listening on " + scheme() + "://127.0.0.1:";
+        const auto at = log.find(line);
         if (at == std::string::npos) return 0;
-        return static_cast<std::uint16_t>(std::stoi(log.substr(at + 30)));
+        return static_cast<std::uint16_t>(std::stoi(log.substr(at + line.size())));
     }
+    std::string scheme() const { return scheme_ == Scheme::https ? "https" : "http"; }
     std::string host() { return "127.0.0.1:" + std::to_string(port()); }
-    std::string origin() { return "http://" + host(); }
+    std::string origin() { return scheme() + "://" + host(); }
+    // The client context trusting the console's certificate (Scheme::https only).
+    ssl::context& client_tls() { return *client_tls_; }
+    const TestCertificate& certificate() const { return certificate_; }
+    std::string dir() const { return dir_; }
+
+    // One request to the console over its scheme.
+    http::response<http::string_body> request(http::request<http::string_body> req) {
+        if (scheme_ == Scheme::https) {
+            if (client_tls_) return https_request(port(), *client_tls_, std::move(req));
+            http::response<http::string_body> failed;
+            failed.result(0u);  // no certificate: openssl failed
+            return failed;
+        }
+        return http_request(port(), std::move(req));
+    }
 
     std::optional<json> call(const json& request) {
         t::LineClient c(socket_);
@@ -138,8 +223,11 @@ class ConsoleRig {
     std::string daemon_log() { return t::read_file(dir_ + "/daemon.log"); }
 
   private:
+    Scheme scheme_;
     std::string dir_ = t::make_temp_dir();
     std::string socket_ = dir_ + "/api.sock";
+    TestCertificate certificate_;
+    std::optional<ssl::context> client_tls_;
     std::unique_ptr<t::ChildProcess> daemon_;
     std::unique_ptr<t::ChildProcess> console_;
 };
@@ -158,30 +246,25 @@ inline int upgrade_status(std::uint16_t port, const std::string& origin, const s
     return static_cast<int>(http_request(port, req).result_int());
 }
 
-// A page's WebSocket: the upgrade's status, then JSON messages with time-outs.
-class WsClient {
+// A page's WebSocket over `NextLayer` (tcp::socket or beast::ssl_stream<tcp::socket>): the
+// upgrade's status, then JSON messages with time-outs.
+template <class NextLayer>
+class BasicWsClient {
+    static constexpr bool tls = !std::is_same_v<NextLayer, tcp::socket>;
+
   public:
     // Upgrades with the given Origin, Host and token cookie ("" leaves a header out).
     // `receive_buffer` > 0 sets a small SO_RCVBUF first (a page that stops reading).
-    WsClient(std::uint16_t port, const std::string& origin, const std::string& host,
-             const std::string& token, int receive_buffer = 0)
+    BasicWsClient(std::uint16_t port, const std::string& origin, const std::string& host,
+                  const std::string& token, int receive_buffer = 0) requires(!tls)
         : ws_(io_) {
-        beast::error_code ec;
-        auto& socket = beast::get_lowest_layer(ws_);
-        socket.open(tcp::v4(), ec);
-        if (receive_buffer > 0)
-            socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
-        socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
-        if (ec) return;
-        ws_.set_option(websocket::stream_base::decorator([=](websocket::request_type& req) {
-            if (!origin.empty()) req.set(http::field::origin, origin);
-            if (!token.empty()) req.set(http::field::cookie, "treadmill_token=" + token);
-        }));
-        websocket::response_type res;
-        ws_.handshake(res, host, "/ws", ec);
-        open_ = !ec;
-        upgrade_status_ = open_ ? 101 : 0;  // a refusal's status: upgrade_status() below
-        if (ec) error_ = ec.message();
+        connect(port, origin, host, token, receive_buffer);
+    }
+    // The same over TLS, trusting what `client_tls` trusts.
+    BasicWsClient(ssl::context& client_tls, std::uint16_t port, const std::string& origin,
+                  const std::string& host, const std::string& token) requires(tls)
+        : ws_(io_, client_tls) {
+        connect(port, origin, host, token, 0);
     }
     int upgrade_status() const { return upgrade_status_; }
     const std::string& error() const { return error_; }
@@ -242,12 +325,40 @@ class WsClient {
     }
 
   private:
+    void connect(std::uint16_t port, const std::string& origin, const std::string& host,
+                 const std::string& token, int receive_buffer) {
+        beast::error_code ec;
+        auto& socket = beast::get_lowest_layer(ws_);
+        socket.open(tcp::v4(), ec);
+        if (receive_buffer > 0)
+            socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
+        socket.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+        if constexpr (tls)
+            if (!ec) ws_.next_layer().handshake(ssl::stream_base::client, ec);
+        if (ec) {
+            error_ = ec.message();
+            return;
+        }
+        ws_.set_option(websocket::stream_base::decorator([=](websocket::request_type& req) {
+            if (!origin.empty()) req.set(http::field::origin, origin);
+            if (!token.empty()) req.set(http::field::cookie, "treadmill_token=" + token);
+        }));
+        websocket::response_type res;
+        ws_.handshake(res, host, "/ws", ec);
+        open_ = !ec;
+        upgrade_status_ = open_ ? 101 : 0;  // a refusal's status: upgrade_status() below
+        if (ec) error_ = ec.message();
+    }
+
     asio::io_context io_;
-    websocket::stream<tcp::socket> ws_;
+    websocket::stream<NextLayer> ws_;
     int upgrade_status_ = 0;
     std::string error_;
     bool open_ = false;
     int next_id_ = 1;
 };
+
+using WsClient = BasicWsClient<tcp::socket>;
+using TlsWsClient = BasicWsClient<beast::ssl_stream<tcp::socket>>;
 
 }  // namespace treadmill::console_test

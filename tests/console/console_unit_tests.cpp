@@ -1,6 +1,10 @@
 // treadmill-console's pure parts: config, listen addresses, Host/Origin checks, cookies,
 // roles, the rate limit, the embedded assets and the reconnect back-off.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <unistd.h>
 
@@ -53,9 +57,52 @@ TEST_CASE("console.yaml: every key, and errors that name the key and line") {
     auto bad = parse_console_config("max_clients: 0\n");
     REQUIRE_FALSE(bad);
     CHECK(bad.error().find("max_clients") != std::string::npos);
-    CHECK_FALSE(parse_console_config("tls: {cert: a.pem}\n"));
     CHECK_FALSE(parse_console_config("listen: [1, 2]\n"));
     CHECK_FALSE(parse_console_config("- a\n"));
+}
+
+TEST_CASE("console.yaml tls: certificate and key together, errors that say what is wrong") {
+    auto plain = parse_console_config("listen: 0.0.0.0:8443\n");
+    REQUIRE(plain);
+    CHECK_FALSE(plain->tls);
+    auto c = parse_console_config("tls:\n  certificate: /etc/t/console.crt\n  key: /etc/t/k.pem\n");
+    REQUIRE(c);
+    REQUIRE(c->tls);
+    CHECK(c->tls->certificate == "/etc/t/console.crt");
+    CHECK(c->tls->key == "/etc/t/k.pem");
+
+    const auto error_of = [](const std::string& yaml) {
+        auto r = parse_console_config(yaml);
+        return r ? std::string("(accepted)") : r.error();
+    };
+    CHECK(error_of("tls: {certificate: a.pem}\n") ==
+          "line 1: tls: needs both certificate and key (tls: expected {certificate: FILE, key: "
+          "FILE})");
+    CHECK(error_of("tls: {key: a.pem}\n").find("needs both certificate and key") !=
+          std::string::npos);
+    CHECK(error_of("tls: {cert: a.pem, key: b.pem}\n") ==
+          "line 1: tls: unknown key 'cert' (tls: expected {certificate: FILE, key: FILE})");
+    CHECK(error_of("tls: {certificate: '', key: b.pem}\n") ==
+          "line 1: tls: certificate: expected a file name");
+    CHECK(error_of("tls: {certificate: [a], key: b.pem}\n") ==
+          "line 1: tls: certificate: expected a file name");
+    CHECK(error_of("tls: {certificate: a, key: b, key: c}\n") == "line 1: tls: key given twice");
+    CHECK(error_of("tls: on\n") == "line 1: tls: expected {certificate: FILE, key: FILE}");
+    CHECK(error_of("max_clients: 2\ntls: {}\n").find("line 2: tls: needs both") == 0);
+}
+
+TEST_CASE("console.yaml: relative TLS file names are taken from the file's own directory") {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("console-unit-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "etc");
+    std::ofstream(dir / "etc/console.yaml")
+        << "tls: {certificate: tls/console.crt, key: /abs/console.key}\n";
+    auto c = load_console_config((dir / "etc/console.yaml").string());
+    std::filesystem::remove_all(dir);
+    REQUIRE(c);
+    REQUIRE(c->tls);
+    CHECK(c->tls->certificate == (dir / "etc/tls/console.crt").string());
+    CHECK(c->tls->key == "/abs/console.key");
 }
 
 TEST_CASE("Host: the listen address, localhost, the host name and configured names only") {
