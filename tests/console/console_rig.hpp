@@ -232,9 +232,10 @@ class ConsoleRig {
     std::unique_ptr<t::ChildProcess> console_;
 };
 
-// The status of a WebSocket upgrade request with these headers ("" leaves one out).
-inline int upgrade_status(std::uint16_t port, const std::string& origin, const std::string& host,
-                          const std::string& token) {
+// A WebSocket upgrade request with these headers ("" leaves one out).
+inline http::request<http::string_body> upgrade_request(const std::string& origin,
+                                                        const std::string& host,
+                                                        const std::string& token) {
     http::request<http::string_body> req{http::verb::get, "/ws", 11};
     req.set(http::field::host, host);
     req.set(http::field::connection, "Upgrade");
@@ -243,7 +244,13 @@ inline int upgrade_status(std::uint16_t port, const std::string& origin, const s
     req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
     if (!origin.empty()) req.set(http::field::origin, origin);
     if (!token.empty()) req.set(http::field::cookie, "treadmill_token=" + token);
-    return static_cast<int>(http_request(port, req).result_int());
+    return req;
+}
+
+// The status of a WebSocket upgrade request with these headers ("" leaves one out).
+inline int upgrade_status(std::uint16_t port, const std::string& origin, const std::string& host,
+                          const std::string& token) {
+    return static_cast<int>(http_request(port, upgrade_request(origin, host, token)).result_int());
 }
 
 // A page's WebSocket over `NextLayer` (tcp::socket or beast::ssl_stream<tcp::socket>): the

@@ -18,20 +18,6 @@ http::request<http::string_body> get(ConsoleRig& rig, const std::string& target)
     return req;
 }
 
-// A WebSocket upgrade request with these headers ("" leaves one out).
-http::request<http::string_body> upgrade_request(const std::string& origin, const std::string& host,
-                                                 const std::string& token) {
-    http::request<http::string_body> req{http::verb::get, "/ws", 11};
-    req.set(http::field::host, host);
-    req.set(http::field::connection, "Upgrade");
-    req.set(http::field::upgrade, "websocket");
-    req.set(http::field::sec_websocket_version, "13");
-    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-    if (!origin.empty()) req.set(http::field::origin, origin);
-    if (!token.empty()) req.set(http::field::cookie, "treadmill_token=" + token);
-    return req;
-}
-
 // The TLS handshake's error with `ctx` ("" when it succeeded).
 std::string handshake_error(std::uint16_t port, ssl::context& ctx) {
     asio::io_context io;
