@@ -74,6 +74,15 @@ TEST_CASE("the remote socket refuses every command that is not watching or stopp
         {{"cmd", "validate"}, {"yaml", kSteady}},
         {{"cmd", "speed"}, {"value", "10 km/h"}},
         {{"cmd", "incline"}, {"value", "2 %"}},
+        // The runner's record and the machine's log book stay with people at the treadmill.
+        {{"cmd", "history"}},
+        {{"cmd", "history_show"}, {"session", 1}},
+        {{"cmd", "bests"}},
+        {{"cmd", "progress"}},
+        {{"cmd", "export"}, {"session", 1}, {"format", "fit"}},
+        {{"cmd", "profile_update_from_mile"}, {"write", true}},
+        {{"cmd", "service"}},
+        {{"cmd", "service_done"}, {"item", "lubrication"}},
         {{"cmd", "no_such_command"}},
     };
     int id = 10;
