@@ -519,10 +519,33 @@ async function validate() {
     li.textContent = 'Valid';
     list.append(li);
   }
-  if (valid) {
-    const shown = await send('show', { yaml });
-    drawChart($('ed-chart'), shown.ok ? shown.program : null, null);
-  }
+  const shown = valid ? await send('show', { yaml }) : null;
+  const program = shown && shown.ok ? shown.program : null;
+  if (valid) drawChart($('ed-chart'), program, null);
+  renderTimeline(program);
+}
+
+// A speed or incline that changes over a step: "8.0 km/h → 9.6 km/h".
+const ramp = (from, to, show) => (to != null && Math.abs(to - from) > 1e-9 ? `${show(from)} → ${show(to)}` : show(from));
+
+// The edited program expanded as the daemon will run it: one row per step (reps unrolled).
+function renderTimeline(program) {
+  const table = $('ed-timeline');
+  table.hidden = !program;
+  if (!program) return;
+  $('ed-total').textContent = `Timeline: ${program.steps.length} steps, ${clock(program.total_s)}, ${distance(program.total_m)}`;
+  table.tBodies[0].replaceChildren(...program.steps.map((st) => {
+    const tr = document.createElement('tr');
+    const name = st.reps ? `${st.class} ${st.rep}/${st.reps}` : st.class;
+    for (const text of [name, clock(st.duration_s), distance(st.distance_m),
+      ramp(st.speed_kmh, st.speed_end_kmh, speed), ramp(st.incline_pct, st.incline_end_pct, pct)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    if (st.cue) tr.title = st.cue;
+    return tr;
+  }));
 }
 
 $('save').addEventListener('click', async () => {

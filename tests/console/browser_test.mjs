@@ -182,9 +182,12 @@ async function main() {
   await until(() => page.locator('#gutter .bad').first().isVisible(), 'an error is marked in the gutter', 5000);
   const badLine = await page.locator('#gutter .bad').first().getAttribute('data-line');
   check(badLine === '4', `the error is at line 4 (got ${badLine})`);
+  check(!(await page.locator('#ed-timeline').isVisible()), 'a broken program shows no timeline');
   await shot('editor-error');
   await yaml.fill('schema: treadmill-workout/1\nname: "Short"\nsteps:\n  - run: 1 min\n    speed: 8 km/h\n');
   await until(() => page.getByText('Valid', { exact: true }).isVisible(), 'the fixed program is valid', 5000);
+  await until(async () => (await page.locator('#ed-timeline tbody tr').allTextContents()).join('|') === 'run1:000.13 km8.0 km/h0.0 %',
+    'the expanded timeline shows the one step: run, 1:00, 0.13 km, 8.0 km/h, 0 %', 5000);
   await page.getByLabel('Save as').fill('browser-test');
   await button('Save').click();
   await until(() => fs.existsSync(path.join(dir, 'programs', 'browser-test.yaml')), 'Save wrote the program', 5000);
