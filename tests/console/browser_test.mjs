@@ -137,6 +137,22 @@ async function main() {
   await button('Plus 1 km/h').click();
   await until(async () => { const s = (await status()).speed; return s.target_kmh > s.program_kmh + 0.5; },
     'Plus 1 km/h raised the daemon\'s target', 3000);
+  // While the belt runs, every control is one visible button with its exact name.
+  for (const name of ['Stop', 'Pause', 'Skip', 'Speed up', 'Speed down', 'Plus 1 km/h', 'Minus 1 km/h',
+    'Incline up', 'Incline down']) {
+    const visible = await button(name).evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
+    check(visible === 1, `one visible button named ${name} while running (found ${visible})`);
+  }
+  // Speed up (the fine step) adds 0.1 km/h to the runner's offset from the program (the
+  // warm-up ramps, so the offset is what to compare), Speed down takes it back.
+  const offset = (s) => s.speed.target_kmh - s.speed.program_kmh;
+  const before = offset(await status());
+  await button('Speed up').click();
+  await until(async () => Math.abs(offset(await status()) - (before + 0.1)) < 0.03,
+    'Speed up raised the target by 0.1 km/h', 3000);
+  await button('Speed down').click();
+  await until(async () => Math.abs(offset(await status()) - before) < 0.03,
+    'Speed down lowered it back', 3000);
   await shot('run');
 
   // Pause, then resume (one press; the countdown is the delay).
