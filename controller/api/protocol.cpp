@@ -24,6 +24,13 @@ std::string_view to_string(ErrorCode code) {
 }
 
 Result<json, ApiError> parse_request(std::string_view line) {
+    // nlohmann::json stops at a NUL byte as at the end of the text, so "{…}\0anything" would
+    // parse: a NUL anywhere makes the line malformed.
+    if (const auto nul = line.find('\0'); nul != std::string_view::npos) {
+        return Unexpected{
+            ApiError{ErrorCode::bad_json,
+                     "a NUL byte at column " + std::to_string(nul + 1) + " of the request"}};
+    }
     if (const auto bad = find_invalid_utf8(line)) {
         return Unexpected{ApiError{ErrorCode::bad_json, invalid_utf8_message(*bad) + " at column " +
                                                             std::to_string(bad->column) +

@@ -532,6 +532,22 @@ TEST_CASE("a request line that is not valid UTF-8 gets bad_json with the column 
     CHECK(f.guarded == 0);
 }
 
+TEST_CASE("a request line with a NUL byte gets bad_json with its column, whatever follows it") {
+    ServerFixture f;
+    LineClient c(f.path);
+    // A whole request, then a NUL and bytes a JSON parser that stops at NUL would never see.
+    const std::string line = std::string("{\"id\":1,\"cmd\":\"echo\"}") + '\0' + "garbage";
+    REQUIRE(c.send_raw(line + "\n"));
+    const auto reply = c.read_json(2s);
+    REQUIRE(reply);
+    CHECK(error_code(reply) == "bad_json");
+    CHECK((*reply)["id"].is_null());
+    CHECK((*reply)["error"]["message"] == "a NUL byte at column 22 of the request");
+    const auto after = c.call({{"id", 2}, {"cmd", "echo"}});  // the connection goes on
+    REQUIRE(after);
+    CHECK((*after)["ok"] == true);
+}
+
 TEST_CASE("watch: a status holding invalid UTF-8 (a Latin-1 program name) streams with U+FFFD") {
     ServerFixture f;
     // The original crash: the status' program name came from a Latin-1 file; the 5 Hz stream
