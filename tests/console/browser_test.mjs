@@ -143,16 +143,6 @@ async function main() {
     const visible = await button(name).evaluateAll((els) => els.filter((e) => e.offsetParent !== null).length);
     check(visible === 1, `one visible button named ${name} while running (found ${visible})`);
   }
-  // Speed up (the fine step) adds 0.1 km/h to the runner's offset from the program (the
-  // warm-up ramps, so the offset is what to compare), Speed down takes it back.
-  const offset = (s) => s.speed.target_kmh - s.speed.program_kmh;
-  const before = offset(await status());
-  await button('Speed up').click();
-  await until(async () => Math.abs(offset(await status()) - (before + 0.1)) < 0.03,
-    'Speed up raised the target by 0.1 km/h', 3000);
-  await button('Speed down').click();
-  await until(async () => Math.abs(offset(await status()) - before) < 0.03,
-    'Speed down lowered it back', 3000);
   await shot('run');
 
   // Pause, then resume (one press; the countdown is the delay).
