@@ -68,6 +68,19 @@ inline ssl::context tls_client_context(const std::string& ca_file) {
     return ctx;
 }
 
+// Writes `req` on a connected `stream` and reads the reply into `res` (left as it is, status 0,
+// when either fails).
+template <class Stream>
+http::response<http::string_body> exchange(Stream& stream, http::request<http::string_body> req,
+                                           http::response<http::string_body> res) {
+    beast::error_code ec;
+    req.prepare_payload();
+    http::write(stream, req, ec);
+    beast::flat_buffer buf;
+    if (!ec) http::read(stream, buf, res, ec);
+    return res;
+}
+
 // One HTTP request to the console; the response (status 0 when the connection failed).
 inline http::response<http::string_body> http_request(std::uint16_t port,
                                                       http::request<http::string_body> req) {
@@ -78,11 +91,7 @@ inline http::response<http::string_body> http_request(std::uint16_t port,
     http::response<http::string_body> res;
     res.result(0u);  // a default response says 200: a failed connection must not
     if (ec) return res;
-    req.prepare_payload();
-    http::write(s, req, ec);
-    beast::flat_buffer buf;
-    if (!ec) http::read(s, buf, res, ec);
-    return res;
+    return exchange(s, std::move(req), std::move(res));
 }
 
 // One HTTPS request to the console through `tls`; status 0 when the connection or the
@@ -97,11 +106,7 @@ inline http::response<http::string_body> https_request(std::uint16_t port, ssl::
     res.result(0u);
     if (!ec) s.handshake(ssl::stream_base::client, ec);
     if (ec) return res;
-    req.prepare_payload();
-    http::write(s, req, ec);
-    beast::flat_buffer buf;
-    if (!ec) http::read(s, buf, res, ec);
-    return res;
+    return exchange(s, std::move(req), std::move(res));
 }
 
 enum class Scheme { http, https };
