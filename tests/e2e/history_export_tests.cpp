@@ -63,6 +63,8 @@ TEST_CASE(
     REQUIRE(daemon.wait_state("running", 10s));
 
     // While the session is being recorded, its export is refused (the file would lack its end).
+    // The writer thread stores the session's row a moment after the start: wait for it.
+    REQUIRE(t::wait_until([&] { return daemon.status()["history"]["session"] == 1; }, 5s));
     const auto running =
         ctl(daemon.socket(), {"export", "1", "--format", "fit", "-o", dir + "/early.fit"});
     CHECK(running.exit_code == 1);
