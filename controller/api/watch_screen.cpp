@@ -130,6 +130,12 @@ std::optional<std::string> watch_summary(const json& s, const WatchMemory& memor
                        fixed(memory.last_distance_m / 1000, 2) + " km\n";
     const json& last = history.is_object() ? history["last_session"] : json();
     if (last.is_object() && memory.history_session && last["id"] == *memory.history_session) {
+        if (last["avg_pace_s_per_km"].is_number()) {
+            text += "pace average " + clock(last["avg_pace_s_per_km"].get<double>()) + "/km";
+            if (last["best_pace_s_per_km"].is_number())
+                text += ", best " + clock(last["best_pace_s_per_km"].get<double>()) + "/km";
+            text += "\n";
+        }
         if (last.contains("ascent_m") && last["ascent_m"].is_number()) {
             text += "ascent " + fixed(last["ascent_m"].get<double>(), 0) + " m";
             if (last.contains("energy_kcal") && last["energy_kcal"].is_number()) {

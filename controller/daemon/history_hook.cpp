@@ -71,10 +71,11 @@ void HistoryHook::on_ended(std::int64_t id, const std::vector<history::NewBest>&
         log_("session " + std::to_string(id) + ": " + lines.back().get<std::string>());
     }
     nlohmann::json last = {{"id", id}, {"new_bests", std::move(lines)}};
-    // The summary's ascent and energy estimate, for the end-of-workout summary of `watch`.
+    // The summary's paces, ascent and energy estimate, for the end-of-workout summary of `watch`.
     try {
         const auto summary = summary_of(database_, id);
-        for (const char* key : {"ascent_m", "energy_kcal", "energy_note"}) {
+        for (const char* key : {"avg_pace_s_per_km", "best_pace_s_per_km", "ascent_m",
+                                "energy_kcal", "energy_note"}) {
             if (summary.is_object() && summary.contains(key)) last[key] = summary[key];
         }
     } catch (const std::exception& e) {

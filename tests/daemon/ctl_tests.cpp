@@ -108,19 +108,23 @@ TEST_CASE("the summary waits for the recorder's end, then announces this workout
     CHECK(api::watch_summary(over, memory) ==
           std::optional<std::string>("workout over: 10:00, 1.50 km\nNew mile best: 6:41, "
                                      "\u22120:07\n"));
-    // The ascent, and the energy estimate labelled as one, when the summary has them.
+    // The paces, the ascent, and the energy estimate labelled as one, when the summary has them.
+    over["history"]["last_session"]["avg_pace_s_per_km"] = 400.4;
+    over["history"]["last_session"]["best_pace_s_per_km"] = 298.6;
     over["history"]["last_session"]["ascent_m"] = 42.4;
     over["history"]["last_session"]["energy_kcal"] = 512.6;
     over["history"]["last_session"]["energy_note"] =
         "estimate: ACSM walking/running equations, gross";
     CHECK(api::watch_summary(over, memory) ==
-          std::optional<std::string>("workout over: 10:00, 1.50 km\nascent 42 m, energy about "
+          std::optional<std::string>("workout over: 10:00, 1.50 km\npace average 6:40/km, best "
+                                     "4:59/km\nascent 42 m, energy about "
                                      "513 kcal (estimate: ACSM walking/running equations, "
                                      "gross)\nNew mile best: 6:41, \u22120:07\n"));
-    over["history"]["last_session"].erase("energy_kcal");  // no body mass in the profile
+    over["history"]["last_session"].erase("energy_kcal");             // no body mass in the profile
+    over["history"]["last_session"]["best_pace_s_per_km"] = nullptr;  // never moved
     CHECK(api::watch_summary(over, memory) ==
-          std::optional<std::string>("workout over: 10:00, 1.50 km\nascent 42 m\nNew mile "
-                                     "best: 6:41, \u22120:07\n"));
+          std::optional<std::string>("workout over: 10:00, 1.50 km\npace average 6:40/km\n"
+                                     "ascent 42 m\nNew mile best: 6:41, \u22120:07\n"));
     // Another session's bests (this workout was not recorded) are not announced.
     over["history"]["last_session"]["id"] = 6;
     CHECK(api::watch_summary(over, memory) ==

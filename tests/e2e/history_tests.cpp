@@ -3,8 +3,11 @@
 // restart leave an `interrupted` session that lost at most about a second of samples.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <random>
+#include <regex>
 
 #include "history/history_store.hpp"
 #include "history/sqlite_db.hpp"
@@ -41,9 +44,12 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     REQUIRE(
         t::wait_until([&] { return daemon.status()["history"]["last_session"].is_object(); }, 5s));
 
-    // The end-of-workout summary `watch` prints: the ascent (a flat program: 0) and the
-    // energy estimate, labelled as one.
+    // The end-of-workout summary `watch` prints: the paces (390 s over about 1083 m; the
+    // fastest part at 12 km/h), the ascent (a flat program: 0) and the energy estimate,
+    // labelled as one.
     const json last = daemon.status()["history"]["last_session"];
+    CHECK(last["avg_pace_s_per_km"].get<double>() == doctest::Approx(360).epsilon(0.05));
+    CHECK(last["best_pace_s_per_km"].get<double>() == doctest::Approx(300).epsilon(0.04));
     CHECK(last["ascent_m"] == 0.0);
     CHECK(last["energy_kcal"].get<double>() > 50);
     CHECK(last["energy_note"].get<std::string>().rfind("estimate", 0) == 0);
@@ -51,6 +57,19 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     const json list = ctl_json(daemon.socket(), {"history"});
     REQUIRE(list["sessions"].size() == 1);
     const json& s = list["sessions"][0];
+    // The documented shape of `history --json`, key by key.
+    std::vector<std::string> keys;
+    for (const auto& item : s.items()) keys.push_back(item.key());
+    std::sort(keys.begin(), keys.end());
+    CHECK(keys == std::vector<std::string>{"distance_m", "duration_s", "ended", "fault_code", "id",
+                                           "name", "program_id", "simulated", "start_utc",
+                                           "utc_offset_s"});
+    CHECK(s["name"] == "e2e history");
+    CHECK(s["fault_code"].is_null());
+    CHECK(s["utc_offset_s"].is_number_integer());
+    CHECK(std::regex_match(s["start_utc"].get<std::string>(),
+                           std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z)")));
+    CHECK(s["distance_m"].get<double>() == doctest::Approx(1083).epsilon(0.03));
     CHECK(s["ended"] == "completed");
     CHECK(s["simulated"] == true);
     CHECK(s["program_id"].is_string());
@@ -87,6 +106,21 @@ TEST_CASE("a time-scaled workout is recorded: session, laps, totals, bests") {
     CHECK(bests[0]["distance"] == "400m");
     CHECK(bests[0]["time_s"].get<double>() == doctest::Approx(120).epsilon(0.04));
     CHECK(bests[0]["session"] == s["id"]);
+    CHECK(std::regex_match(bests[0]["date"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\d)")));
+    CHECK(bests[0].size() == 4);  // distance, time_s, session, date
+
+    // The tables a runner reads (without --json): the session's row and the 400 m best.
+    const auto table =
+        t::run_command({TREADMILLCTL_BIN, "--socket", daemon.socket(), "history"}, 10s);
+    CHECK(table.exit_code == 0);
+    CHECK(table.output.find("PROGRAM") != std::string::npos);
+    CHECK(table.output.find("completed, simulated") != std::string::npos);
+    const auto best_table =
+        t::run_command({TREADMILLCTL_BIN, "--socket", daemon.socket(), "bests", "--all"}, 10s);
+    CHECK(best_table.exit_code == 0);
+    CHECK(best_table.output.rfind("400m ", 0) == 0);
+    CHECK(best_table.output.find("session " + std::to_string(s["id"].get<int>())) !=
+          std::string::npos);
 
     // This week's totals hold the session (with --all: it is simulated).
     const json progress = ctl_json(daemon.socket(), {"progress", "--all"});
@@ -154,8 +188,14 @@ TEST_CASE("a copy taken while the daemon is stopped mid-write opens and passes i
     REQUIRE(daemon.wait_state("running", 10s));
     const std::string copy = dir + "/copy";
     std::filesystem::create_directory(copy);
+    // Random moments (the seed printed, so a failing moment can be replayed), each 0.3-1.3 s
+    // after the last: they fall anywhere in the writer's commit cycle of about a second.
+    const auto seed = static_cast<unsigned>(std::random_device{}());
+    INFO("copy moments seed " << seed);
+    std::mt19937 moments(seed);
+    std::uniform_int_distribution<int> delay_ms(300, 1300);
     for (int round = 0; round < 3; ++round) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(700 + 130 * round));
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(moments)));
         daemon.child().signal(SIGSTOP);
         for (const char* suffix : {"", "-wal"}) {
             std::filesystem::copy_file(daemon.database() + suffix, copy + "/history.db" + suffix,

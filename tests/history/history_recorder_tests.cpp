@@ -75,6 +75,14 @@ TEST_CASE("a session from its first running: samples each second, laps per step,
     change.from = 10.8;
     change.to = 11.3;
     s.recorder.setpoint(change, {1000, 0});
+    controller::SetpointChange incline = change;
+    incline.kind = controller::SetpointKind::incline;
+    incline.from = 1;
+    incline.to = 2.5;
+    s.recorder.setpoint(incline, {1000, 0});
+    controller::SetpointChange by_program = incline;  // the program's own change: no event
+    by_program.cause = controller::SetpointCause::program;
+    s.recorder.setpoint(by_program, {1000, 0});
     s.run(State::running, 10, 11.3, 2, 2, 90);
     s.run(State::running, 10, 11.3, 3, 2);  // left step 2 with 90 s to go: a skip
     s.status.state = State::idle;
@@ -104,7 +112,7 @@ TEST_CASE("a session from its first running: samples each second, laps per step,
     for (const auto& e : s.all<history::Event>()) kinds.push_back(e.kind);
     std::string joined;
     for (const auto& k : kinds) joined += k + " ";
-    CHECK(joined == "pause resume speed skip ");
+    CHECK(joined == "pause resume speed incline skip ");
     const auto ends = s.all<history::SessionEnd>();
     REQUIRE(ends.size() == 1);
     CHECK(ends[0].ended == history::Ended::stopped);
