@@ -83,7 +83,7 @@ async function checkHoldEnded(how, sent, before, releasedAt, fromKmh, step = 0.1
     await sleep(50);
   }
   check(samples.every((v) => v === settled) && sent.length - before === count,
-    `${how}: the target stays at ${settled} km/h for ${4 * REPEAT_MS} ms after it (sampled ${samples.length}×, ` +
+    `${how}: the target stays at ${settled.toFixed(1)} km/h for ${4 * REPEAT_MS} ms after it (sampled ${samples.length}×, ` +
     `${sent.length - before - count} more requests)`);
   return settled;
 }
@@ -186,14 +186,31 @@ async function main() {
   checkRepeats('Enter held on Speed up', sent, before, releasedAt - pressedAt);
   await checkHoldEnded('Enter held, then up', sent, before, releasedAt, from);
 
-  // ---- Hold to repeat with a pointer, and the three ways a hold ends ----
+  // ---- Hold to repeat with a mouse and a finger, and the ways a hold ends ----
   const speedUp = button('Speed up');
-  const hold = async (how, release, after = async () => {}) => {
+  const cdp = await runnerContext.newCDPSession(page);
+  const mouse = { down: () => page.mouse.down(), up: () => page.mouse.up() };
+  // A finger on Speed up's centre (real touch events through the DevTools protocol).
+  const finger = {
+    at: null,
+    async down() {
+      const box = await speedUp.boundingBox();
+      finger.at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [finger.at] });
+    },
+    up: () => cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] }),
+    // Dragged down the screen: the browser takes the touch for panning and cancels the pointer.
+    async pan() {
+      for (let dy = 10; dy <= 200; dy += 20)
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: finger.at.x, y: finger.at.y + dy }] });
+    },
+  };
+  const hold = async (how, by, release, after = async () => {}) => {
     from = await target();
     before = sent.length;
     await speedUp.hover();
     pressedAt = Date.now();
-    await page.mouse.down();
+    await by.down();
     await until(() => sent.length - before >= 4, `${how}: holding Speed up repeats`, 4000);
     await release();
     releasedAt = Date.now();
@@ -201,18 +218,24 @@ async function main() {
     await checkHoldEnded(how, sent, before, releasedAt, from);
     await after();
   };
-  await hold('released (pointerup)', () => page.mouse.up());
-  await hold('cancelled (pointercancel)',
-    () => speedUp.dispatchEvent('pointercancel', { pointerId: 1, pointerType: 'mouse', bubbles: true }),
-    () => page.mouse.up());
+  await hold('mouse released (pointerup)', mouse, mouse.up);
+  await hold('finger lifted (pointerup)', finger, finger.up);
+  await speedUp.evaluate((el) => {
+    window.speedUpCancels = 0;
+    el.addEventListener('pointercancel', () => { window.speedUpCancels++; });
+  });
+  await hold('finger panning (pointercancel)', finger, finger.pan, finger.up);
+  check(await page.evaluate(() => window.speedUpCancels) === 1, 'the pan made the browser cancel the pointer (one pointercancel)');
+  // pointercancel alone (a real one is followed by pointerleave, which ends a hold too).
+  await hold('mouse hold cancelled (pointercancel only)', mouse,
+    () => speedUp.dispatchEvent('pointercancel', { pointerId: 1, pointerType: 'mouse', bubbles: true }), mouse.up);
   // The window loses the focus for real: another window comes to the front (playwright's
   // focus emulation off, so that the page sees its window's blur).
-  const cdp = await runnerContext.newCDPSession(page);
   await cdp.send('Emulation.setFocusEmulationEnabled', { enabled: false });
   await page.bringToFront();
   const other = await runnerContext.newPage();
   await page.bringToFront();
-  await hold('the window lost the focus (blur)', async () => {
+  await hold('the window lost the focus (blur)', mouse, async () => {
     await other.bringToFront();
     await until(() => page.evaluate(() => !document.hasFocus()), 'the page lost the focus', 3000);
   }, async () => {
