@@ -150,7 +150,8 @@ async function main() {
     (await page.locator('#state-label').textContent()) === 'running', 'running after the countdown', 8000);
 
   // The controls in order, forwards and backwards.
-  await tabTo(page, 'Speed down');
+  const toControls = await tabTo(page, 'Speed down');
+  check(toControls.length <= 3, `from Start, Tab reaches the controls at once (${toControls.join(', ')})`);
   const order = ['Speed up', 'Plus 1 km/h', 'Incline down', 'Incline up', 'Pause', 'Skip', 'Stop'];
   const forwards = [];
   for (let i = 0; i < order.length; i++) {
