@@ -66,15 +66,36 @@ const stopInView = (p) => p.getByRole('button', { name: 'Stop', exact: true }).e
   return el.offsetParent !== null && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
 });
 
-// After a hold ended at `releasedAt`: the daemon's target settles on one step per request sent
-// and then stays put for four repeat intervals, while the page sends nothing more.
-async function checkHoldEnded(how, sent, before, releasedAt, fromKmh, step = 0.1) {
-  await sleep(100);  // frames the browser had already sent before the release reach the recorder
+// Notes in the page when it sends each `speed` request and when a hold's end reaches it
+// (pointerup, pointercancel, keyup, blur), on the one clock of this machine: a request the page
+// sends after the end is what a hold that did not stop, or a queue, would send.
+function noteSendsAndEnds() {
+  window.speedSentAt = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try { if (JSON.parse(data).cmd === 'speed') window.speedSentAt.push(Date.now()); } catch { /* not ours */ }
+    return send.call(this, data);
+  };
+  window.holdEndsAt = [];
+  for (const type of ['pointerup', 'pointercancel', 'keyup', 'blur'])
+    window.addEventListener(type, () => window.holdEndsAt.push(Date.now()), true);
+}
+
+// After a hold pressed at `pressedAt` ended: the page sent nothing once the end reached it, the
+// daemon's target settles on one step per request sent and then stays put for four repeat
+// intervals, while nothing more is sent.
+async function checkHoldEnded(page, how, sent, before, pressedAt, fromKmh, step = 0.1) {
+  let endedAt = 0;
+  await until(async () => {
+    endedAt = Math.min(...(await page.evaluate(() => window.holdEndsAt)).filter((t) => t >= pressedAt));
+    return Number.isFinite(endedAt);
+  }, `${how}: the end of the hold reached the page`, 3000);
+  await until(async () => near(await target(), fromKmh + (sent.length - before) * step),
+    `${how}: the daemon's target settles at one step per request`, 3000);
   const count = sent.length - before;
-  const late = sent.slice(before).filter((s) => s.at > releasedAt + 100).length;
-  check(late === 0, `${how}: no speed request sent after the release (${late} late)`);
-  await until(async () => near(await target(), fromKmh + count * step),
-    `${how}: the daemon's target settles at ${(fromKmh + count * step).toFixed(1)} km/h (${count} requests, one step each)`, 3000);
+  const late = (await page.evaluate(() => window.speedSentAt)).filter((t) => t > endedAt).length;
+  check(late === 0, `${how}: no speed request sent after the hold ended (${late} late; ${count} requests, ` +
+    `from ${fromKmh.toFixed(1)} to ${(fromKmh + count * step).toFixed(1)} km/h)`);
   const settled = await target();
   const until4 = Date.now() + 4 * REPEAT_MS;
   const samples = [];
@@ -107,6 +128,7 @@ async function main() {
   browser = await launchChromium();
 
   const runnerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await runnerContext.addInitScript(noteSendsAndEnds);
   const page = await runnerContext.newPage();
   page.on('pageerror', (e) => { console.log(`page error: ${e}`); process.exitCode = 1; });
   const sent = recordSpeedRequests(page);
@@ -185,7 +207,7 @@ async function main() {
   await page.keyboard.up('Enter');
   let releasedAt = Date.now();
   checkRepeats('Enter held on Speed up', sent, before, releasedAt - pressedAt);
-  await checkHoldEnded('Enter held, then up', sent, before, releasedAt, from);
+  await checkHoldEnded(page, 'Enter held, then up', sent, before, pressedAt, from);
 
   // ---- Hold to repeat with a mouse and a finger, and the ways a hold ends ----
   const speedUp = button('Speed up');
@@ -216,7 +238,7 @@ async function main() {
     await release();
     releasedAt = Date.now();
     checkRepeats(how, sent, before, releasedAt - pressedAt);
-    await checkHoldEnded(how, sent, before, releasedAt, from);
+    await checkHoldEnded(page, how, sent, before, pressedAt, from);
     await after();
   };
   await hold('mouse released (pointerup)', mouse, mouse.up);
