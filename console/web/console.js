@@ -186,8 +186,12 @@ function render() {
   const moving = MOVING.includes(s.state);
   $('state-label').textContent = daemonUp ? s.state + (s.reset_pending ? ' (reset pending)' : '') : 'disconnected';
   $('moving-controls').hidden = !moving;
+  const focused = document.activeElement;
   $('pause').hidden = !(s.state === 'running' || s.state === 'countdown');
   $('resume').hidden = s.state !== 'paused' || role !== 'runner';
+  // Pause and Resume take each other's place: the keyboard's focus goes with them.
+  if (focused === $('pause') && $('pause').hidden && !$('resume').hidden) $('resume').focus();
+  if (focused === $('resume') && $('resume').hidden && !$('pause').hidden) $('pause').focus();
   $('skip').hidden = role !== 'runner' || !(s.state === 'running' || s.state === 'paused');
   const unit = imperial() ? 'mph' : 'km/h';
   document.querySelector('[data-speed="1"]').setAttribute('aria-label', `Plus 1 ${unit}`);
@@ -570,21 +574,49 @@ function stepIncline(d) {
   return act('incline', { value: `${v}%` });
 }
 
-// Held buttons repeat (one request per repeat) and stop on release, cancel or blur.
+// Held buttons repeat (one request per repeat) and stop on release, cancel or blur. Space or
+// Enter held on the focused button is a hold too: one step on the key going down, repeats after
+// 500 ms like a pointer, none once the key is up (the key's own auto-repeat sends nothing).
+// A repeat is skipped while the previous request is unanswered, so nothing piles up to be sent
+// after the release; a button hidden while held (the belt stopped) ends its hold.
+const holdEnds = [];
 for (const b of document.querySelectorAll('.repeat')) {
-  const once = () => (b.dataset.speed ? stepSpeed(+b.dataset.speed) : stepIncline(+b.dataset.incline));
-  let delay = 0, every = 0;
+  let delay = 0, every = 0, waiting = false;
   const end = () => { clearTimeout(delay); clearInterval(every); delay = every = 0; };
-  b.addEventListener('pointerdown', (e) => {
-    if (e.button !== 0) return;
+  const once = async () => {
+    if (b.offsetParent === null) return end();
+    if (waiting) return;
+    waiting = true;
+    try {
+      await (b.dataset.speed ? stepSpeed(+b.dataset.speed) : stepIncline(+b.dataset.incline));
+    } finally {
+      waiting = false;
+    }
+  };
+  const begin = () => {
     end();
     once();
-    delay = setTimeout(() => { every = setInterval(once, 300); }, 500);
-  });
+    delay = setTimeout(() => { once(); every = setInterval(once, 300); }, 500);
+  };
+  b.addEventListener('pointerdown', (e) => { if (e.button === 0) begin(); });
   for (const ev of ['pointerup', 'pointercancel', 'pointerleave', 'blur']) b.addEventListener(ev, end);
-  b.addEventListener('click', (e) => { if (e.detail === 0) once(); });  // keyboard
-  window.addEventListener('blur', end);
+  b.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();  // the key going down is the press: no click from it
+    if (!e.repeat) begin();
+  });
+  b.addEventListener('keyup', (e) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    e.preventDefault();  // Space would click on its way up
+    end();
+  });
+  b.addEventListener('click', (e) => { if (e.detail === 0) once(); });  // a screen reader's click
+  holdEnds.push(end);
 }
+// The page losing the focus or going to the background ends every hold.
+const endHolds = () => { for (const end of holdEnds) end(); };
+window.addEventListener('blur', endHolds);
+document.addEventListener('visibilitychange', () => { if (document.hidden) endHolds(); });
 
 // Start needs a deliberate press-and-hold of 1 s (pointer, Enter or Space).
 for (const b of document.querySelectorAll('[data-start]')) {
@@ -602,6 +634,7 @@ for (const b of document.querySelectorAll('[data-start]')) {
   });
   b.addEventListener('keyup', (e) => { if (e.key === 'Enter' || e.key === ' ') cancel(); });
   b.addEventListener('click', (e) => e.preventDefault());
+  window.addEventListener('blur', cancel);
 }
 
 async function start(kind) {

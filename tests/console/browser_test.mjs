@@ -1,98 +1,31 @@
 // The console in a real browser: Debian's chromium driven by playwright-core (no download),
 // against a real treadmill-console and treadmilld on its embedded simulator (time-scaled).
 // Env: TREADMILLD_BIN, TREADMILL_CONSOLE_BIN, TREADMILLCTL_BIN, REPO_ROOT, SHOT_DIR.
-import { spawn, execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
+import { buttonOf, check, createRig, launchChromium, layoutProblems, setDiagnose, sleep, until } from './browser_rig.mjs';
 
-const require = createRequire(path.join(process.env.REPO_ROOT, 'package.json'));
-const { chromium } = require('playwright-core');
-
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'treadmill-browser-'));
-const shots = process.env.SHOT_DIR || dir;
-fs.mkdirSync(shots, { recursive: true });
-const sock = path.join(dir, 'api.sock');
-const children = [];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-let diagnose = null;  // what the page shows, for a failure's message
-function check(cond, what) {
-  if (!cond) throw new Error(`FAILED: ${what}`);
-  console.log(`ok   ${what}`);
-}
-async function until(pred, what, ms = 10000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try { if (await pred()) return check(true, what); } catch (e) { /* not yet */ }
-    if (Date.now() > end) {
-      const seen = diagnose ? await diagnose().catch(() => '') : '';
-      return check(false, `${what} (within ${ms} ms)${seen ? `; the page: ${seen}` : ''}`);
-    }
-    await sleep(50);
-  }
-}
-
-// One request to the daemon's API (a fresh connection).
-function api(request) {
-  return new Promise((resolve) => {
-    const c = net.createConnection(sock);
-    let buf = '';
-    const done = (v) => { c.destroy(); resolve(v); };
-    c.on('connect', () => c.write(JSON.stringify({ id: 1, ...request }) + '\n'));
-    c.on('data', (d) => { buf += d; if (buf.includes('\n')) done(JSON.parse(buf.split('\n')[0])); });
-    c.on('error', () => done(null));
-    setTimeout(() => done(null), 3000);
-  });
-}
-const status = async () => (await api({ cmd: 'status' }))?.status;
-
-let daemon = null;
+const rig = createRig();
+const { dir, sock, shots } = rig;
+const api = rig.api;
+const status = rig.status;
+const startDaemon = rig.startDaemon;
+const killDaemon = rig.killDaemon;
+const startConsole = rig.startConsole;
 let browser = null;  // closed at the end also when a check fails (else node would not exit)
-function startDaemon() {
-  const log = fs.openSync(path.join(dir, 'daemon.log'), 'a');
-  daemon = spawn(process.env.TREADMILLD_BIN, ['--config', path.join(dir, 'treadmilld.yaml'),
-    '--socket', sock, '--time-scale', '50'], { stdio: ['ignore', log, log] });
-  children.push(daemon);
-}
-function killDaemon() { daemon.kill('SIGKILL'); }
-
-fs.writeFileSync(path.join(dir, 'treadmilld.yaml'),
-  `bus: {transport: sim}\nprofile: ${dir}/profile.yaml\npairing: {file: ${dir}/pairing.json}\n` +
-  `metrics: {file: ${dir}/metrics.json}\nhistory: {database: ${dir}/history.db}\n` +
-  'maintenance: {lubrication: 1 s}\n' +
-  `programs: {dirs: [${dir}/programs], user_dir: ${dir}/programs}\n`);
-fs.mkdirSync(path.join(dir, 'programs'));
-
-// Starts a treadmill-console with `args`; the URL it says it listens on.
-function startConsole(args) {
-  const proc = spawn(process.env.TREADMILL_CONSOLE_BIN, [...args, '--listen', '127.0.0.1:0', '--socket', sock],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(proc);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (https?:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    setTimeout(() => reject(new Error('the console did not say where it listens')), 10000);
-  });
-}
 
 async function main() {
   startDaemon();
   await until(async () => (await status())?.state === 'idle', 'treadmilld idle', 20000);
   const url = await startConsole([]);
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('pageerror', (e) => { console.log(`page error: ${e}`); process.exitCode = 1; });
-  const button = (name) => page.getByRole('button', { name, exact: true });
-  diagnose = () => page.evaluate(() => `toast "${document.getElementById('toast').hidden ? '' : document.getElementById('toast').textContent}", ` +
-    `state "${document.getElementById('state-label').textContent}"`);
+  const button = buttonOf(page);
+  setDiagnose(() => page.evaluate(() => `toast "${document.getElementById('toast').hidden ? '' : document.getElementById('toast').textContent}", ` +
+    `state "${document.getElementById('state-label').textContent}"`));
   const shot = (name) => page.screenshot({ path: path.join(shots, `console-${name}.png`) });
 
   // Pairing with a PIN from `treadmillctl pair`.
@@ -265,21 +198,7 @@ async function main() {
       }
       await sleep(300);
       check(await button('Stop').isVisible(), `Stop is visible on ${tab}`);
-      const over = await page.evaluate(() => {
-        const vw = document.documentElement.clientWidth;
-        const bad = [];
-        if (document.documentElement.scrollWidth > vw) bad.push(`page ${document.documentElement.scrollWidth}>${vw}`);
-        for (const el of document.querySelectorAll('body *')) {
-          const r = el.getBoundingClientRect();
-          if (el.tagName === 'BUTTON' && r.width && (r.width < 48 || r.height < 48))
-            bad.push(`button "${el.textContent}" is ${r.width}×${r.height} (under 48 px)`);
-          if (r.width && (r.right > vw + 0.5 || r.left < -0.5)) bad.push(`${el.tagName}#${el.id}.${el.className} ${r.left}-${r.right}`);
-          // Text clipped inside its box (a figure cut off by overflow: hidden).
-          if (r.width && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'hidden' && el.textContent.trim())
-            bad.push(`${el.tagName}#${el.id} clips its text (${el.scrollWidth}>${el.clientWidth})`);
-        }
-        return bad.slice(0, 5);
-      });
+      const over = await layoutProblems(page);
       check(over.length === 0, `${tab} at ${w}×${h} fits (${over.join('; ')})`);
       await shot(`${tab.toLowerCase().replace(' ', '-')}-${w}x${h}`);
     }
@@ -314,7 +233,5 @@ async function main() {
 main().then(() => { console.log('browser test passed'); }, (e) => { console.log(e.message); process.exitCode = 1; })
   .finally(async () => {
     if (browser) await browser.close().catch(() => {});
-    for (const c of children) c.kill('SIGKILL');
-    try { console.log(fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8').split('\n').slice(-5).join('\n')); } catch { /* none */ }
-    fs.rmSync(dir, { recursive: true, force: true });
+    rig.cleanup();
   });
