@@ -1,5 +1,6 @@
 // treadmill-mqtt between a real mosquitto (started here on a free loopback port) and a real
-// treadmilld on its embedded simulator (sped-up clock): availability and the last will,
+// treadmilld on its embedded simulator (sped-up clock), on the daemon's remote socket as in
+// production (the test starts workouts on the local one): availability and the last will,
 // discovery, telemetry during a workout, stop over MQTT, refusals, a retained stale command,
 // the metrics topic and its belt-hours sensor, and the broker killed and restarted mid-workout.
 #include <doctest/doctest.h>
@@ -69,9 +70,13 @@ struct Broker {
     }
 };
 
+// A daemon, a broker, a test client and (usually) a bridge. The bridge talks to the daemon's
+// remote socket, as in production; the test, like a runner at the treadmill, starts workouts and
+// reads the status on the local socket.
 struct Rig {
     std::string dir = t::make_temp_dir();
-    std::string socket = dir + "/control.sock";
+    std::string socket = dir + "/control.sock";        // local: the test's own requests
+    std::string remote_socket = dir + "/remote.sock";  // api.remote_socket: the bridge's
     std::string prefix = "treadmill/test-" + std::to_string(getpid());
     Broker broker{dir, t::free_tcp_port()};
     std::optional<t::ChildProcess> daemon;
@@ -79,9 +84,12 @@ struct Rig {
     std::optional<t::MqttTestClient> client;
     int metrics_interval_s = 60;  // the bridge's mqtt.yaml
 
-    explicit Rig(bool start_bridge = true) {
+    // `remote_adjust`: the daemon's api.remote_adjust (speed and incline on the remote socket).
+    explicit Rig(bool start_bridge = true, bool remote_adjust = false) {
         const std::string config = dir + "/treadmilld.yaml";
         std::ofstream(config) << "bus: {transport: sim}\n"
+                              << "api: {remote_socket: " << remote_socket
+                              << ", remote_adjust: " << (remote_adjust ? "true" : "false") << "}\n"
                               << t::state_in(dir) << "programs: {user_dir: " << dir
                               << "/programs}\n";
         daemon.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
@@ -99,12 +107,13 @@ struct Rig {
         bridge.emplace(
             std::vector<std::string>{TREADMILL_MQTT_BIN, "--config", dir + "/mqtt.yaml", "--broker",
                                      "127.0.0.1:" + std::to_string(port ? port : broker.port),
-                                     "--prefix", prefix, "--socket", socket},
+                                     "--prefix", prefix, "--socket", remote_socket},
             dir + "/bridge.log");
     }
     std::string topic(const std::string& leaf) const { return prefix + "/" + leaf; }
     std::string bridge_log() const { return t::read_file(dir + "/bridge.log"); }
 
+    // One request on the local socket, on a connection of its own.
     std::optional<json> call(const json& request) {
         t::LineClient line(socket);
         if (!line.connected()) return std::nullopt;
@@ -364,7 +373,7 @@ TEST_CASE("pause over MQTT pauses the belt; resume over MQTT is refused") {
 }
 
 TEST_CASE("speed and incline over MQTT with allow_adjust: only running, at most 2 a second") {
-    Rig rig(false);
+    Rig rig(false, true);  // the daemon's api.remote_adjust too
     rig.start_bridge_process(0, "allow_adjust: true\n");
     REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
     REQUIRE(rig.wait_json(
@@ -420,6 +429,35 @@ TEST_CASE("speed and incline over MQTT with allow_adjust: only running, at most 
         },
         10s));
     CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+TEST_CASE(
+    "allow_adjust in the bridge but not api.remote_adjust in the daemon: the daemon refuses") {
+    Rig rig(false);
+    rig.start_bridge_process(0, "allow_adjust: true\n");
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    REQUIRE(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "running"; }, 5s));
+    for (const char* name : {"speed", "incline"}) {
+        std::this_thread::sleep_for(600ms);  // below the bridge's 2 a second
+        const bool speed = std::string(name) == "speed";
+        const auto r = rig.command(name, {{"value", speed ? "10 km/h" : "2%"}}, speed ? 1 : 2);
+        REQUIRE_MESSAGE(r, rig.bridge_log());
+        CHECK((*r)["ok"] == false);
+        CHECK((*r)["cmd"] == name);
+        CHECK((*r)["error"]["code"] == "refused");
+        // The remote socket's own refusal, passed on: the bridge let it through.
+        CHECK((*r)["error"]["message"] ==
+              std::string(name) +
+                  " is not allowed on the remote socket: api.remote_adjust is off in the "
+                  "daemon's configuration");
+    }
+    std::this_thread::sleep_for(500ms);
+    const auto status = rig.status();
+    REQUIRE(status);
+    CHECK((*status)["speed"]["target_kmh"].get<double>() <= 8.0);  // the program's
+    CHECK((*status)["incline"]["target_pct"].get<double>() == 0.0);
 }
 
 TEST_CASE("speed and incline over MQTT are refused when allow_adjust is false") {
