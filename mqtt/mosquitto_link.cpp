@@ -233,6 +233,7 @@ void MosquittoLink::lost(const char* what, int rc) {
 
 void MosquittoLink::schedule_reconnect() {
     if (stopping_) return;
+    std::cerr << "treadmill-mqtt: next try in " << backoff_.count() << " s" << std::endl;
     reconnect_timer_.expires_after(backoff_);
     backoff_ = std::min(backoff_ * 2, kMaxBackoff);
     reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -263,7 +264,16 @@ void MosquittoLink::on_connect(mosquitto*, void* self, int rc, int, const mosqui
     auto* link = static_cast<MosquittoLink*>(self);
     if (rc != 0) {
         std::cerr << "treadmill-mqtt: the broker refused the connection: "
-                  << mosquitto_reason_string(rc) << std::endl;
+                  << mosquitto_reason_string(rc);
+        if (rc == MQTT_RC_BAD_USERNAME_OR_PASSWORD || rc == MQTT_RC_NOT_AUTHORIZED) {
+            const std::string& user = link->config_.username;
+            std::cerr << (user.empty() ? " (no username configured: set username and "
+                                         "password_file in the bridge's configuration)"
+                                       : " (user '" + user +
+                                             "': check username and password_file or password "
+                                             "in the bridge's configuration)");
+        }
+        std::cerr << std::endl;
         // libmosquitto closes the socket; the read handler sees it and reconnects later.
         return;
     }
