@@ -134,6 +134,7 @@ void MosquittoLink::try_connect() {
     if (stopping_) return;
     // A fresh client per connection: what the last one had in flight is dropped with it.
     drop_client();
+    refused_ = false;
     std::string error;
     mosq_ = make_client(error);
     if (!mosq_) {
@@ -222,7 +223,9 @@ void MosquittoLink::lost(const char* what, int rc) {
         descriptor_.reset();
     }
     ++generation_;
-    if (connected_ || !stopping_) {
+    if (refused_) {
+        refused_ = false;  // logged with the broker's reason already
+    } else if (connected_ || !stopping_) {
         std::cerr << "treadmill-mqtt: lost the broker (" << what;
         if (rc != MOSQ_ERR_TIMEOUT) std::cerr << ": " << error_text(rc);  // the time-out says it
         std::cerr << ")" << std::endl;
@@ -274,6 +277,7 @@ void MosquittoLink::on_connect(mosquitto*, void* self, int rc, int, const mosqui
                                              "in the bridge's configuration)");
         }
         std::cerr << std::endl;
+        link->refused_ = true;
         // libmosquitto closes the socket; the read handler sees it and reconnects later.
         return;
     }

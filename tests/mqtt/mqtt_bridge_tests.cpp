@@ -5,13 +5,16 @@
 // the metrics topic and its belt-hours sensor, and the broker killed and restarted mid-workout.
 #include <doctest/doctest.h>
 
+#include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -694,21 +697,134 @@ TEST_CASE("a silent broker and a refusing one: the workout goes on, the bridge r
     rig.bridge->signal(SIGKILL);
     rig.bridge->wait_exit(5s);
 
-    // Refusing: anonymous clients are not allowed and no user exists (mosquitto, started as
-    // root, drops to its own user and could not read a password file in our directory).
+    // Refusing: anonymous clients are not allowed and the bridge has no user (users and
+    // passwords: the test below).
     const auto refusing_port = t::free_tcp_port();
     const std::string conf = rig.dir + "/refusing.conf";
     std::ofstream(conf) << "listener " << refusing_port << " 127.0.0.1\nallow_anonymous false\n";
     t::ChildProcess refusing({mosquitto_path(), "-c", conf}, rig.dir + "/refusing.log");
     std::this_thread::sleep_for(500ms);
     rig.start_bridge_process(refusing_port);
-    CHECK_MESSAGE(
-        t::wait_until(
-            [&] { return rig.bridge_log().find("refused the connection") != std::string::npos; },
-            10s),
-        rig.bridge_log());
+    CHECK_MESSAGE(t::wait_until(
+                      [&] {
+                          return rig.bridge_log().find(
+                                     "refused the connection: Not authorized (no "
+                                     "username configured") != std::string::npos;
+                      },
+                      10s),
+                  rig.bridge_log());
     std::this_thread::sleep_for(2s);
     CHECK(rig.bridge->running());
+    CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+namespace {
+
+// The name of the user the test runs as: mosquitto started as root drops to its own user
+// unless told to stay, and could then not read the password file in our 0700 directory.
+std::string current_user() {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return pw ? pw->pw_name : "root";
+}
+
+// The timestamps (mosquitto's Unix seconds) of the connections the broker refused as not
+// authorised, in its log.
+std::vector<long> refusals_in(const std::string& log) {
+    std::vector<long> out;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("not authorised") != std::string::npos) out.push_back(std::stol(line));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a broker with users: a wrong password is refused, logged and retried; the right one") {
+    Rig rig(false);
+    rig.start_workout();
+    // The broker's user for the bridge, in a password file made as an administrator would.
+    const std::string passwd = rig.dir + "/broker.passwd";
+    const auto made =
+        t::run_command({"mosquitto_passwd", "-c", "-b", passwd, "treadmill", "s3cret pass"}, 10s);
+    REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+    REQUIRE(::chmod(passwd.c_str(), 0600) == 0);
+    // A listener with users for the bridge; an anonymous one beside it for the test's watcher.
+    const auto plain_port = t::free_tcp_port();
+    const auto users_port = t::free_tcp_port();
+    const std::string conf = rig.dir + "/users.conf";
+    std::ofstream(conf) << "per_listener_settings true\npersistence false\n"
+                        << "user " << current_user() << "\n"
+                        << "listener " << plain_port << " 127.0.0.1\nallow_anonymous true\n"
+                        << "listener " << users_port << " 127.0.0.1\nallow_anonymous false\n"
+                        << "password_file " << passwd << "\n";
+    const std::string broker_log = rig.dir + "/users-broker.log";
+    t::ChildProcess broker({mosquitto_path(), "-c", conf}, broker_log);
+    t::MqttTestClient watcher(plain_port, "users-watcher-" + std::to_string(getpid()));
+    REQUIRE_MESSAGE(watcher.wait_connected(10s), t::read_file(broker_log));
+    const auto online = [&](std::chrono::milliseconds timeout) {
+        return watcher
+            .wait_for(
+                rig.topic("availability"),
+                [](const t::MqttMessage& m) { return m.payload == "online"; }, timeout)
+            .has_value();
+    };
+    std::ofstream(rig.dir + "/wrong.password") << "s3cret\n";
+    std::ofstream(rig.dir + "/right.password") << "s3cret pass\n";
+
+    // A wrong password: refused, said so with the user and what to check, and tried again after
+    // 1, 2, then 4 s; the workout runs on.
+    const double distance = rig.status().value()["distance_m"].get<double>();
+    rig.start_bridge_process(
+        users_port, "username: treadmill\npassword_file: " + rig.dir + "/wrong.password\n");
+    CHECK_MESSAGE(
+        t::wait_until([&] { return refusals_in(t::read_file(broker_log)).size() >= 4; }, 20s),
+        rig.bridge_log());
+    const std::string log = rig.bridge_log();
+    INFO(log);
+    CHECK(log.find("the broker refused the connection: Not authorized (user 'treadmill': check "
+                   "username and password_file or password in the bridge's configuration)") !=
+          std::string::npos);
+    const auto one = log.find("next try in 1 s");
+    const auto two = log.find("next try in 2 s");
+    const auto four = log.find("next try in 4 s");
+    REQUIRE(one != std::string::npos);
+    REQUIRE(two != std::string::npos);
+    REQUIRE(four != std::string::npos);
+    CHECK(one < two);
+    CHECK(two < four);
+    // The broker saw the back-off: the fourth try came about 4 s after the third.
+    const auto refused = refusals_in(t::read_file(broker_log));
+    REQUIRE(refused.size() >= 4);
+    CHECK(refused[1] - refused[0] <= 2);
+    CHECK(refused[3] - refused[2] >= 3);
+    CHECK_FALSE(online(500ms));
+    CHECK(rig.bridge->running());
+    const auto during = rig.status();
+    REQUIRE(during);
+    CHECK((*during)["state"] == "running");
+    CHECK((*during)["distance_m"].get<double>() > distance);
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+
+    // The right password from the file: online, the state follows, the broker names the user.
+    rig.start_bridge_process(
+        users_port, "username: treadmill\npassword_file: " + rig.dir + "/right.password\n");
+    CHECK_MESSAGE(online(15s), rig.bridge_log());
+    CHECK(watcher
+              .wait_for(
+                  rig.topic("state"),
+                  [](const t::MqttMessage& m) { return parse(m.payload)["state"] == "running"; },
+                  10s)
+              .has_value());
+    CHECK(t::read_file(broker_log).find("u'treadmill'") != std::string::npos);
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+
+    // The same in the configuration itself (`password:`).
+    watcher.clear();
+    rig.start_bridge_process(users_port, "username: treadmill\npassword: s3cret pass\n");
+    CHECK_MESSAGE(online(15s), rig.bridge_log());
     CHECK(rig.status().value_or(json())["state"] == "running");
 }
 
