@@ -1,5 +1,7 @@
 #include "mqtt/bridge_config.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -210,6 +212,12 @@ Result<CommandLine, std::string> parse_command_line(const std::vector<std::strin
     if (socket) cl.config.socket = *socket;
     const auto finished = finish(cl.config, hostname);
     if (!finished) return Error{finished.error()};
+    struct stat st {};
+    if (!cl.config.password_file.empty() && ::stat(cl.config.password_file.c_str(), &st) == 0 &&
+        (st.st_mode & S_IROTH) != 0) {
+        cl.warnings.push_back("password_file " + cl.config.password_file +
+                              " is readable by every user (chmod o-r, or a systemd credential)");
+    }
     return cl;
 }
 

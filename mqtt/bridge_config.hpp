@@ -32,6 +32,7 @@ struct CommandLine {
     BridgeConfig config;
     bool help = false;
     bool version = false;
+    std::vector<std::string> warnings;  // for the log: the bridge runs, but should not be so
 };
 
 // Parses argv (without argv[0]) and the file named by --config; `hostname` names the default.

@@ -771,6 +771,7 @@ TEST_CASE("a broker with users: a wrong password is refused, logged and retried;
     };
     std::ofstream(rig.dir + "/wrong.password") << "s3cret\n";
     std::ofstream(rig.dir + "/right.password") << "s3cret pass\n";
+    REQUIRE(::chmod((rig.dir + "/right.password").c_str(), 0600) == 0);  // the other: 0644
 
     // A wrong password: refused, said so with the user and what to check, and tried again after
     // 1, 2, then 4 s; the workout runs on.
@@ -785,6 +786,8 @@ TEST_CASE("a broker with users: a wrong password is refused, logged and retried;
     CHECK(log.find("the broker refused the connection: Not authorized (user 'treadmill': check "
                    "username and password_file or password in the bridge's configuration)") !=
           std::string::npos);
+    CHECK(log.find("warning: password_file " + rig.dir +
+                   "/wrong.password is readable by every user") != std::string::npos);
     const auto one = log.find("next try in 1 s");
     const auto two = log.find("next try in 2 s");
     const auto four = log.find("next try in 4 s");
@@ -818,6 +821,7 @@ TEST_CASE("a broker with users: a wrong password is refused, logged and retried;
                   10s)
               .has_value());
     CHECK(t::read_file(broker_log).find("u'treadmill'") != std::string::npos);
+    CHECK(rig.bridge_log().find("warning") == std::string::npos);  // 0600: no warning
     rig.bridge->signal(SIGTERM);
     CHECK(rig.bridge->wait_exit(5s) == 0);
 

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -402,6 +403,17 @@ TEST_CASE("configuration: the password from password_file, read at start; clear 
     CHECK(cl->config.username == "treadmill");
     CHECK(cl->config.password == "s3cret pass");
     CHECK(cl->config.password_file == file);
+    // Readable by every user (as written here, umask 022): it runs, with a warning for the log.
+    REQUIRE(::chmod(file.c_str(), 0644) == 0);
+    cl = with_config("username: treadmill\npassword_file: " + file + "\n");
+    REQUIRE(cl);
+    REQUIRE(cl->warnings.size() == 1);
+    CHECK(cl->warnings[0] == "password_file " + file +
+                                 " is readable by every user (chmod o-r, or a systemd credential)");
+    REQUIRE(::chmod(file.c_str(), 0640) == 0);
+    cl = with_config("username: treadmill\npassword_file: " + file + "\n");
+    REQUIRE(cl);
+    CHECK(cl->warnings.empty());
     cl = with_config("username: u\npassword_file: " + write("crlf", "p\r\n") + "\n");
     REQUIRE(cl);
     CHECK(cl->config.password == "p");
