@@ -306,3 +306,58 @@ TEST_CASE("treadmilld saves the counters every 10 s while it runs: kill -9 loses
     CHECK(daemon.wait_exit(20s));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("a watchdog abort leaves a mark: the next start counts a safety stop `watchdog`") {
+    const std::string dir = t::make_temp_dir();
+    const std::string socket = dir + "/control.sock";
+    const std::string config = dir + "/treadmilld.yaml";
+    const std::string file = dir + "/metrics.json";
+    const std::string mark = file + ".watchdog";
+    const std::string trigger = dir + "/stall-now";
+    std::ofstream(config) << "bus: {transport: sim}\n"
+                          << t::state_in(dir) << "programs: {dirs: [" << dir
+                          << "], user_dir: " << dir << "/user}\n";
+    const auto counters = [&] {
+        t::LineClient client(socket);
+        const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);
+        return reply && reply->contains("metrics") ? (*reply)["metrics"]["counters"] : json{};
+    };
+    {  // The loop stalls (the test hook sleeps in the cycle): the real watchdog aborts.
+        t::ChildProcess daemon({STALLING_TREADMILLD_BIN, config, socket, trigger},
+                               dir + "/stall-log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        CHECK(counters()["safety_stops"].value("watchdog", 0) == 0);
+        std::ofstream(trigger) << "stall\n";
+        const auto code = daemon.wait_exit(10s);
+        REQUIRE(code);
+        CHECK(*code == 128 + SIGABRT);
+    }
+    const std::string log = t::read_file(dir + "/stall-log.txt");
+    INFO(log);
+    CHECK(log.find("watchdog: control loop stalled") != std::string::npos);
+    REQUIRE(t::read_file(mark).find("control loop stalled: no heartbeat for") == 0);
+    CHECK(file_json(file)["clean"] == false);
+
+    const auto run_to_sigterm = [&] {
+        t::ChildProcess daemon({TREADMILLD_BIN, "--config", config, "--socket", socket},
+                               dir + "/log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        const json c = counters();
+        daemon.signal(SIGTERM);
+        CHECK(daemon.wait_exit(20s) == std::optional(0));
+        return c;
+    };
+    json c = run_to_sigterm();
+    CHECK(c["starts"] == 2);
+    CHECK(c["unclean_exits"] == 1);
+    CHECK(c["safety_stops"]["watchdog"] == 1);
+    CHECK(t::read_file(dir + "/log.txt")
+              .find("the last run was aborted by the watchdog "
+                    "(control loop stalled") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(mark));  // counted once: removed once saved
+    c = run_to_sigterm();
+    CHECK(c["starts"] == 3);
+    CHECK(c["unclean_exits"] == 1);
+    CHECK(c["safety_stops"]["watchdog"] == 1);
+    std::filesystem::remove_all(dir);
+}
