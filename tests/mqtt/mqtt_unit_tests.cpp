@@ -286,6 +286,21 @@ TEST_CASE("command policy: retained, expired and malformed commands are not forw
     CHECK(policy.decide(message("stop", "not json"), now).code == "bad_request");
     CHECK(policy.decide(message("stop", "[1]"), now).code == "bad_request");
     CHECK(policy.decide(message("stop", R"({"cmd":"start"})"), now).code == "bad_request");
+    // A whole command, then a NUL and junk (nlohmann alone would stop at the NUL): refused, not
+    // forwarded, with where.
+    const auto nul = policy.decide(
+        message("stop", std::string(R"({"cmd":"stop"})") + '\0' + R"(,"cmd":"start")"), now);
+    CHECK_FALSE(nul.forward);
+    CHECK(nul.code == "bad_request");
+    CHECK(nul.reason == "the payload is not a JSON object: a NUL byte at column 15 of the payload");
+    const auto latin1 = policy.decide(message("stop", "{\"why\":\"H\xfcgel\"}"), now);
+    CHECK_FALSE(latin1.forward);
+    CHECK(latin1.reason.find("invalid UTF-8 (byte 0xFC) at column 10") != std::string::npos);
+    const auto junk = policy.decide(message("stop", R"({"cmd":"stop"} junk)"), now);
+    CHECK_FALSE(junk.forward);
+    CHECK(junk.reason.find("not valid JSON") != std::string::npos);
+    CHECK(junk.reason.find("at column 16") != std::string::npos);
+    CHECK(policy.decide(message("stop", "{\"cmd\":\"stop\"}\n"), now).forward);
 }
 
 TEST_CASE("command policy: speed and incline only when allowed, in running, 2 a second") {
