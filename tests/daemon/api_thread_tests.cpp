@@ -21,6 +21,10 @@ namespace t = treadmill::testing;
 
 namespace {
 
+// The watchdog would abort a daemon whose loop is held for its 1 s: these tests hold it on a
+// condition, for as long as the test's requests take on a crowded machine.
+constexpr const char* kPatientWatchdog = ", watchdog: 60 s";
+
 constexpr const char* kSteady =
     "schema: treadmill-workout/1\nname: held loop\nsteps:\n  - run: 10 min\n    speed: 8 km/h\n";
 
@@ -74,7 +78,7 @@ std::uint64_t cycles(const json& status) {
 
 TEST_CASE("status is answered while the control loop is held, from the last completed cycle") {
     LoopHold hold;
-    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()});
+    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()}, kPatientWatchdog);
     ReleaseAtEnd release{hold};
     REQUIRE(hold.hold());
     t::LineClient client(daemon.socket());
@@ -96,7 +100,7 @@ TEST_CASE("status is answered while the control loop is held, from the last comp
 
 TEST_CASE("a stop sent while the loop is held runs as soon as the loop is free") {
     LoopHold hold;
-    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()});
+    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()}, kPatientWatchdog);
     ReleaseAtEnd release{hold};
     const auto started = daemon.call({{"id", 1}, {"cmd", "start"}, {"yaml", kSteady}});
     REQUIRE(started);
@@ -125,7 +129,7 @@ TEST_CASE("a stop sent while the loop is held runs as soon as the loop is free")
 
 TEST_CASE("a client that vanishes while its command waits for the loop harms nothing") {
     LoopHold hold;
-    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()});
+    t::ConfiguredDaemon daemon("", "", {.in_cycle = hold.hook()}, kPatientWatchdog);
     ReleaseAtEnd release{hold};
     const auto before = cycles(daemon.status());
     REQUIRE(hold.hold());
