@@ -263,11 +263,12 @@ int Daemon::run() {
     wait_signal();
     metrics_.start();
     publish_status();  // what `status` answers until the first cycle is done
-    api_thread_.start([] { run_at_normal_priority(); });  // the loop keeps the CPU first
     loop_.start();
     watchdog_.emplace(heartbeat_,
                       watchdog_options_from_environment(options_.config.control.watchdog));
     log_start();
+    // Below the loop's priority as it stands now (the watchdog's placement may have lowered it).
+    api_thread_.start([loop = current_scheduling()] { run_below_loop(loop); });
     io_.run();
     api_thread_.stop([this] { close_servers_now(); });
     watchdog_.reset();
