@@ -11,12 +11,13 @@ namespace asio = boost::asio;
 
 LoopDispatcher::LoopDispatcher(asio::io_context& loop, asio::io_context& api, Dispatcher& inner,
                                const StatusSnapshot& snapshot, CallbackGuard loop_guard,
-                               std::function<void()> after_command)
+                               CallbackGuard api_guard, std::function<void()> after_command)
     : loop_(loop),
       api_(api),
       inner_(inner),
       snapshot_(snapshot),
       loop_guard_(std::move(loop_guard)),
+      api_guard_(std::move(api_guard)),
       after_command_(std::move(after_command)) {}
 
 Reply LoopDispatcher::dispatch(const std::string& cmd, const json&) {
@@ -34,9 +35,11 @@ void LoopDispatcher::dispatch_async(const std::string& cmd, const json& request,
             if (*answered) return;
             *answered = true;
             if (after_command_) loop_guard_.run("publishing the status", after_command_);
-            asio::post(
-                api_, [respond, reply = std::move(reply)]() mutable { respond(std::move(reply)); });
+            asio::post(api_, [this, respond, reply = std::move(reply)]() mutable {
+                api_guard_.run("an API reply from the loop", respond, std::move(reply));
+            });
         };
+        if (closed_) return back(fail(ErrorCode::refused, "the daemon is shutting down"));
         if (!loop_guard_.run("an API request", [&] { inner_.dispatch_async(cmd, request, back); }))
             back(fail(ErrorCode::internal, "internal error (see the daemon's log)"));
     });

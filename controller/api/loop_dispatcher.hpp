@@ -18,12 +18,13 @@ namespace treadmill::api {
 class LoopDispatcher : public Dispatcher {
   public:
     // `inner` runs on `loop`; replies go to `api`, the servers' io_context. `loop_guard` catches
-    // what a command throws on the loop (the request is answered `internal`). `after_command`,
-    // when set, runs on the loop after each command answered (before its reply is posted): the
-    // daemon publishes a fresh snapshot there, so a `status` after a `stop`'s reply shows it.
+    // what a command throws on the loop (the request is answered `internal`), `api_guard` what
+    // handing a reply to its client throws on the API thread. `after_command`, when set, runs
+    // on the loop after each command answered (before its reply is posted): the daemon
+    // publishes a fresh snapshot there, so a `status` after a `stop`'s reply shows it.
     LoopDispatcher(boost::asio::io_context& loop, boost::asio::io_context& api, Dispatcher& inner,
                    const StatusSnapshot& snapshot, CallbackGuard loop_guard,
-                   std::function<void()> after_command = {});
+                   CallbackGuard api_guard, std::function<void()> after_command = {});
 
     // Only `status` can answer here and now (an error for the others: use dispatch_async).
     Reply dispatch(const std::string& cmd, const json& request) override;
@@ -31,6 +32,9 @@ class LoopDispatcher : public Dispatcher {
     void dispatch_async(const std::string& cmd, const json& request, Respond respond) override;
     // The last published snapshot.
     json status() override { return *snapshot_.get(); }
+    // From now on a command that reaches the loop is answered `refused` instead of run (the
+    // daemon is shutting down; one may still be on its way from the API thread). Loop thread.
+    void close() { closed_ = true; }
 
   private:
     boost::asio::io_context& loop_;
@@ -38,7 +42,9 @@ class LoopDispatcher : public Dispatcher {
     Dispatcher& inner_;
     const StatusSnapshot& snapshot_;
     CallbackGuard loop_guard_;
+    CallbackGuard api_guard_;
     std::function<void()> after_command_;
+    bool closed_ = false;  // loop thread only
 };
 
 }  // namespace treadmill::api

@@ -176,7 +176,7 @@ Daemon::Daemon(DaemonOptions options)
           maintenance_intervals(options_.config.maintenance)),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
-      loop_dispatcher_(io_, api_thread_.io(), *dispatcher_, status_snapshot_, guard_,
+      loop_dispatcher_(io_, api_thread_.io(), *dispatcher_, status_snapshot_, guard_, api_guard_,
                        [this] { publish_status(); }),
       server_(api_thread_.io(), options_.config.api.socket, loop_dispatcher_,
               server_options(options_.config, log_, request_timing_)),
@@ -357,8 +357,10 @@ void Daemon::after_cycle(TimePoint now) {
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     const TimePoint next_cycle = std::max(loop_.scheduled(), now) + options_.config.control.period;
     boost::asio::post(api_thread_.io(), [this, next_cycle] {
-        server_.on_cycle(next_cycle);
-        if (remote_server_) remote_server_->on_cycle(next_cycle);
+        api_guard_.run("the API's new period", [&] {
+            server_.on_cycle(next_cycle);
+            if (remote_server_) remote_server_->on_cycle(next_cycle);
+        });
     });
     report_state(now);
     const auto status = cycle_.status(now);
@@ -393,6 +395,7 @@ void Daemon::begin_shutdown() {
     shutting_down_ = true;
     sd_notify("STOPPING=1");
     log("stopping: ramping the belt down");
+    loop_dispatcher_.close();  // a command already on its way from the API thread is refused
     close_servers();
     worker_.stop();  // a start still being read is never applied
     const TimePoint now = SteadyClock::now();
@@ -416,6 +419,7 @@ void Daemon::continue_shutdown(TimePoint now) {
 
 void Daemon::finish() {
     loop_.stop();
+    loop_dispatcher_.close();
     signals_.cancel();
     close_servers();
     worker_.stop();
