@@ -42,12 +42,15 @@
 namespace treadmill::daemon {
 
 // Test seams for in-process tests (tests/daemon/daemon_guard_tests.cpp): code run inside the
-// daemon's own callbacks, to prove that an exception there stops the belt. main() never sets
-// them and nothing on the API reaches them.
+// daemon's own callbacks, to prove that an exception there stops the belt (and, in
+// api_thread_tests.cpp, to hold the loop's thread). main() never sets them and nothing on the
+// API reaches them.
 struct DaemonTestHooks {
-    std::function<void()> in_cycle{};    // in the control loop's timer callback, after the cycle
-    std::function<void()> in_request{};  // in each API request, before its command runs
-    std::function<void()> in_signal{};   // in the SIGTERM/SIGINT callback, before shutting down
+    std::function<void()> in_cycle{};  // in the control loop's timer callback, after the cycle
+    // In each API request that runs on the loop (all but `status` and `watch`), before its
+    // command runs.
+    std::function<void()> in_request{};
+    std::function<void()> in_signal{};  // in the SIGTERM/SIGINT callback, before shutting down
 };
 
 struct DaemonOptions {
