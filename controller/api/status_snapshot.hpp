@@ -1,6 +1,8 @@
 // The `status` object as of the last completed control cycle, published by the loop thread and
 // read by the API thread (which answers `status` and streams `watch` from it, so neither waits
 // for a long cycle). A copy of the pointer is taken under a mutex; the object is never changed.
+// The mutex is held only for a pointer's copy or swap, by the loop and the API thread (one
+// priority below it), so it cannot keep the loop waiting.
 #pragma once
 
 #include <memory>
