@@ -13,6 +13,7 @@ double milliseconds(Duration d) {
 }  // namespace
 
 void RequestTiming::record(const std::string& cmd, Duration took) {
+    std::lock_guard lock(mutex_);
     ++requests_;
     max_ = std::max(max_, took);
     ++hist_[latency_bucket(took)];
@@ -26,6 +27,7 @@ void RequestTiming::record(const std::string& cmd, Duration took) {
 }
 
 nlohmann::json RequestTiming::to_json() const {
+    std::lock_guard lock(mutex_);
     nlohmann::json commands = nlohmann::json::object();
     for (const auto& [name, c] : commands_)
         commands[name] = {{"count", c.count}, {"max_ms", milliseconds(c.max)}};

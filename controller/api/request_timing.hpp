@@ -1,12 +1,15 @@
-// How long the API server took to answer, per command: from the read that completed a
-// request's line to its reply queued for the socket (a reply that comes later, from the worker,
-// counts until it came). Time a request spent in the socket before the daemon read it (the
-// io_context busy with a control cycle) is not in it: status.loop.cycle_hist shows that.
+// How long the API server took to answer, per command: from the read on the API thread that
+// completed a request's line to its reply queued for the socket. `status` is answered there from
+// the last cycle's snapshot; any other command's time includes its wait for the control loop (a
+// long cycle shows here) and, for those that work off the loop, the worker's job. Time a request
+// spent in the socket before the API thread read it is not in it. Recorded on the API thread,
+// read on the loop's (status.api): the counts are behind a mutex.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +34,7 @@ class RequestTiming {
         std::uint64_t count = 0;
         Duration max{};
     };
+    mutable std::mutex mutex_;
     std::uint64_t requests_ = 0;
     Duration max_{};
     LatencyHistogram hist_{};

@@ -1,8 +1,10 @@
-// The control API server: a Unix stream socket speaking newline-delimited JSON, on the same
-// io_context as the control cycle. Never blocks: reads are bounded, each client's output queue
-// is bounded (a watcher that does not keep up is dropped), and a line over the limit gets an
-// error reply and the connection closed. Idle clients are closed; over the client limit a few
-// more are let in for the commands that stop the belt; accept errors are retried with a back-off.
+// The control API server: a Unix stream socket speaking newline-delimited JSON, on the
+// io_context it is given (in treadmilld the API thread's, with a LoopDispatcher that runs the
+// commands on the control loop's; see api_thread.hpp, loop_dispatcher.hpp). Never blocks: reads are
+// bounded, each client's output queue is bounded (a watcher that does not keep up is dropped), and
+// a line over the limit gets an error reply and the connection closed. Idle clients are closed;
+// over the client limit a few more are let in for the commands that stop the belt; accept errors
+// are retried with a back-off.
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,8 @@
 // Runs the control cycle on the io_context thread from one steady_timer, every period: the
 // cycle (given both clocks: steady, and boot time, which a suspend moves too), then the
 // heartbeat the watchdog thread checks, then the caller's after-cycle hook.
-// API handlers run on the same io_context between cycles. With a guard set, an exception in the
+// The commands the API thread hands over (LoopDispatcher) run on the same io_context between
+// cycles. With a guard set, an exception in the
 // cycle or the hook goes to the guard's handler and the loop goes on (heartbeat included).
 #pragma once
 

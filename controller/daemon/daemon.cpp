@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <boost/asio/post.hpp>
+
 #include "controller/api/pairing_file.hpp"
 #include "controller/daemon/hardware_setup.hpp"
 #include "controller/daemon/realtime.hpp"
@@ -151,6 +153,7 @@ Daemon::Daemon(DaemonOptions options)
                [this](std::string line) { log(std::move(line)); }),
       worker_(io_),
       guard_([this](const char* where, const char* what) { on_exception(where, what); }),
+      api_guard_([this](const char* where, const char* what) { on_api_exception(where, what); }),
       api_{cycle_,
            catalog_,
            [] { return SteadyClock::now(); },
@@ -174,7 +177,9 @@ Daemon::Daemon(DaemonOptions options)
           maintenance_intervals(options_.config.maintenance)),
       commands_(api::make_controller_commands(api_)),
       dispatcher_(std::make_unique<HookedDispatcher>(commands_, options_.test_hooks.in_request)),
-      server_(io_, options_.config.api.socket, *dispatcher_,
+      loop_dispatcher_(io_, api_thread_.io(), *dispatcher_, status_snapshot_, guard_, api_guard_,
+                       [this] { publish_status(); }),
+      server_(api_thread_.io(), options_.config.api.socket, loop_dispatcher_,
               server_options(options_.config, log_, request_timing_)),
       heartbeat_(SteadyClock::now()),
       inhibitor_({std::nullopt, [this](std::string line) { log(std::move(line)); }}),
@@ -199,12 +204,12 @@ Daemon::Daemon(DaemonOptions options)
     metrics_.add_command(commands_);
     api_.maintenance_due = [this] { return metrics_.maintenance_due(); };
     api_.api_timing = [this] { return request_timing_.to_json(); };
-    server_.set_guard(guard_);
+    server_.set_guard(api_guard_);
     if (!options_.config.api.remote_socket.empty()) {
         remote_server_ = std::make_unique<api::ApiServer>(
-            io_, options_.config.api.remote_socket, *dispatcher_,
+            api_thread_.io(), options_.config.api.remote_socket, loop_dispatcher_,
             remote_server_options(options_.config, log_, request_timing_));
-        remote_server_->set_guard(guard_);
+        remote_server_->set_guard(api_guard_);
     }
     worker_.set_guard(guard_);
     loop_.set_guard(guard_);
@@ -219,6 +224,25 @@ void Daemon::on_exception(const char* where, const char* what) noexcept {
             "; belt stopped, fault latched");
     } catch (...) {
     }
+}
+
+// An exception on the API thread: the STOP and the latched fault are the loop's to write, so the
+// fault goes there (it runs as soon as the loop is free: within one cycle).
+void Daemon::on_api_exception(const char* where, const char* what) noexcept {
+    try {
+        boost::asio::post(
+            io_, [this, where, text = std::string(what)] { on_exception(where, text.c_str()); });
+    } catch (...) {
+    }
+}
+
+Daemon::~Daemon() {
+    api_thread_.stop([this] { close_servers_now(); });
+}
+
+// Called on the loop thread only (it reads the controller).
+void Daemon::publish_status() {
+    status_snapshot_.publish(api::current_status(api_));
 }
 
 void Daemon::stop_belt(const char* what) noexcept {
@@ -239,13 +263,17 @@ int Daemon::run() {
     }
     wait_signal();
     metrics_.start();
+    publish_status();  // what `status` answers until the first cycle is done
     loop_.start();
     auto watchdog = watchdog_options_from_environment(options_.config.control.watchdog);
     if (!options_.config.metrics.file.empty())
         watchdog.mark_file = watchdog_mark_path(options_.config.metrics.file);
     watchdog_.emplace(heartbeat_, std::move(watchdog));
     log_start();
+    // Below the loop's priority as it stands now (the watchdog's placement may have lowered it).
+    api_thread_.start([loop = current_scheduling()] { run_below_loop(loop); });
     io_.run();
+    api_thread_.stop([this] { close_servers_now(); });
     watchdog_.reset();
     save_pairing();
     metrics_.save_final();
@@ -279,6 +307,12 @@ bool Daemon::open_remote_socket() {
 }
 
 void Daemon::close_servers() {
+    if (!api_thread_.running()) return close_servers_now();
+    boost::asio::post(api_thread_.io(), [this] { close_servers_now(); });
+}
+
+// On the API thread, or before it started / after it ended.
+void Daemon::close_servers_now() {
     server_.close();
     if (remote_server_) remote_server_->close();
 }
@@ -325,8 +359,12 @@ void Daemon::after_cycle(TimePoint now) {
     if (options_.test_hooks.in_cycle) options_.test_hooks.in_cycle();
     // API requests wait out the last stretch before the next cycle (see ServerOptions).
     const TimePoint next_cycle = std::max(loop_.scheduled(), now) + options_.config.control.period;
-    server_.on_cycle(next_cycle);
-    if (remote_server_) remote_server_->on_cycle(next_cycle);
+    boost::asio::post(api_thread_.io(), [this, next_cycle] {
+        api_guard_.run("the API's new period", [&] {
+            server_.on_cycle(next_cycle);
+            if (remote_server_) remote_server_->on_cycle(next_cycle);
+        });
+    });
     report_state(now);
     const auto status = cycle_.status(now);
     session_tracker_.observe(status, cycle_.timeline());
@@ -334,6 +372,7 @@ void Daemon::after_cycle(TimePoint now) {
     history_.after_cycle(cycle_, now);  // only queues records for the writer thread
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
+    publish_status();  // the API thread answers `status` and `watch` from this
 }
 
 // READY=1 once `connecting` gave way to `idle`; STATUS= on every change of state or reason.
@@ -359,6 +398,7 @@ void Daemon::begin_shutdown() {
     shutting_down_ = true;
     sd_notify("STOPPING=1");
     log("stopping: ramping the belt down");
+    loop_dispatcher_.close();  // a command already on its way from the API thread is refused
     close_servers();
     worker_.stop();  // a start still being read is never applied
     const TimePoint now = SteadyClock::now();
@@ -382,6 +422,7 @@ void Daemon::continue_shutdown(TimePoint now) {
 
 void Daemon::finish() {
     loop_.stop();
+    loop_dispatcher_.close();
     signals_.cancel();
     close_servers();
     worker_.stop();

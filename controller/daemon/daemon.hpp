@@ -1,7 +1,9 @@
 // treadmilld assembled: the log writer, the embedded simulator (when no hardware is
 // configured), the Modbus driver, the control cycle, the API server, the sleep inhibitor, the
 // control loop and the watchdog, built in dependency order and torn down in reverse. run()
-// returns the exit code.
+// returns the exit code. Two event loops: the control loop's io_context (the cycle and every
+// command that acts on the controller) on the thread that calls run(), and the API thread's
+// (the sockets; `status` and `watch` from the snapshot published after each cycle).
 #pragma once
 
 #include <functional>
@@ -14,8 +16,10 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "common/callback_guard.hpp"
+#include "controller/api/api_thread.hpp"
 #include "controller/api/controller_commands.hpp"
 #include "controller/api/editor_commands.hpp"
+#include "controller/api/loop_dispatcher.hpp"
 #include "controller/api/off_loop_worker.hpp"
 #include "controller/api/pairing_commands.hpp"
 #include "controller/api/pairing_store.hpp"
@@ -23,6 +27,7 @@
 #include "controller/api/server.hpp"
 #include "controller/api/session_command.hpp"
 #include "controller/api/session_tracker.hpp"
+#include "controller/api/status_snapshot.hpp"
 #include "controller/control_cycle.hpp"
 #include "controller/daemon/async_log.hpp"
 #include "controller/daemon/config.hpp"
@@ -37,12 +42,15 @@
 namespace treadmill::daemon {
 
 // Test seams for in-process tests (tests/daemon/daemon_guard_tests.cpp): code run inside the
-// daemon's own callbacks, to prove that an exception there stops the belt. main() never sets
-// them and nothing on the API reaches them.
+// daemon's own callbacks, to prove that an exception there stops the belt (and, in
+// api_thread_tests.cpp, to hold the loop's thread). main() never sets them and nothing on the
+// API reaches them.
 struct DaemonTestHooks {
-    std::function<void()> in_cycle{};    // in the control loop's timer callback, after the cycle
-    std::function<void()> in_request{};  // in each API request, before its command runs
-    std::function<void()> in_signal{};   // in the SIGTERM/SIGINT callback, before shutting down
+    std::function<void()> in_cycle{};  // in the control loop's timer callback, after the cycle
+    // In each API request that runs on the loop (all but `status` and `watch`), before its
+    // command runs.
+    std::function<void()> in_request{};
+    std::function<void()> in_signal{};  // in the SIGTERM/SIGINT callback, before shutting down
 };
 
 struct DaemonOptions {
@@ -56,6 +64,8 @@ class Daemon {
   public:
     // Throws std::runtime_error when the embedded simulator cannot start.
     explicit Daemon(DaemonOptions options);
+    // Joins the API thread (when run() could not) before its servers go.
+    ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
@@ -68,6 +78,10 @@ class Daemon {
 
   private:
     void on_exception(const char* where, const char* what) noexcept;
+    // The guard's handler on the API thread: the fault is posted to the loop, which owns the belt.
+    void on_api_exception(const char* where, const char* what) noexcept;
+    // The status of now into the snapshot the API thread answers from (loop thread).
+    void publish_status();
     void on_signal();
     // Queues one line for stderr (the log writer thread); never blocks the loop.
     void log(std::string line);
@@ -79,7 +93,9 @@ class Daemon {
     void finish();
     void save_pairing();
     bool open_remote_socket();
+    // Closes both servers on the API thread (posted; here when it does not run).
     void close_servers();
+    void close_servers_now();
     std::map<std::string, metrics::ModbusCounts> modbus_counts() const;
     void wait_signal();
 
@@ -89,11 +105,14 @@ class Daemon {
     ModbusTreadmill hardware_;
     controller::ControlCycle cycle_;
     api::ProgramCatalog catalog_;
-    HistoryHook history_;  // its writer drains its queue when the daemon is torn down
-    boost::asio::io_context io_;
-    api::OffLoopWorker worker_;  // reads programs for the API; stopped before the catalog goes
-    CallbackGuard guard_;
-    api::RequestTiming request_timing_;  // both API servers' service times (status.api)
+    HistoryHook history_;         // its writer drains its queue when the daemon is torn down
+    boost::asio::io_context io_;  // the control loop's
+    api::ApiThread api_thread_;   // the API servers' io_context and thread; joined before they go
+    api::OffLoopWorker worker_;   // reads programs for the API; stopped before the catalog goes
+    CallbackGuard guard_;         // on the loop thread
+    CallbackGuard api_guard_;     // on the API thread
+    api::StatusSnapshot status_snapshot_;  // published by the loop, read by the API thread
+    api::RequestTiming request_timing_;    // both API servers' service times (status.api)
     api::ControllerApi api_;
     api::PairingStore pairing_;  // the console's paired devices, read at start
     api::PairingApi pairing_api_;
@@ -103,6 +122,7 @@ class Daemon {
     MetricsKeeper metrics_;  // the counters, fed after every cycle, saved by the worker
     api::CommandTable commands_;
     std::unique_ptr<api::Dispatcher> dispatcher_;  // commands_, behind the in_request hook
+    api::LoopDispatcher loop_dispatcher_;  // the servers': status here, the rest on the loop
     api::ApiServer server_;
     // api.remote_socket when configured: the same commands behind the remote policy.
     std::unique_ptr<api::ApiServer> remote_server_;

@@ -109,4 +109,12 @@ void run_at_normal_priority() {
     pthread_setschedparam(pthread_self(), SCHED_OTHER, &normal);
 }
 
+void run_below_loop(const Scheduling& loop) {
+    if (!loop.realtime() || loop.priority - 1 < ::sched_get_priority_min(loop.policy))
+        return run_at_normal_priority();
+    sched_param below{};
+    below.sched_priority = loop.priority - 1;
+    if (pthread_setschedparam(pthread_self(), loop.policy, &below) != 0) run_at_normal_priority();
+}
+
 }  // namespace treadmill::daemon

@@ -1,8 +1,8 @@
 // Real-time scheduling and locked memory, all best-effort: the policy systemd's
 // CPUSchedulingPolicy= gave the process (read back, never set here), mlockall, and the helper
 // threads' places around the loop: the watchdog above it, so that a spinning loop cannot starve
-// the thread that must notice it; the log writer and the D-Bus helper at normal priority, so
-// that their blocking calls never compete with it.
+// the thread that must notice it; the API thread just below it; the log writer and the D-Bus
+// helper at normal priority, so that their blocking calls never compete with it.
 #pragma once
 
 #include <pthread.h>
@@ -37,5 +37,10 @@ std::string place_watchdog_above_loop(pthread_t watchdog);
 
 // The calling thread leaves any real-time policy (always permitted).
 void run_at_normal_priority();
+
+// The calling thread (the API's) goes one priority below `loop` when that is real-time, so it
+// never takes the CPU from the control loop but still from ordinary processes; at normal
+// priority when the loop is not real-time or already at the lowest. Lowering is always allowed.
+void run_below_loop(const Scheduling& loop);
 
 }  // namespace treadmill::daemon

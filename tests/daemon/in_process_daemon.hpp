@@ -24,8 +24,11 @@ namespace treadmill::testing {
 
 class ConfiguredDaemon {
   public:
-    // `extra`: more top-level YAML; "@DIR@" in it stands for the temporary directory.
-    explicit ConfiguredDaemon(std::string extra = "", std::string api_extra = "") {
+    // `extra`: more top-level YAML; "@DIR@" in it stands for the temporary directory. `hooks`:
+    // code run inside the daemon's callbacks (see DaemonTestHooks); `control_extra`: more keys
+    // of `control:`, e.g. ", watchdog: 30 s".
+    explicit ConfiguredDaemon(std::string extra = "", std::string api_extra = "",
+                              daemon::DaemonTestHooks hooks = {}, std::string control_extra = "") {
         for (auto at = extra.find("@DIR@"); at != std::string::npos; at = extra.find("@DIR@"))
             extra.replace(at, 5, dir_);
         for (auto at = api_extra.find("@DIR@"); at != std::string::npos;
@@ -33,11 +36,13 @@ class ConfiguredDaemon {
             api_extra.replace(at, 5, dir_);
         const auto load = daemon::parse_config(
             "bus: {transport: sim}\napi: {socket: " + socket_ + api_extra + "}\n" +
-                testing::state_in(dir_, extra) + "programs: {dirs: [" + dir_ +
-                "], user_dir: " + dir_ + "/user}\ncontrol: {countdown: 1 s}\n" + extra,
+                testing::state_in(dir_, extra) + "programs: {dirs: [" + dir_ + "], user_dir: " +
+                dir_ + "/user}\ncontrol: {countdown: 1 s" + control_extra + "}\n" + extra,
             dir_ + "/treadmilld.yaml");
         REQUIRE(load.ok());
-        daemon_ = std::make_unique<daemon::Daemon>(daemon::DaemonOptions{load.config, 10.0});
+        daemon::DaemonOptions options{load.config, 10.0};
+        options.test_hooks = std::move(hooks);
+        daemon_ = std::make_unique<daemon::Daemon>(std::move(options));
         thread_ = std::thread([this] {
             try {
                 exit_code_ = daemon_->run();

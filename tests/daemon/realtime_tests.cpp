@@ -131,6 +131,48 @@ TEST_CASE("a helper thread leaves the real-time policy it inherited") {
     CHECK(code == 0);
 }
 
+TEST_CASE("the API thread goes one priority below the real-time loop, unprivileged too") {
+    if (!may_use_fifo()) {
+        MESSAGE("skipped: SCHED_FIFO needs root or CAP_SYS_NICE");
+        return;
+    }
+    const int code = in_child([] {
+        if (set_fifo(50) != 0) return 10;
+        if (!drop_privileges()) return 11;  // lowering needs no right
+        const d::Scheduling loop = d::current_scheduling();
+        d::Scheduling api;
+        std::thread([&] {
+            d::run_below_loop(loop);
+            api = d::current_scheduling();
+        }).join();
+        if (api.policy != SCHED_FIFO || api.priority != 49) return 12;
+        if (d::current_scheduling().priority != 50) return 13;  // the loop kept its place
+        return 0;
+    });
+    CHECK(code == 0);
+}
+
+TEST_CASE("the API thread at normal priority when the loop is not real-time or at the lowest") {
+    d::Scheduling api;
+    std::thread([&] {
+        d::run_below_loop(d::current_scheduling());
+        api = d::current_scheduling();
+    }).join();
+    CHECK_FALSE(api.realtime());
+    if (!may_use_fifo()) return;
+    const int code = in_child([] {
+        if (set_fifo(1) != 0) return 10;
+        const d::Scheduling loop = d::current_scheduling();
+        int policy = -1;
+        std::thread([&] {
+            d::run_below_loop(loop);
+            policy = sched_getscheduler(0);
+        }).join();
+        return policy == SCHED_OTHER ? 0 : 11;
+    });
+    CHECK(code == 0);
+}
+
 TEST_CASE("memory locking: locked within the limit, refused with the reason beyond it") {
     const int locked = in_child([] {
         d::prepare_memory_for_locking();
