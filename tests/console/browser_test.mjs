@@ -177,14 +177,24 @@ async function main() {
   await until(() => page.locator('#sessions button').filter({ hasText: 'Short' }).filter({ hasText: 'completed' }).isVisible(),
     'a workout that completes while History is shown appears in the list', 30000);
 
-  // The daemon killed: the banner (role=alert); back when it returns.
+  // The daemon killed, the Run screen shown: the banner (role=alert) and the figures grey out
+  // as stale after 2 s; both go when it returns.
+  await button('Run').click();
+  const figuresStale = () => page.evaluate(() => {
+    const run = document.getElementById('run-screen');
+    const figure = run.querySelector('.value');
+    return run.offsetParent !== null && run.classList.contains('stale') && Number(getComputedStyle(figure).opacity) < 1;
+  });
+  await until(async () => await page.locator('#run-screen').isVisible() && !(await figuresStale()),
+    'the Run screen shows fresh figures while treadmilld runs');
   killDaemon();
   await until(() => page.getByRole('alert').filter({ hasText: 'disconnected' }).isVisible(), 'the disconnected banner shows', 8000);
-  await until(async () => (await page.locator('#run-screen').getAttribute('class')).includes('stale') ||
-    !(await page.locator('#run-screen').isVisible()), 'values go stale', 5000);
+  await until(figuresStale, 'the Run screen\'s figures grey out as stale', 5000);
   await shot('disconnected');
   startDaemon();
   await until(async () => !(await page.locator('#banner').isVisible()), 'the banner goes when treadmilld is back', 25000);
+  await until(async () => !(await figuresStale()) && await page.locator('#run-screen').isVisible(),
+    'the figures are fresh again once treadmilld is back', 5000);
 
   // Layouts: nothing overflows the viewport at 1280×800 and 390×844.
   for (const [w, h] of [[1280, 800], [390, 844]]) {
