@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buttonOf, check, createRig, launchChromium, layoutProblems, setDiagnose, sleep, until } from './browser_rig.mjs';
+import { buttonOf, check, createRig, launchChromium, layoutProblems, setDiagnose, sleep, until, visibleCount } from './browser_rig.mjs';
 
 const rig = createRig();
 const { dir, sock, shots } = rig;
@@ -105,7 +105,12 @@ async function main() {
   // The key pulled: the fault screen; the key back and Reset.
   await api({ cmd: 'sim', command: { cmd: 'key', present: false } });
   await until(async () => (await page.locator('#fault-title').textContent()) === 'Safety key out' &&
-    page.locator('#fault-screen').isVisible(), 'the fault screen names the key');
+    await page.locator('#fault-screen').isVisible(), 'the fault screen names the key');
+  check(/put the safety key back/i.test(await page.locator('#fault-advice').textContent()),
+    'the fault screen says to put the safety key back');
+  await until(async () => (await status()).fault?.resettable === false, 'the daemon says the fault is not resettable while the key is out');
+  await sleep(500);  // a few statuses later: still no Reset
+  check(await visibleCount(button('Reset')) === 0, 'no visible Reset while the key is out');
   await shot('fault');
   await api({ cmd: 'sim', command: { cmd: 'key', present: true } });
   await until(async () => (await status()).key_present === true, 'the key is back');
