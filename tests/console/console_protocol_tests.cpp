@@ -186,7 +186,8 @@ TEST_CASE("max_clients: the next upgrade gets 503") {
 TEST_CASE("the daemon killed: pages are told, and told again when it is back") {
     ConsoleRig rig;
     REQUIRE(rig.ready());
-    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    const std::string token = rig.token();
+    WsClient page(rig.port(), rig.origin(), rig.host(), token);
     REQUIRE(page.upgrade_status() == 101);
     REQUIRE(page.next("status", 2s));
     rig.kill_daemon();
@@ -201,7 +202,10 @@ TEST_CASE("the daemon killed: pages are told, and told again when it is back") {
     REQUIRE(up);
     CHECK((*up)["up"] == true);
     CHECK(page.next("status", 2s));
-    // The token survived the restart: a new page still gets in.
+    // The token survived the restart (the daemon's pairing file): a new page still gets in.
+    WsClient again(rig.port(), rig.origin(), rig.host(), token);
+    CHECK(again.upgrade_status() == 101);
+    CHECK(again.next("status", 2s));
 }
 
 TEST_CASE("HTTP: assets with ETag and 304, 404, bad Host, header and body limits") {
