@@ -112,6 +112,46 @@ TEST_CASE("at most 5 commands a second per device; stop still goes through") {
     CHECK((*stop)["error"]["message"] == "nothing to stop in state idle");
 }
 
+TEST_CASE("a stop never waits behind other requests: it has its own connection to the daemon") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    auto started = page.call({{"cmd", "start"},
+                              {"program", "easy-run"},
+                              {"pace", {{"easy", "6:00/km"}, {"jog", "7:00/km"}}}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(treadmill::testing::wait_until([&] { return rig.state() == "running"; }, 15s));
+    // Four slow requests (a ~55 KiB program to validate, parsed one after the other on the
+    // console's command connection), then at once a stop: its reply comes before the last
+    // validate's, as it does not queue behind them.
+    std::string yaml = "schema: treadmill-workout/1\nname: \"Long\"\nsteps:\n";
+    while (yaml.size() < 55 * 1024) yaml += "  - run: 1 min\n    speed: 8 km/h\n";
+    constexpr int kSlow = 4;
+    constexpr int kStop = 99;
+    for (int id = 1; id <= kSlow; ++id)
+        page.send({{"id", id}, {"cmd", "validate"}, {"yaml", yaml}});
+    page.send({{"id", kStop}, {"cmd", "stop"}});
+    std::vector<int> order;
+    json stop_reply;
+    while (order.size() < kSlow + 1) {
+        auto m = page.next("reply", 20s);
+        REQUIRE(m);
+        order.push_back((*m)["id"].get<int>());
+        if (order.back() == kStop)
+            stop_reply = (*m)["msg"];
+        else
+            CHECK((*m)["msg"]["ok"] == true);
+    }
+    std::string seen;
+    for (int id : order) seen += std::to_string(id) + " ";
+    MESSAGE("replies in the order " << seen);
+    CHECK(stop_reply["ok"] == true);
+    CHECK(order.back() != kStop);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
+}
+
 TEST_CASE("pairing over HTTP: a wrong PIN is refused, the right one sets an HttpOnly cookie") {
     ConsoleRig rig;
     REQUIRE(rig.ready());
