@@ -1,6 +1,9 @@
 // treadmill-console against a real treadmilld on the embedded simulator, through a real
 // WebSocket client: the upgrade's checks, roles, pairing over HTTP, the relayed watch stream,
 // revocation, the daemon going away and coming back.
+#include <filesystem>
+#include <set>
+
 #include <doctest/doctest.h>
 
 #include "common/base64.hpp"
@@ -26,6 +29,18 @@ void expect_loop_on_time(const json& before, const json& later) {
     INFO("cycles " << cycles << ", late " << late);
     CHECK(cycles > 0);
     CHECK(late <= cycles / 1000 + 1);
+}
+
+// The sockets a process holds open ("socket:[inode]" of each /proc/PID/fd entry).
+std::set<std::string> sockets_of(pid_t pid) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (target.rfind("socket:", 0) == 0) out.insert(target);
+    }
+    return out;
 }
 
 }  // namespace
@@ -149,6 +164,41 @@ TEST_CASE("a stop never waits behind other requests: it has its own connection t
     MESSAGE("replies in the order " << seen);
     CHECK(stop_reply["ok"] == true);
     CHECK(order.back() != kStop);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
+}
+
+TEST_CASE(
+    "the API's idle time-out does not drop the console: after 3 time-outs without a page's "
+    "request, its stop succeeds at the first try") {
+    // The daemon closes a connection idle for 2 s; the console's command connections send a
+    // keepalive each second.
+    ConsoleRig rig("keepalive: 1 s\n", Scheme::http, {}, "api: {idle_timeout: 2 s}\n");
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    auto started = page.call({{"cmd", "start"},
+                              {"program", "easy-run"},
+                              {"pace", {{"easy", "6:00/km"}, {"jog", "7:00/km"}}}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(treadmill::testing::wait_until([&] { return rig.state() == "running"; }, 15s));
+    // 6 s: the page only reads its stream. The console's connections to the daemon stay the
+    // same ones: none was closed for idleness and opened again.
+    const auto before = sockets_of(rig.console_pid());
+    const auto quiet_until = std::chrono::steady_clock::now() + 6s;
+    while (std::chrono::steady_clock::now() < quiet_until) REQUIRE(page.next("status", 2s));
+    CHECK(rig.state() == "running");
+    CHECK(sockets_of(rig.console_pid()) == before);
+    auto stopped = page.call({{"cmd", "stop"}});
+    REQUIRE(stopped);
+    CHECK((*stopped)["ok"] == true);
+    // The other command connections are there too: a read and a history command.
+    auto status = page.call({{"cmd", "status"}});
+    REQUIRE(status);
+    CHECK((*status)["ok"] == true);
+    auto history = page.call({{"cmd", "history"}});
+    REQUIRE(history);
+    CHECK((*history)["ok"] == true);
     CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
 }
 
