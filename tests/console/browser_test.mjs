@@ -50,6 +50,8 @@ async function main() {
   await item400.click();
   await page.locator('#pd-name').filter({ hasText: '8 x 400 m' }).waitFor();
   await shot('programs');
+  // A pace override: the start request must carry it (4:30/km for the 5K reps, not 5:00/km).
+  await page.locator('#pace').fill('5k = 4:30/km');
   const start = button('Start');
   await start.hover();
   await page.mouse.down();
@@ -95,6 +97,21 @@ async function main() {
   // The steps and reps change (the warm-up lasts 12 s at 50×).
   await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 1 of 8', 'rep 1 of 8 shows', 20000);
   await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 2 of 8', 'rep 2 of 8 shows', 15000);
+  const run = (await api({ cmd: 'session' }))?.session?.program?.steps?.find((st) => st.class === 'run');
+  check(run?.speed_kmh === 13.3, `the override reached the daemon: the reps at 4:30/km, 13.3 km/h (got ${run?.speed_kmh})`);
+  // The Run screen: the lap table has the finished rep 1, the next step, what is left of this
+  // step as a number with its unit and a bar that has grown.
+  await until(async () => (await page.locator('#laps tbody tr td:first-child').allTextContents()).includes('1'),
+    'the lap table shows the finished rep 1', 8000);
+  const lap1 = await page.locator('#laps tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^1$/ }) })
+    .first().locator('td').allTextContents();
+  check(/^\d+:\d\d$/.test(lap1[1]) && /\d/.test(lap1[2]) && /^\d+:\d\d/.test(lap1[3]),
+    `rep 1's lap shows its time, distance and pace (${lap1.join(' | ')})`);
+  check(/^Next: /.test(await page.locator('#step-next').textContent()), 'the next step\'s line starts with "Next:"');
+  await until(async () => /^(\d+ m( · \d+:\d\d)?|\d+:\d\d) left$/.test(await page.locator('#step-left').textContent()),
+    'the step\'s left text is a number with its unit', 3000);
+  await until(async () => (await page.locator('#step-bar').evaluate((e) => e.getBoundingClientRect().width)) > 0,
+    'the step bar has a width', 5000);
   await shot('reps');
 
   // STOP brings the belt to 0.
