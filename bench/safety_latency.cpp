@@ -3,14 +3,21 @@
 // TCP loopback and over RTU (socat pty pair, 19200 8E1 wire-time emulation). Per trial, while a
 // program runs at 5 km/h, at a random phase of the period:
 //   key:       the key is pulled in the simulator, from a second thread, so also while a cycle
-//              runs; measured: pull -> the first STOP write sent
-//              (FC16 0x2000 = STOP), and the reply that reported the key out -> that STOP
-//              (rule S1's measure, our side alone);
+//              runs; measured: pull -> the first STOP write sent (FC16 0x2000 = STOP), the pull
+//              taken when the simulator APPLIED it (its state's key_changed_s, on its clock,
+//              mapped onto ours), so a slow simulator does not count against the controller;
+//              and the reply that reported the key out -> that STOP (rule S1's measure, our
+//              side alone);
 //   comm loss: the simulator falls silent (between two cycles); measured: silence ->
 //              comm_loss latched.
+// A trial that fails says why (setup timed out, no STOP / no latch within the limit, other). One
+// with no STOP (no latch) within the limit is a miss: it counts as the limit in the percentiles,
+// so the p99 shows at least the limit (">=" in the table); the others are left out. Every
+// failure counts in `failed`, and the run exits 1 when there was any.
 // The reference in the same run: the control period itself (pull -> STOP target: period + 50 ms).
 // Usage: safety_latency [--quick]   (100 trials each per transport; --quick: 3)
-// Last line: RESULT key_reply_stop_p99_ms=X key_stop_p99_ms=Y comm_loss_p99_ms=Z (worst transport)
+// Last line: RESULT key_reply_stop_p99_ms=X key_stop_p99_ms=Y comm_loss_p99_ms=Z failed=N
+//            (the worst transport; failed: both transports)
 #include <cstdio>
 #include <optional>
 #include <random>
@@ -124,8 +131,9 @@ class Loop {
         return false;
     }
 
-    // Back in idle with the key in and no fault, then a program running at 5 km/h.
-    bool prepare() {
+    // Back in idle with the key in and no fault, then a program running at 5 km/h; "" when
+    // ready, else why not.
+    std::string prepare() {
         bench_.control({{"cmd", "clear"}});
         const bool idle = cycle_until(
             [&] {
@@ -133,10 +141,41 @@ class Loop {
                 return cycle_.state() == State::idle;
             },
             15s);
-        if (!idle) return false;
+        if (!idle) return "setup timed out: not idle within 15 s (state " + state_name() + ")";
         cycle_.start(testing::make_timeline({{3600, 5.0}}), SteadyClock::now());
-        return cycle_until([&] { return cycle_.state() == State::running; }, 5s) &&
-               cycle_until([&] { return false; }, 3 * cycle_.config().period) == false;
+        if (!cycle_until([&] { return cycle_.state() == State::running; }, 5s))
+            return "setup timed out: not running within 5 s (state " + state_name() + ")";
+        cycle_until([&] { return false; }, 3 * cycle_.config().period);
+        return {};
+    }
+    std::string state_name() const { return std::string(controller::to_string(cycle_.state())); }
+
+    // Our clock's reading at the simulator's wall_s = 0: each `state` exchange brackets it
+    // between (sent - wall_s) and (answered - wall_s); the tightest of `exchanges` is kept (the
+    // simulator reads the same steady clock, so the offset does not drift). Returns the
+    // bracket's half-width.
+    Duration calibrate_sim_clock(int exchanges) {
+        TimePoint lo = TimePoint::min(), hi = TimePoint::max();
+        for (int i = 0; i < exchanges; ++i) {
+            const TimePoint sent = SteadyClock::now();
+            const double wall_s = small_state().at("wall_s").get<double>();
+            const TimePoint answered = SteadyClock::now();
+            const auto wall = std::chrono::duration_cast<Duration>(Seconds(wall_s));
+            lo = std::max(lo, sent - wall);
+            hi = std::min(hi, answered - wall);
+        }
+        sim_epoch_ = lo + (hi - lo) / 2;
+        return (hi - lo) / 2;
+    }
+    // The simulator's state without its record of writes (up to 10 000 of them: slow to build).
+    nlohmann::json small_state() {
+        return bench_.control({{"cmd", "state"}, {"writes_since", 1e12}}).at("state");
+    }
+    // When the simulator last changed the key, on our clock; nullopt when it never did.
+    std::optional<TimePoint> sim_key_changed() {
+        const auto changed = small_state().at("key_changed_s");
+        if (!changed.is_number()) return std::nullopt;
+        return sim_epoch_ + std::chrono::duration_cast<Duration>(Seconds(changed.get<double>()));
     }
 
     // A random instant within the period that starts with the next cycle (so it falls inside
@@ -172,77 +211,159 @@ class Loop {
     ControlCycle cycle_;
     TimePoint next_ = SteadyClock::now();
     TimePoint last_start_ = SteadyClock::now();
+    TimePoint sim_epoch_ = SteadyClock::now();
     std::vector<Start> starts_;
 };
 
+// A key trial waits this long after the pull for the STOP, a comm-loss trial this long after
+// the silence for the latch; a trial that runs out is a miss, counted as the limit.
+constexpr auto kKeyLimit = 2s;
+constexpr auto kCommLossLimit = 3s;
+
+double ms_of(Duration d) {
+    return std::chrono::duration<double, std::milli>(d).count();
+}
+
 struct Samples {
-    std::vector<double> key_stop_ms, key_reply_stop_ms, key_seen_ms, comm_loss_ms;
+    std::vector<double> key_stop_ms, key_reply_stop_ms, key_seen_ms, key_applied_ms, comm_loss_ms;
     std::string slowest_key;  // where the slowest key trial's time went
     double slowest_key_ms = 0;
-    int failed_trials = 0;
+    int key_failed = 0, comm_failed = 0;
+    std::vector<std::string> failures;  // one line per failed trial: which and why
 };
 
-// A key trial's timeline, relative to the pull: each cycle's start (and how late it was), the
-// key-out reply, the STOP.
-std::string key_timeline(const Loop& loop, TimePoint pulled, TimePoint reply, TimePoint stop) {
-    std::string out = "cycle starts after the pull (late by):";
+// Notes a failed trial: its kind and number, and why.
+void fail(Samples& out, int& counter, const char* kind, int trial, const std::string& why) {
+    ++counter;
+    out.failures.push_back(std::string(kind) + " trial " + std::to_string(trial + 1) + ": " + why);
+}
+
+// A key trial's timeline, relative to the pull as the simulator applied it: when the command
+// was sent, each cycle's start (and how late it was), the key-out reply, the STOP.
+std::string key_timeline(const Loop& loop, TimePoint sent, TimePoint applied,
+                         std::optional<TimePoint> reply, std::optional<TimePoint> stop) {
     char buf[96];
+    std::snprintf(buf, sizeof buf, "pull sent %+.1f; ", ms_between(applied, sent));
+    std::string out = std::string(buf) + "cycle starts after the pull (late by):";
+    if (loop.starts().empty() || loop.starts().back().started < applied) out += " none";
     for (const auto& c : loop.starts()) {
-        if (c.started < pulled) continue;
-        std::snprintf(buf, sizeof buf, " %+.1f (%.1f)", ms_between(pulled, c.started),
+        if (c.started < applied) continue;
+        std::snprintf(buf, sizeof buf, " %+.1f (%.1f)", ms_between(applied, c.started),
                       ms_between(c.due, c.started));
         out += buf;
     }
-    std::snprintf(buf, sizeof buf, "; key-out reply %+.1f; STOP %+.1f", ms_between(pulled, reply),
-                  ms_between(pulled, stop));
-    return out + buf;
+    const auto at = [&](std::optional<TimePoint> t) {
+        if (!t) return std::string("none");
+        char b[32];
+        std::snprintf(b, sizeof b, "%+.1f", ms_between(applied, *t));
+        return std::string(b);
+    };
+    return out + "; key-out reply " + at(reply) + "; STOP " + at(stop);
 }
 
-void key_trial(Loop& loop, std::mt19937& rng, Samples& out) {
-    if (!loop.prepare()) return void(++out.failed_trials);
+void key_trial(Loop& loop, std::mt19937& rng, int trial, Samples& out) {
+    if (const auto why = loop.prepare(); !why.empty())
+        return fail(out, out.key_failed, "key", trial, why);
     loop.stamped().arm();
     loop.forget_cycles();
     // The pull comes from another thread at any phase of the period, also while a cycle runs
     // (over RTU most of the period): the worst case is a pull just after the incline board
     // answered the cycle's read, which a pull between cycles never shows.
     const TimePoint at = loop.random_instant(rng);
-    TimePoint pulled{};
+    TimePoint sent{};
     std::thread puller([&] {
         std::this_thread::sleep_until(at);
-        pulled = SteadyClock::now();
+        sent = SteadyClock::now();
         loop.bench().control({{"cmd", "key"}, {"present", false}});
     });
-    const bool stopped =
-        loop.cycle_until([&] { return loop.stamped().stop_sent().has_value(); }, 2s);
+    // Until the STOP, or kKeyLimit after the pull was due (the limit then runs from its
+    // application, which comes later).
+    loop.cycle_until([&] { return loop.stamped().stop_sent().has_value(); },
+                     at - SteadyClock::now() + kKeyLimit);
     puller.join();
+    const auto applied = loop.sim_key_changed();
     const auto reply = loop.stamped().key_out_reply();
     const auto stop = loop.stamped().stop_sent();
-    if (!stopped || !reply || !stop || *stop < pulled) return void(++out.failed_trials);
-    out.key_stop_ms.push_back(ms_between(pulled, *stop));
+    if (!applied || *applied < sent)
+        return fail(out, out.key_failed, "key", trial,
+                    "other: the simulator reports no key change after the pull was sent");
+    if (stop && *stop < *applied)
+        return fail(
+            out, out.key_failed, "key", trial,
+            "other: a STOP was sent before the pull was applied (state " + loop.state_name() + ")");
+    out.key_applied_ms.push_back(ms_between(sent, *applied));
+    const double limit_ms = ms_of(kKeyLimit);
+    if (!stop || ms_between(*applied, *stop) > limit_ms) {
+        // A miss: counted as the limit, so the percentiles cannot hide it.
+        // The parts: each its own value when within the limit, else the limit.
+        const auto within = [&](std::optional<TimePoint> from, std::optional<TimePoint> to) {
+            return from && to && ms_between(*from, *to) <= limit_ms ? ms_between(*from, *to)
+                                                                    : limit_ms;
+        };
+        out.key_stop_ms.push_back(limit_ms);
+        out.key_seen_ms.push_back(within(applied, reply));
+        if (reply) out.key_reply_stop_ms.push_back(within(reply, stop));
+        return fail(out, out.key_failed, "key", trial,
+                    "no STOP frame within " + std::to_string(static_cast<int>(limit_ms)) +
+                        " ms of the pull (counted as " +
+                        std::to_string(static_cast<int>(limit_ms)) + " ms; state " +
+                        loop.state_name() +
+                        "): " + key_timeline(loop, sent, *applied, reply, stop));
+    }
+    if (!reply)
+        return fail(
+            out, out.key_failed, "key", trial,
+            "other: a STOP without a key-out reply before it (state " + loop.state_name() + ")");
+    out.key_stop_ms.push_back(ms_between(*applied, *stop));
     out.key_reply_stop_ms.push_back(ms_between(*reply, *stop));
-    out.key_seen_ms.push_back(ms_between(pulled, *reply));
+    out.key_seen_ms.push_back(ms_between(*applied, *reply));
     if (out.key_stop_ms.back() > out.slowest_key_ms) {
         out.slowest_key_ms = out.key_stop_ms.back();
-        out.slowest_key = key_timeline(loop, pulled, *reply, *stop);
+        out.slowest_key = key_timeline(loop, sent, *applied, reply, stop);
     }
 }
 
-void comm_loss_trial(Loop& loop, std::mt19937& rng, Samples& out) {
-    if (!loop.prepare()) return void(++out.failed_trials);
+void comm_loss_trial(Loop& loop, std::mt19937& rng, int trial, Samples& out) {
+    if (const auto why = loop.prepare(); !why.empty())
+        return fail(out, out.comm_failed, "comm loss", trial, why);
     const TimePoint silenced = loop.random_phase(rng);
     loop.bench().control({{"cmd", "silence"}, {"seconds", 5}});
-    const bool latched = loop.cycle_until([&] { return loop.cycle().state() == State::fault; }, 3s);
+    const bool latched =
+        loop.cycle_until([&] { return loop.cycle().state() == State::fault; }, kCommLossLimit);
     const TimePoint at = SteadyClock::now();
+    // The last cycle may end past the limit: a latch found then is a miss too.
+    if (!latched || at - silenced > kCommLossLimit) {
+        out.comm_loss_ms.push_back(ms_of(kCommLossLimit));
+        return fail(
+            out, out.comm_failed, "comm loss", trial,
+            "no latch within " + std::to_string(static_cast<int>(ms_of(kCommLossLimit))) +
+                " ms of the silence (counted as the limit; " +
+                (latched ? "latched after " +
+                               std::to_string(static_cast<int>(ms_between(silenced, at))) + " ms)"
+                         : "state " + loop.state_name() + ")"));
+    }
     const auto status = loop.cycle().status(at);
-    if (!latched || !status.fault || status.fault->code != "comm_loss")
-        return void(++out.failed_trials);
+    if (!status.fault || status.fault->code != "comm_loss")
+        return fail(out, out.comm_failed, "comm loss", trial,
+                    "other: latched " + (status.fault ? status.fault->code : std::string("?")) +
+                        ", not comm_loss");
     out.comm_loss_ms.push_back(ms_between(silenced, at));
 }
 
-void print_row(const char* transport, const char* what, const std::vector<double>& ms) {
+// One row; a p99 or max at or over `limit_ms` (a miss counted as the limit) shows as ">=".
+void print_row(const char* transport, const char* what, const std::vector<double>& ms, int failed,
+               double limit_ms) {
     const auto p = bench::percentiles(ms);
-    std::printf("%-5s %-25s %6zu %8.2f %8.2f %8.2f %8.2f\n", transport, what, p.count, p.min, p.p50,
-                p.p99, p.max);
+    const auto cell = [&](double v) {
+        char b[24];
+        if (limit_ms > 0 && v >= limit_ms)
+            std::snprintf(b, sizeof b, ">=%.0f", limit_ms);
+        else
+            std::snprintf(b, sizeof b, "%.2f", v);
+        return std::string(b);
+    };
+    std::printf("%-5s %-25s %6zu %6d %8.2f %8.2f %8s %8s\n", transport, what, p.count, failed,
+                p.min, p.p50, cell(p.p99).c_str(), cell(p.max).c_str());
 }
 
 }  // namespace
@@ -251,38 +372,54 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each row as it is measured, also into a file
     bench::require_known_flags(argc, argv, {"--quick"}, "safety_latency [--quick]");
     const int trials = bench::has_flag(argc, argv, "--quick") ? 3 : 100;
-    const double period_ms =
-        std::chrono::duration<double, std::milli>(Loop::control_config().period).count();
-    std::printf("safety_latency: %d trials each, control period %.0f ms, in milliseconds\n\n",
-                trials, period_ms);
-    std::printf("%-5s %-25s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "min", "p50", "p99",
-                "max");
+    const double period_ms = ms_of(Loop::control_config().period);
+    std::printf("safety_latency: %d trials each, control period %.0f ms, in milliseconds\n", trials,
+                period_ms);
+    std::printf(
+        "(key pull: when the simulator applied it; failed: trials that failed, a miss "
+        "counted as the limit)\n\n");
+    std::printf("%-5s %-25s %6s %6s %8s %8s %8s %8s\n", "bus", "measure", "n", "failed", "min",
+                "p50", "p99", "max");
     double key_reply_p99 = 0, key_p99 = 0, comm_p99 = 0;
     int failed = 0;
+    std::vector<std::string> notes;  // per transport: the clock offset, the failures
     std::mt19937 rng(7);
     for (const Transport transport : {Transport::tcp, Transport::rtu}) {
         const char* name = transport == Transport::tcp ? "tcp" : "rtu";
         Loop loop(transport);
+        const Duration uncertainty = loop.calibrate_sim_clock(20);
         Samples s;
-        for (int i = 0; i < trials; ++i) key_trial(loop, rng, s);
-        for (int i = 0; i < trials; ++i) comm_loss_trial(loop, rng, s);
-        print_row(name, "key pull -> STOP", s.key_stop_ms);
-        print_row(name, "key pull -> key-out reply", s.key_seen_ms);
-        print_row(name, "key-out reply -> STOP", s.key_reply_stop_ms);
-        print_row(name, "comm loss -> latched", s.comm_loss_ms);
+        for (int i = 0; i < trials; ++i) key_trial(loop, rng, i, s);
+        for (int i = 0; i < trials; ++i) comm_loss_trial(loop, rng, i, s);
+        const double key_limit = ms_of(kKeyLimit), comm_limit = ms_of(kCommLossLimit);
+        print_row(name, "key pull -> STOP", s.key_stop_ms, s.key_failed, key_limit);
+        print_row(name, "key pull -> key-out reply", s.key_seen_ms, s.key_failed, key_limit);
+        print_row(name, "key-out reply -> STOP", s.key_reply_stop_ms, s.key_failed, key_limit);
+        print_row(name, "pull sent -> sim applied", s.key_applied_ms, s.key_failed, 0);
+        print_row(name, "comm loss -> latched", s.comm_loss_ms, s.comm_failed, comm_limit);
         std::printf("%-5s slowest key trial, %.1f ms: %s\n", name, s.slowest_key_ms,
                     s.slowest_key.c_str());
-        if (s.failed_trials > 0) std::printf("%-5s %d trial(s) failed\n", name, s.failed_trials);
-        failed += s.failed_trials;
+        char line[160];
+        std::snprintf(line, sizeof line,
+                      "%s: the simulator's clock mapped onto ours within +-%.3f ms", name,
+                      ms_of(uncertainty));
+        notes.emplace_back(line);
+        for (const auto& f : s.failures) notes.push_back(std::string(name) + ": " + f);
+        failed += s.key_failed + s.comm_failed;
         key_reply_p99 = std::max(key_reply_p99, bench::percentiles(s.key_reply_stop_ms).p99);
         key_p99 = std::max(key_p99, bench::percentiles(s.key_stop_ms).p99);
         comm_p99 = std::max(comm_p99, bench::percentiles(s.comm_loss_ms).p99);
     }
+    std::printf("\n");
+    for (const auto& n : notes) std::printf("%s\n", n.c_str());
+    std::printf("%d trial(s) failed\n", failed);
     std::printf(
         "\ntargets: key-out reply -> STOP p99 <= 50 ms; key pull -> STOP p99 <= period + "
         "50 ms = %.0f ms;\ncomm loss -> latched p99 <= 500 ms\n",
         period_ms + 50);
-    std::printf("\nRESULT key_reply_stop_p99_ms=%.1f key_stop_p99_ms=%.1f comm_loss_p99_ms=%.1f\n",
-                key_reply_p99, key_p99, comm_p99);
+    std::printf(
+        "\nRESULT key_reply_stop_p99_ms=%.1f key_stop_p99_ms=%.1f comm_loss_p99_ms=%.1f "
+        "failed=%d\n",
+        key_reply_p99, key_p99, comm_p99, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "common/json_text.hpp"
+#include "common/strict_json.hpp"
 #include "console/assets.hpp"
 #include "console/ws_session.hpp"
 #include "controller/metrics/metrics_exposition.hpp"
@@ -261,7 +262,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
         if (!origin_matches(sv(req[http::field::origin]), sv(req[http::field::host]), tls))
             return send(json_response(http::status::forbidden, req,
                                       {{"error", "cross-site request refused"}}));
-        const json body = json::parse(req.body(), nullptr, false);
+        const auto parsed = parse_strict_json(req.body());
+        if (!parsed)
+            return send(
+                json_response(http::status::bad_request, req,
+                              {{"error", "send {\"pin\":\"123456\"}: " + parsed.error().message}}));
+        const json& body = *parsed;
         if (!body.is_object() || !body.contains("pin") || !body["pin"].is_string())
             return send(json_response(http::status::bad_request, req,
                                       {{"error", "send {\"pin\":\"123456\"}"}}));

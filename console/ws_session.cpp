@@ -5,6 +5,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "common/json_text.hpp"
+#include "common/strict_json.hpp"
 #include "console/console_server.hpp"
 
 namespace treadmill::console {
@@ -70,7 +71,11 @@ void WsSession<Stream>::read_next() {
 // A page's request: {"id":N,"cmd":"…",…arguments}; answered {"t":"reply","id":N,"msg":{…}}.
 template <class Stream>
 void WsSession<Stream>::on_message(const std::string& text) {
-    json request = json::parse(text, nullptr, false);
+    auto parsed = parse_strict_json(text);
+    if (!parsed)
+        return reply(nullptr, refusal("bad_request", "not a request: " + parsed.error().message +
+                                                         " of the message"));
+    json request = std::move(*parsed);
     if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
         return reply(nullptr, refusal("bad_request", "a request is {\"id\":N,\"cmd\":\"…\"}"));
     const json id = request.contains("id") ? request["id"] : json(nullptr);

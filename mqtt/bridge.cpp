@@ -6,6 +6,7 @@
 #include <mqtt_protocol.h>
 
 #include "common/json_text.hpp"
+#include "common/strict_json.hpp"
 
 namespace treadmill::mqtt {
 
@@ -160,9 +161,9 @@ void Bridge::on_command(const std::string& name, const Incoming& message) {
 void Bridge::publish_result(const std::string& name, const json& reply, const Incoming& message) {
     json payload = result_payload(name, reply);
     // MQTT 3 clients can correlate through the payload: a "correlation_id" is echoed.
-    const auto body = json::parse(message.payload, nullptr, false);
-    if (body.is_object() && body.contains("correlation_id")) {
-        payload["correlation_id"] = body["correlation_id"];
+    const auto body = parse_strict_json(message.payload);
+    if (body && body->is_object() && body->contains("correlation_id")) {
+        payload["correlation_id"] = (*body)["correlation_id"];
     }
     const std::string topic = message.response_topic.value_or(topics_.result());
     broker_.publish(topic, json_text(payload), false, message.correlation_data);

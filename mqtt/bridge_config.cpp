@@ -1,5 +1,9 @@
 #include "mqtt/bridge_config.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +24,25 @@ Result<std::string, std::string> read_text(const std::string& path) {
     text << in.rdbuf();
     if (text.str().size() > 64 * 1024) return Error{path + ": larger than 64 KiB"};
     return text.str();
+}
+
+// The password in `path`: its first line, without the line end.
+Result<std::string, std::string> read_password_file(const std::string& path) {
+    constexpr std::size_t kMaxPassword = 65535;  // MQTT's limit for a binary field
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Error{"password_file: cannot read " + path + ": " + std::strerror(errno)};
+    std::string text(kMaxPassword + 2, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    std::string line = text.substr(0, text.find('\n'));
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) {
+        return Error{"password_file: " + path + " is empty (the password is its first line)"};
+    }
+    if (line.size() > kMaxPassword) {
+        return Error{"password_file: " + path + ": longer than 65535 bytes"};
+    }
+    return line;
 }
 
 Result<Done, std::string> apply_key(const std::string& key, const YAML::Node& value,
@@ -70,6 +93,9 @@ Result<Done, std::string> apply_key(const std::string& key, const YAML::Node& va
         config.username = value.as<std::string>();
     } else if (key == "password") {
         config.password = value.as<std::string>();
+    } else if (key == "password_file") {
+        config.password_file = value.as<std::string>();
+        if (config.password_file.empty()) return Error{"password_file: expected a path"};
     } else if (key == "client_id") {
         config.client_id = value.as<std::string>();
     } else {
@@ -85,6 +111,15 @@ Result<Done, std::string> finish(BridgeConfig& config, const std::string& hostna
     if (const auto error = prefix_error(config.prefix)) return Error{*error};
     if (config.client_id.empty()) config.client_id = client_id_for(config.prefix);
     if (config.socket.empty()) return Error{"--socket: empty path"};
+    if (!config.password_file.empty()) {
+        if (!config.password.empty()) return Error{"password and password_file: give one of them"};
+        const auto password = read_password_file(config.password_file);
+        if (!password) return Error{password.error()};
+        config.password = *password;
+    }
+    if (!config.password.empty() && config.username.empty()) {
+        return Error{"a password needs a username (the broker's user for this bridge)"};
+    }
     return Done{};
 }
 
@@ -177,6 +212,12 @@ Result<CommandLine, std::string> parse_command_line(const std::vector<std::strin
     if (socket) cl.config.socket = *socket;
     const auto finished = finish(cl.config, hostname);
     if (!finished) return Error{finished.error()};
+    struct stat st {};
+    if (!cl.config.password_file.empty() && ::stat(cl.config.password_file.c_str(), &st) == 0 &&
+        (st.st_mode & S_IROTH) != 0) {
+        cl.warnings.push_back("password_file " + cl.config.password_file +
+                              " is readable by every user (chmod o-r, or a systemd credential)");
+    }
     return cl;
 }
 
@@ -189,7 +230,7 @@ std::string usage_text() {
            "\n"
            "options:\n"
            "  --config FILE       YAML configuration (broker, name, prefix, socket, username,\n"
-           "                      password, tls, allow_adjust, keepalive_s,\n"
+           "                      password or password_file, tls, allow_adjust, keepalive_s,\n"
            "                      metrics_interval_s)\n"
            "  --broker HOST:PORT  the MQTT broker (default localhost:1883)\n"
            "  --prefix P          topic prefix (default treadmill/<host name>)\n"

@@ -17,7 +17,8 @@ struct BridgeConfig {
     std::string prefix;  // default: treadmill/<name>
     std::string client_id;
     std::string username;
-    std::string password;
+    std::string password;       // from `password`, or the first line of `password_file`
+    std::string password_file;  // read once at start (a credential systemd hands over)
     std::string tls_ca_file;    // TLS on when set
     std::string tls_cert_file;  // optional client certificate (with tls_key_file)
     std::string tls_key_file;
@@ -31,6 +32,7 @@ struct CommandLine {
     BridgeConfig config;
     bool help = false;
     bool version = false;
+    std::vector<std::string> warnings;  // for the log: the bridge runs, but should not be so
 };
 
 // Parses argv (without argv[0]) and the file named by --config; `hostname` names the default.
@@ -42,9 +44,8 @@ std::string usage_text();
 // "HOST:PORT" or "HOST" (port 1883); "[v6]:PORT" for IPv6 literals.
 Result<Done, std::string> parse_broker(const std::string& text, BridgeConfig& config);
 // Applies the YAML text of a config file (keys: broker, name, prefix, socket, username,
-// password, tls {ca_file, cert_file, key_file}, allow_adjust, keepalive_s, metrics_interval_s);
-// unknown keys are
-// errors.
+// password or password_file, tls {ca_file, cert_file, key_file}, allow_adjust, keepalive_s,
+// metrics_interval_s); unknown keys are errors. password_file is read by parse_command_line.
 Result<Done, std::string> apply_config_text(const std::string& text, const std::string& origin,
                                             BridgeConfig& config);
 

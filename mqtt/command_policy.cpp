@@ -1,5 +1,7 @@
 #include "mqtt/command_policy.hpp"
 
+#include "common/strict_json.hpp"
+
 namespace treadmill::mqtt {
 
 using nlohmann::json;
@@ -55,7 +57,12 @@ CommandDecision CommandPolicy::decide(const CommandMessage& message,
     }
     json body = json::object();
     if (!message.payload.empty()) {
-        body = json::parse(message.payload, nullptr, false);
+        auto parsed = parse_strict_json(message.payload);
+        if (!parsed) {
+            return refuse("bad_request", "the payload is not a JSON object: " +
+                                             parsed.error().message + " of the payload");
+        }
+        body = std::move(*parsed);
         if (!body.is_object()) {
             return refuse("bad_request", "the payload must be a JSON object (or empty)");
         }

@@ -1,4 +1,5 @@
-// treadmill-mqtt: bridges treadmilld's control API to an MQTT broker (docs/fleet-mqtt.md).
+// treadmill-mqtt: bridges treadmilld's control API to an MQTT broker (docs/fleet-mqtt.md; what it
+// publishes and accepts: docs/fleet.md).
 #include <unistd.h>
 
 #include <csignal>
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
     if (parsed->version) {
         std::cout << "treadmill-mqtt " << TREADMILL_VERSION << "\n";
         return 0;
+    }
+    for (const auto& warning : parsed->warnings) {
+        std::cerr << "treadmill-mqtt: warning: " << warning << std::endl;
     }
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io;

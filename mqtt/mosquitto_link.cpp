@@ -134,6 +134,7 @@ void MosquittoLink::try_connect() {
     if (stopping_) return;
     // A fresh client per connection: what the last one had in flight is dropped with it.
     drop_client();
+    refused_ = false;
     std::string error;
     mosq_ = make_client(error);
     if (!mosq_) {
@@ -222,7 +223,9 @@ void MosquittoLink::lost(const char* what, int rc) {
         descriptor_.reset();
     }
     ++generation_;
-    if (connected_ || !stopping_) {
+    if (refused_) {
+        refused_ = false;  // logged with the broker's reason already
+    } else if (connected_ || !stopping_) {
         std::cerr << "treadmill-mqtt: lost the broker (" << what;
         if (rc != MOSQ_ERR_TIMEOUT) std::cerr << ": " << error_text(rc);  // the time-out says it
         std::cerr << ")" << std::endl;
@@ -233,6 +236,7 @@ void MosquittoLink::lost(const char* what, int rc) {
 
 void MosquittoLink::schedule_reconnect() {
     if (stopping_) return;
+    std::cerr << "treadmill-mqtt: next try in " << backoff_.count() << " s" << std::endl;
     reconnect_timer_.expires_after(backoff_);
     backoff_ = std::min(backoff_ * 2, kMaxBackoff);
     reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -263,7 +267,17 @@ void MosquittoLink::on_connect(mosquitto*, void* self, int rc, int, const mosqui
     auto* link = static_cast<MosquittoLink*>(self);
     if (rc != 0) {
         std::cerr << "treadmill-mqtt: the broker refused the connection: "
-                  << mosquitto_reason_string(rc) << std::endl;
+                  << mosquitto_reason_string(rc);
+        if (rc == MQTT_RC_BAD_USERNAME_OR_PASSWORD || rc == MQTT_RC_NOT_AUTHORIZED) {
+            const std::string& user = link->config_.username;
+            std::cerr << (user.empty() ? " (no username configured: set username and "
+                                         "password_file in the bridge's configuration)"
+                                       : " (user '" + user +
+                                             "': check username and password_file or password "
+                                             "in the bridge's configuration)");
+        }
+        std::cerr << std::endl;
+        link->refused_ = true;
         // libmosquitto closes the socket; the read handler sees it and reconnects later.
         return;
     }

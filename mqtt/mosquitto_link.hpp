@@ -91,6 +91,7 @@ class MosquittoLink {
     std::chrono::steady_clock::time_point socket_since_{};  // when the TCP connection was made
     std::uint64_t generation_ = 0;  // bumps on every new socket; stale handlers see a change
     bool connected_ = false;
+    bool refused_ = false;  // the broker's CONNACK said no (and why): the socket's end says no more
     bool write_armed_ = false;
     bool stopping_ = false;
 };

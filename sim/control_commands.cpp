@@ -150,7 +150,8 @@ const std::map<std::string, Action>& bus_actions() {
 // Physical events and board faults.
 const std::map<std::string, Action>& board_actions() {
     static const std::map<std::string, Action> table{
-        {"key", [](Simulator& s, TimePoint, const json& c) { s.set_key(bool_arg(c, "present")); }},
+        {"key", [](Simulator& s, TimePoint now,
+                   const json& c) { s.set_key(bool_arg(c, "present"), now); }},
         {"fault", board_fault},
         {"runaway", [](Simulator& s, TimePoint,
                        const json& c) { s.physics().set_runaway(bool_arg(c, "on")); }},
@@ -159,7 +160,7 @@ const std::map<std::string, Action>& board_actions() {
          [](Simulator& s, TimePoint now, const json& c) { s.reboot(*unit_arg(c, true), now); }},
         {"factory_reset", factory_reset},
         {"drive_dropout", drive_dropout},
-        {"clear", [](Simulator& s, TimePoint, const json&) { s.clear_injections(); }},
+        {"clear", [](Simulator& s, TimePoint now, const json&) { s.clear_injections(now); }},
     };
     return table;
 }

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/json_text.hpp"
+#include "common/strict_json.hpp"
 
 namespace treadmill::sim {
 
@@ -44,11 +45,12 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
     void answer(const std::string& line) {
         json reply;
-        const json request = json::parse(line, nullptr, false);
-        if (request.is_discarded()) {
-            reply = json{{"ok", false}, {"error", "bad json"}};
+        const auto request = parse_strict_json(line);
+        if (!request) {
+            reply = json{{"ok", false},
+                         {"error", "bad json: " + request.error().message + " of the line"}};
         } else {
-            reply = handler_(request);
+            reply = handler_(*request);
         }
         auto out = std::make_shared<std::string>(json_text(reply) + "\n");
         asio::async_write(

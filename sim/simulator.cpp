@@ -99,7 +99,8 @@ ReplyPlan Simulator::handle(TimePoint now, std::uint8_t unit, std::span<const st
     return plan;
 }
 
-void Simulator::set_key(bool present) {
+void Simulator::set_key(bool present, TimePoint now) {
+    if (present != key_present_) key_changed_ = now;
     key_present_ = present;
     drive_.set_key(present);
     incline_.set_key(present);
@@ -111,13 +112,13 @@ void Simulator::reboot(int unit, TimePoint now) {
         now + std::chrono::duration_cast<Duration>(Seconds(kRebootSeconds));
 }
 
-void Simulator::clear_injections() {
+void Simulator::clear_injections(TimePoint now) {
     injector_.clear();
     physics_.set_runaway(false);
     physics_.set_stalled(false);
     incline_.set_stalled(false);
     drive_.clear_injections();
-    if (!key_present_) set_key(true);
+    if (!key_present_) set_key(true, now);
 }
 
 }  // namespace treadmill::sim

@@ -56,10 +56,11 @@ class Simulator {
     bool rebooting(int unit, TimePoint now) const;
     bool key_present() const { return key_present_; }
 
-    // Used by the control commands.
-    void set_key(bool present);
+    // Used by the control commands. `now` is when the command is applied: the state reports it
+    // as key_changed_s when the key's position changes.
+    void set_key(bool present, TimePoint now);
     void reboot(int unit, TimePoint now);
-    void clear_injections();
+    void clear_injections(TimePoint now);
 
   private:
     void finish_reboots(TimePoint now);
@@ -79,6 +80,7 @@ class Simulator {
     std::mt19937_64 rng_;
     std::deque<WriteRecord> writes_;
     bool key_present_ = true;
+    std::optional<TimePoint> key_changed_;  // when set_key last changed key_present_
 };
 
 }  // namespace treadmill::sim

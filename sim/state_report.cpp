@@ -64,6 +64,8 @@ json Simulator::state(TimePoint now, double writes_since) const {
     return json{{"wall_s", seconds_between(start_, now)},
                 {"workout_s", workout_s_},
                 {"key_present", key_present_},
+                {"key_changed_s",
+                 key_changed_ ? json(seconds_between(start_, *key_changed_)) : json(nullptr)},
                 {"belt_kmh", physics_.belt_kmh()},
                 {"odometer_m", physics_.odometer_m()},
                 {"runaway", physics_.runaway()},

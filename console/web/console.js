@@ -361,7 +361,7 @@ function drawChart(canvas, tl, elapsed) {
   }
   t = 0;
   ctx.strokeStyle = '#38bdf8';
-  ctx.lineWidth = 4;
+  ctx.lineWidth = h >= 100 ? 4 : 2;  // thinner in a list's small charts
   ctx.beginPath();
   for (const st of tl.steps) {
     if (st.speed_kmh != null) {
@@ -416,10 +416,48 @@ async function loadPrograms() {
     name.textContent = p.name || p.id;
     const where = document.createElement('small');
     where.textContent = `${p.id} · ${p.source}`;
-    b.append(name, where, chips(p.tags));
+    b.append(name, where, chips(p.tags), programFacts(p));
+    const tl = chartTimeline(p.chart);
+    if (tl) {
+      const mini = document.createElement('canvas');
+      mini.className = 'mini-chart';
+      mini.width = 400;
+      mini.height = 64;
+      mini.setAttribute('aria-hidden', 'true');  // the figures above say it in words
+      b.append(mini);
+      drawChart(mini, tl, null);
+    }
     b.addEventListener('click', () => selectProgram(p.id));
     return b;
   }));
+}
+
+// A listed program's duration and distance, or why it does not load (an older treadmilld
+// lists neither: nothing is shown).
+function programFacts(p) {
+  const facts = document.createElement('span');
+  facts.className = 'p-facts';
+  if (p.error) {
+    facts.classList.add('p-error');
+    facts.textContent = p.error;
+  } else if (p.duration_s != null) {
+    facts.textContent = `${clock(p.duration_s)} · ${distance(p.distance_m)}`;
+  }
+  return facts;
+}
+
+// A `programs` entry's chart ([[t_s, speed_kmh, incline_pct], …]) as the steps drawChart draws.
+function chartTimeline(points) {
+  if (!Array.isArray(points) || points.length < 2) return null;
+  const steps = [];
+  for (let i = 1; i < points.length; i++) {
+    const [t0, v0, i0] = points[i - 1], [t1, v1, i1] = points[i];
+    const manual = v0 == null || v1 == null;
+    steps.push({ duration_s: t1 - t0, speed_kmh: manual ? null : v0, speed_end_kmh: manual ? null : v1,
+      incline_pct: i0, incline_end_pct: i1 });
+  }
+  const total = points[points.length - 1][0];
+  return total > 0 ? { total_s: total, steps } : null;
 }
 
 // The tags as small chips (an older treadmilld sends none).

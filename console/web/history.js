@@ -1,5 +1,6 @@
 // treadmill-console's History screen: the recorded sessions, one session's summary, laps and
-// events, the personal bests, and exports (FIT, TCX, CSV) turned into browser downloads.
+// events, the personal bests, the progress (mile best over time, the last 12 weeks), and exports
+// (FIT, TCX, CSV) turned into browser downloads.
 // Uses console.js's helpers ($, send, act, clock, distance, pace, speed, toast, FAULT_WORDS).
 'use strict';
 
@@ -36,7 +37,7 @@ async function loadHistory() {
 }
 
 async function refreshHistory() {
-  const [list] = await Promise.all([send('history'), loadBests()]);
+  const [list] = await Promise.all([send('history'), loadBests(), loadProgress()]);
   if (!list.ok) return toast(sentence(list.error));
   renderSessions(list.sessions);
 }
@@ -82,7 +83,76 @@ async function loadBests() {
   }));
   return r;
 }
-$('bests-all').addEventListener('change', loadBests);
+$('bests-all').addEventListener('change', () => Promise.all([loadBests(), loadProgress()]));
+
+// The daemon's `progress`: the mile best of each session (oldest first) as a line, faster
+// higher, and each of the last 12 weeks as a bar of its distance with its time.
+async function loadProgress() {
+  const r = await send('progress', { all: $('bests-all').checked });
+  if (!r.ok) return toast(sentence(r.error));
+  renderMile(r.mile || []);
+  renderWeeks(r.weeks || []);
+  return r;
+}
+
+function renderMile(mile) {
+  $('mile-none').hidden = mile.length > 0;
+  $('mile-facts').hidden = mile.length === 0;
+  $('mile-chart').hidden = mile.length === 0;
+  if (!mile.length) return;
+  const best = mile.reduce((a, m) => (m.time_s < a.time_s ? m : a));
+  const last = mile[mile.length - 1];
+  $('mile-facts').textContent = `Best ${clock(best.time_s)} (${best.date}) · latest ${clock(last.time_s)} (${last.date})`;
+  const canvas = $('mile-chart');
+  // Drawn at the size it shows (times as text must not be stretched).
+  const box = canvas.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
+  if (box.width > 0) {
+    canvas.width = Math.round(box.width * dpr);
+    canvas.height = Math.round(box.height * dpr);
+  }
+  const ctx = canvas.getContext('2d');
+  const w = canvas.width, h = canvas.height, pad = 16 * dpr;
+  ctx.clearRect(0, 0, w, h);
+  let lo = Infinity, hi = 0;
+  for (const m of mile) { lo = Math.min(lo, m.time_s); hi = Math.max(hi, m.time_s); }
+  const slowest = hi;
+  if (hi - lo < 10) hi = lo + 10;
+  const left = 56 * dpr;  // room for the times
+  const x = (i) => (mile.length > 1 ? left + (i / (mile.length - 1)) * (w - left - pad) : (left + w) / 2);
+  const y = (t) => pad + ((t - lo) / (hi - lo)) * (h - 2 * pad);  // faster is higher
+  ctx.strokeStyle = '#38bdf8';
+  ctx.fillStyle = '#38bdf8';
+  ctx.lineWidth = 3 * dpr;
+  ctx.beginPath();
+  mile.forEach((m, i) => (i ? ctx.lineTo(x(i), y(m.time_s)) : ctx.moveTo(x(i), y(m.time_s))));
+  ctx.stroke();
+  mile.forEach((m, i) => { ctx.beginPath(); ctx.arc(x(i), y(m.time_s), 5 * dpr, 0, 2 * Math.PI); ctx.fill(); });
+  ctx.fillStyle = '#8b95a3';
+  ctx.font = `${14 * dpr}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  ctx.fillText(clock(lo), 4 * dpr, 4 * dpr);
+  if (slowest > lo) {
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(clock(slowest), 4 * dpr, y(slowest) + 8 * dpr);
+  }
+}
+
+function renderWeeks(weeks) {
+  const most = Math.max(1, ...weeks.map((wk) => wk.distance_m));
+  $('weeks').replaceChildren(...weeks.map((wk) => {
+    const li = el('li', 'week');
+    li.dataset.week = wk.week;
+    const bar = el('span', 'week-bar');
+    const fill = el('span', 'week-fill');
+    fill.style.width = `${(wk.distance_m / most) * 100}%`;
+    bar.append(fill);
+    const sessions = wk.sessions === 1 ? '1 run' : `${wk.sessions} runs`;
+    li.append(el('span', 'week-of', wk.week.slice(5)), bar,
+      el('span', 'week-figures', wk.sessions ? `${distance(wk.distance_m)} · ${clock(wk.duration_s)}` : '–'));
+    li.title = `Week of ${wk.week}: ${distance(wk.distance_m)}, ${clock(wk.duration_s)}, ${sessions}`;
+    return li;
+  }));
+}
 
 function showHistoryList() {
   $('history-list').hidden = false;

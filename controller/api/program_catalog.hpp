@@ -1,8 +1,9 @@
 // The programs the daemon can start: files in programs.dirs (first match wins) and then the
 // built-in library; resolved with the runner's profile, --pace overrides and the machine limits.
-// The names and tags `list()` reports are cached: a built-in is parsed once, a file again only when
-// it changed (path, inode, size, mtime, ctime). Safe to call from any one thread at a time or
-// several (the cache is locked).
+// What `list()` reports of each program is cached: a built-in is expanded once, a file again only
+// when it changed (path, inode, size, mtime, ctime), and all of them again when the profile's
+// text changed (durations, distances and charts depend on its paces). Safe to call from any one
+// thread at a time or several (the cache is locked).
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,10 @@ namespace treadmill::api {
 
 class ProgramCatalog {
   public:
+    // Bounds of list()'s reply, whatever the number of programs.
+    static constexpr std::size_t kMaxListedChartPoints = 4096;
+    static constexpr std::size_t kMaxListedErrorChars = 240;
+
     // Reads a program file (the seam tests count reads through); errors go to the diagnostics.
     using FileReader =
         std::function<std::optional<std::string>(const std::string&, programs::Diagnostics&)>;
@@ -38,7 +43,12 @@ class ProgramCatalog {
         profile_location_ = std::move(where);
     }
 
-    // [{"id","name","tags","source"}], sorted by id; a file shadows a built-in of the same id.
+    // [{"id","name","tags","source","duration_s","distance_m","chart","error"}], sorted by id; a
+    // file shadows a built-in of the same id. duration_s, distance_m and chart (program_chart)
+    // are those of the program as `load` expands it now without overrides, null with `error`
+    // (its first error, at most kMaxListedErrorChars) when it does not load; name and tags are
+    // also found for a program that only lacks a profile's reference. The charts of the whole
+    // list hold at most kMaxListedChartPoints points: past them, by id, chart is null.
     nlohmann::json list() const;
     // The program called `id`, expanded; errors in diagnostics (unknown id included).
     programs::LoadResult load(const std::string& id,
@@ -64,7 +74,7 @@ class ProgramCatalog {
     };
     struct CachedFacts {
         FileStamp stamp;
-        nlohmann::json facts;  // {"name","tags"}
+        nlohmann::json facts;  // {"name","tags","duration_s","distance_m","chart","error"}
     };
 
     programs::ResolveOptions options(const std::map<std::string, std::string>& paces,
@@ -78,8 +88,15 @@ class ProgramCatalog {
                                      const std::map<std::string, std::string>& paces,
                                      const std::optional<programs::Profile>& profile) const;
     std::optional<std::string> file_for(const std::string& id) const;
-    // {"name","tags"} of the file's program (null and [] when it does not load), from the
-    // cache when the file did not change. Called with mutex_ held.
+    // The list fields of one program's text ({"name","tags","duration_s",…}), expanded against
+    // the listed profile. Called with mutex_ held.
+    nlohmann::json facts_of(std::string_view yaml, std::string_view file,
+                            std::string_view id) const;
+    // Reads the profile as a load would; when its text changed since the last list, forgets
+    // every cached entry. Called with mutex_ held.
+    void refresh_listed_profile() const;
+    // The file's list fields (facts_of; null, [] and the error when it cannot be read), from
+    // the cache when the file did not change. Called with mutex_ held.
     nlohmann::json file_facts(const std::string& path, const std::string& id,
                               std::map<std::string, CachedFacts>& seen) const;
     // The built-ins' list entries, parsed on the first call. Called with mutex_ held.
@@ -94,6 +111,11 @@ class ProgramCatalog {
     mutable std::mutex mutex_;
     mutable std::optional<std::map<std::string, nlohmann::json>> builtins_;
     mutable std::map<std::string, CachedFacts> facts_;  // by path
+    // The profile the cached entries were expanded against: its file and text (or the one
+    // given at construction), parsed, with its errors.
+    mutable std::optional<std::string> listed_profile_key_;
+    mutable std::optional<programs::Profile> listed_profile_;
+    mutable programs::Diagnostics listed_profile_errors_;
 };
 
 // "file:line:col: error: ..." lines of the errors, joined by newlines.

@@ -1,7 +1,7 @@
 #include "controller/api/protocol.hpp"
 
 #include "common/json_text.hpp"
-#include "common/utf8.hpp"
+#include "common/strict_json.hpp"
 
 namespace treadmill::api {
 
@@ -23,22 +23,14 @@ std::string_view to_string(ErrorCode code) {
     return "internal";
 }
 
+// One strict parser (common/strict_json.hpp): a NUL, invalid UTF-8 or trailing junk is
+// bad_json with its column.
 Result<json, ApiError> parse_request(std::string_view line) {
-    // nlohmann::json stops at a NUL byte as at the end of the text, so "{…}\0anything" would
-    // parse: a NUL anywhere makes the line malformed.
-    if (const auto nul = line.find('\0'); nul != std::string_view::npos) {
+    auto request = parse_strict_json(line);
+    if (!request)
         return Unexpected{
-            ApiError{ErrorCode::bad_json,
-                     "a NUL byte at column " + std::to_string(nul + 1) + " of the request"}};
-    }
-    if (const auto bad = find_invalid_utf8(line)) {
-        return Unexpected{ApiError{ErrorCode::bad_json, invalid_utf8_message(*bad) + " at column " +
-                                                            std::to_string(bad->column) +
-                                                            " of the request"}};
-    }
-    json request = json::parse(line, nullptr, false);
-    if (request.is_discarded()) return Unexpected{ApiError{ErrorCode::bad_json, "not valid JSON"}};
-    return request;
+            ApiError{ErrorCode::bad_json, request.error().message + " of the request"}};
+    return std::move(*request);
 }
 
 json ok_reply(const json& id, const json& body) {

@@ -10,6 +10,7 @@
 #include "controller/daemon/hardware_setup.hpp"
 #include "controller/daemon/realtime.hpp"
 #include "controller/daemon/sd_notify.hpp"
+#include "controller/daemon/watchdog_mark.hpp"
 
 namespace treadmill::daemon {
 
@@ -240,8 +241,10 @@ int Daemon::run() {
     wait_signal();
     metrics_.start();
     loop_.start();
-    watchdog_.emplace(heartbeat_,
-                      watchdog_options_from_environment(options_.config.control.watchdog));
+    auto watchdog = watchdog_options_from_environment(options_.config.control.watchdog);
+    if (!options_.config.metrics.file.empty())
+        watchdog.mark_file = watchdog_mark_path(options_.config.metrics.file);
+    watchdog_.emplace(heartbeat_, std::move(watchdog));
     log_start();
     io_.run();
     watchdog_.reset();

@@ -2,20 +2,31 @@
 
 #include <utility>
 
+#include "controller/daemon/watchdog_mark.hpp"
 #include "controller/metrics/metrics_file.hpp"
 
 namespace treadmill::daemon {
 
 namespace {
 
-// The file's counters plus this start (and an unclean end of the last run), logged.
-metrics::Counters starting_counters(const std::string& path, const MetricsKeeper::Log& log) {
+// The file's counters plus this start (and an unclean end of the last run, and a watchdog
+// abort when the watchdog left its mark), logged. `marked`: whether a mark was found.
+metrics::Counters starting_counters(const std::string& path, const MetricsKeeper::Log& log,
+                                    bool& marked) {
     auto loaded = metrics::load_metrics_file(path);
     for (auto& line : loaded.log) log("warning: " + line);
     ++loaded.counters.starts;
     if (!loaded.clean) {
         ++loaded.counters.unclean_exits;
         log("the last run did not end cleanly (watchdog abort, kill or power loss): counted");
+    }
+    const auto mark = read_watchdog_mark(watchdog_mark_path(path));
+    marked = mark.has_value();
+    if (marked) {
+        ++loaded.counters.safety_stops["watchdog"];
+        log("the last run was aborted by the watchdog (" +
+            (mark->empty() ? std::string("no reason recorded") : *mark) +
+            "): counted as a safety stop (watchdog)");
     }
     return loaded.counters;
 }
@@ -33,16 +44,26 @@ MetricsKeeper::MetricsKeeper(boost::asio::io_context& io, api::OffLoopWorker& wo
       maintenance_(std::move(maintenance)),
       period_(save_period),
       timer_(io),
-      recorder_(starting_counters(path_, log_)) {}
+      recorder_(starting_counters(path_, log_, mark_pending_)) {}
 
 // Written here, before the loop starts, so that even a crash in the first cycle is counted.
+// A watchdog mark is removed only once the counters holding it are on disk.
 void MetricsKeeper::start() {
     if (auto written = metrics::write_metrics_file(path_, recorder_.totals(links_()), false);
         !written) {
         log_("warning: cannot save the metrics: " + written.error());
         failing_ = true;
+    } else {
+        forget_mark(remove_watchdog_mark(watchdog_mark_path(path_)));
     }
     arm_timer();
+}
+
+// After the mark's removal was tried: `error` "" when it is gone.
+void MetricsKeeper::forget_mark(const std::string& error) {
+    if (!mark_pending_) return;
+    if (!error.empty()) return log_("warning: the watchdog's mark stays: " + error);
+    mark_pending_ = false;
 }
 
 void MetricsKeeper::arm_timer() {
@@ -57,15 +78,20 @@ void MetricsKeeper::arm_timer() {
 // A copy of the counters goes to the worker, which serialises and writes it.
 void MetricsKeeper::save_later(std::function<void(const std::string&)> saved) {
     worker_.run(
-        [path = path_, counters = recorder_.totals(links_())] {
-            return metrics::write_metrics_file(path, counters, false);
+        [path = path_, counters = recorder_.totals(links_()), mark = mark_pending_] {
+            auto written = metrics::write_metrics_file(path, counters, false);
+            std::string mark_error;
+            if (written && mark) mark_error = remove_watchdog_mark(watchdog_mark_path(path));
+            return std::pair{std::move(written), std::move(mark_error)};
         },
         [this, saved = std::move(saved)](auto result) {
             std::string error;
             if (!result) {
                 error = result.error();
-            } else if (!*result) {
-                error = result->error();
+            } else if (!result->first) {
+                error = result->first.error();
+            } else {
+                forget_mark(result->second);
             }
             if (!error.empty() && !failing_) log_("warning: cannot save the metrics: " + error);
             if (error.empty() && failing_) log_("the metrics are saved again");
@@ -93,6 +119,8 @@ void MetricsKeeper::save_final() {
     if (auto written = metrics::write_metrics_file(path_, recorder_.totals(links_()), true);
         !written) {
         log_("warning: cannot save the metrics: " + written.error());
+    } else {
+        forget_mark(remove_watchdog_mark(watchdog_mark_path(path_)));
     }
 }
 

@@ -1,6 +1,7 @@
-// The daemon's metrics: the counters read from metrics.file at start (one more start, and an
-// unclean exit when the last run did not end cleanly), counted after every cycle on the loop
-// thread without I/O, saved every 10 s by the off-loop worker, and saved "clean" at shutdown.
+// The daemon's metrics: the counters read from metrics.file at start (one more start, an
+// unclean exit when the last run did not end cleanly, a `watchdog` safety stop when the
+// watchdog left its mark (watchdog_mark.hpp) before it aborted), counted after every cycle on the
+// loop thread without I/O, saved every 10 s by the off-loop worker, and saved "clean" at shutdown.
 // Answers the `metrics` command. Used on the io_context thread only (save_final() after it).
 #pragma once
 
@@ -53,6 +54,7 @@ class MetricsKeeper {
     api::json maintenance_view() const;
     void service_done(const api::json& request, api::Respond respond);
     void arm_timer();
+    void forget_mark(const std::string& error);
 
     api::OffLoopWorker& worker_;
     std::string path_;
@@ -61,6 +63,9 @@ class MetricsKeeper {
     metrics::MaintenanceIntervals maintenance_;
     std::chrono::milliseconds period_;
     boost::asio::steady_timer timer_;
+    // Set by the constructor (before recorder_, which reads the file): a watchdog mark was
+    // counted at this start and is not removed yet.
+    bool mark_pending_ = false;
     metrics::MetricsRecorder recorder_;
     std::uint64_t sessions_seen_ = 0;
     bool failing_ = false;  // the last save failed (logged once until one succeeds)

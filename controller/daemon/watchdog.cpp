@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "controller/daemon/sd_notify.hpp"
+#include "controller/daemon/watchdog_mark.hpp"
 
 namespace treadmill::daemon {
 
@@ -70,7 +71,13 @@ bool WatchdogThread::check(TimePoint now, TimePoint& next_ping) {
     const Duration age = now - heartbeat_.last();
     if (age > options_.stall_limit) {
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(age).count();
-        hooks_.abort("control loop stalled: no heartbeat for " + std::to_string(ms) + " ms");
+        std::string reason = "control loop stalled: no heartbeat for " + std::to_string(ms) + " ms";
+        if (!options_.mark_file.empty()) {
+            const std::string error =
+                write_watchdog_mark(options_.mark_file, reason, options_.mark_limit);
+            if (!error.empty()) reason += " (no mark for the metrics: " + error + ")";
+        }
+        hooks_.abort(reason);
         return false;
     }
     if (options_.ping_period && now >= next_ping) {

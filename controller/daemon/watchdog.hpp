@@ -1,6 +1,7 @@
 // Rule S10: a thread that watches the control loop's heartbeat. It alone sends WATCHDOG=1 (at
 // half of $WATCHDOG_USEC) and only while the heartbeat is fresh; a heartbeat older than the
-// stall limit stops the pings and aborts the process (systemd then restarts it).
+// stall limit stops the pings, leaves a durable mark (counted at the next start) and aborts the
+// process (systemd then restarts it).
 #pragma once
 
 #include <atomic>
@@ -32,6 +33,10 @@ struct WatchdogOptions {
     Duration stall_limit = std::chrono::seconds(1);  // control.watchdog
     std::optional<Duration> ping_period;             // half of $WATCHDOG_USEC; none: no pings
     Duration check_period = std::chrono::milliseconds(20);
+    // Before it aborts, the reason goes to this file (watchdog_mark.hpp), waiting for the disk
+    // at most mark_limit; "" writes none.
+    std::string mark_file;
+    std::chrono::milliseconds mark_limit = std::chrono::milliseconds(200);
 };
 
 // The watchdog's effects, injectable for tests.

@@ -43,12 +43,41 @@ async function main() {
   await until(async () => /PIN for the new device: \d{6}/.test(await page.locator('#toast').textContent()), 'Pair a device shows a fresh PIN');
 
   // Programs: pick 8 x 400 m and start it with a 1 s press-and-hold.
+  fs.writeFileSync(path.join(dir, 'programs', 'broken-one.yaml'), 'schema: treadmill-workout/1\nname: B\nsteps:\n  - run: 10 parsecs\n');
   await button('Programs').click();
   const item400 = page.getByRole('listitem').filter({ hasText: '8 x 400 m' });
   await until(async () => (await item400.locator('.chip').allTextContents()).includes('vo2max'),
     'the program list shows 8 x 400 m\'s tag vo2max as a chip');
+  // Without a tap: its duration and distance as `show` finds them, and a small profile chart.
+  const show400 = (await api({ cmd: 'show', program: '8x400m' })).program;
+  const mmss = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+  const expected400 = `${mmss(show400.total_s)} · ${(show400.total_m / 1000).toFixed(2)} km`;
+  check(await page.locator('#program-detail').isHidden(), 'no program is opened yet');
+  await until(async () => (await item400.locator('.p-facts').textContent()) === expected400,
+    `the listed 8 x 400 m shows its duration and distance (${expected400})`);
+  const painted = await item400.locator('canvas.mini-chart').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let speed = 0, incline = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] === 0x38 && d[i + 1] === 0xbd && d[i + 2] === 0xf8) speed++;
+      if (d[i] === 0x33 && d[i + 1] === 0x41 && d[i + 2] === 0x55) incline++;
+    }
+    return { speed, incline, shown: c.getBoundingClientRect().height > 20 };
+  });
+  check(painted.speed > 200 && painted.shown, `the listed 8 x 400 m shows a profile chart (${painted.speed} speed pixels)`);
+  const listedHill = page.getByRole('listitem').filter({ hasText: 'Hill repeats' });
+  check(await listedHill.locator('canvas.mini-chart').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 0; i < d.length; i += 4) if (d[i] === 0x33 && d[i + 1] === 0x41 && d[i + 2] === 0x55) return true;
+    return false;
+  }), 'the listed hill repeats chart shows its incline');
+  const brokenItem = page.getByRole('listitem').filter({ hasText: 'broken-one' });
+  check(/broken-one\.yaml:4:\d+: error/.test(await brokenItem.locator('.p-error').textContent()),
+    'a broken program is listed with its error');
+  check((await brokenItem.locator('canvas').count()) === 0, 'the broken program has no chart');
   await item400.click();
   await page.locator('#pd-name').filter({ hasText: '8 x 400 m' }).waitFor();
+  await page.evaluate(() => { document.getElementById('toast').hidden = true; });  // Pair a device's PIN
   await shot('programs');
   // A pace override: the start request must carry it (4:30/km for the 5K reps, not 5:00/km).
   await page.locator('#pace').fill('5k = 4:30/km');
@@ -168,13 +197,30 @@ async function main() {
   const facts = await run400.locator('.s-facts').textContent();
   check(/stopped/.test(facts) && /simulated/.test(facts) && /\d+\.\d\d km/.test(facts),
     `the session shows how it ended, the simulated flag and its distance (${facts})`);
+  // Progress: 12 weekly bars; simulated sessions count once the box is ticked.
+  await until(async () => (await page.locator('#weeks li.week').count()) === 12, 'the progress view shows 12 weeks');
+  const thisWeek = page.locator('#weeks li.week').last();
+  const barWidth = () => thisWeek.locator('.week-fill').evaluate((e) => e.getBoundingClientRect().width);
+  check(await barWidth() === 0, 'without simulated sessions this week\'s bar is empty');
   await page.getByLabel('Include simulated sessions', { exact: true }).check();
+  await until(async () => await barWidth() > 20, 'with them, this week\'s bar shows the recorded workouts');
+  const weekFigures = await thisWeek.locator('.week-figures').textContent();
+  check(/^\d+\.\d\d km · \d+:\d\d$/.test(weekFigures), `this week's distance and time show (${weekFigures})`);
+  await until(async () => /^\d+:\d\d$/.test(await page.locator('#bests tr.mile .b-time').textContent()) ===
+    await page.locator('#mile-chart').isVisible(), 'the mile trend shows a chart exactly when there is a mile best');
+  const mileBest = await page.locator('#bests tr.mile .b-time').textContent();
+  if (await page.locator('#mile-chart').isVisible())
+    check((await page.locator('#mile-facts').textContent()).startsWith(`Best ${mileBest} `), `the mile trend names the mile best (${mileBest})`);
+  else check(await page.locator('#mile-none').isVisible(), 'without a mile best the trend says so');
   await until(async () => /^\d+:\d\d$/.test(await page.locator('#bests tr[data-distance="400m"] .b-time').textContent()),
     'the 400 m best shows (simulated sessions included)');
   check((await page.locator('#bests tr.mile').count()) === 1, 'the mile row is highlighted');
   const noToast = () => page.evaluate(() => { document.getElementById('toast').hidden = true; });
   await noToast();  // the editor's "Saved as" of a moment ago, not part of this screen
   await shot('history');
+  await page.locator('#history-progress').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await shot('history-progress');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await run400.focus();
   await page.keyboard.press('Enter');  // the keyboard opens it
   await until(async () => (await page.locator('#hd-laps tbody tr').count()) >= 2, 'the session\'s laps show');

@@ -105,6 +105,31 @@ TEST_CASE("a viewer may stop and pause but not start; a runner starts and change
     CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
 }
 
+TEST_CASE("a message with a NUL and junk after a whole request is refused; nothing is sent") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token("runner"));
+    REQUIRE(page.upgrade_status() == 101);
+    // nlohmann alone stops at the NUL and would see a whole start request.
+    page.send_text(std::string(R"({"id":7,"cmd":"start","program":"easy-run"})") + '\0' + "junk");
+    const auto refused = page.next("reply", 5s);
+    REQUIRE(refused);
+    CHECK((*refused)["id"].is_null());
+    CHECK((*refused)["msg"]["ok"] == false);
+    CHECK((*refused)["msg"]["error"]["code"] == "bad_request");
+    CHECK((*refused)["msg"]["error"]["message"] ==
+          "not a request: a NUL byte at column 44 of the message");
+    page.send_text(R"({"id":8,"cmd":"start","program":"easy-run"} {"cmd":"x"})");
+    const auto junk = page.next("reply", 5s);
+    REQUIRE(junk);
+    CHECK((*junk)["msg"]["error"]["message"].get<std::string>().find("not valid JSON") !=
+          std::string::npos);
+    CHECK(rig.state() == "idle");                 // nothing reached the daemon
+    auto still = page.call({{"cmd", "status"}});  // the page goes on
+    REQUIRE(still);
+    CHECK((*still)["ok"] == true);
+}
+
 TEST_CASE("at most 5 commands a second per device; stop still goes through") {
     ConsoleRig rig;
     REQUIRE(rig.ready());
@@ -225,6 +250,10 @@ TEST_CASE("pairing over HTTP: a wrong PIN is refused, the right one sets an Http
     CHECK(bad.result_int() == 403);
     CHECK(bad.body().find("wrong or expired PIN") != std::string::npos);
     CHECK(post("not json", rig.origin()).result_int() == 400);
+    // The right PIN, then a NUL and junk: refused as a whole, and the PIN is not spent.
+    const auto nul = post(R"({"pin":")" + pin + R"("})" + std::string(1, '\0') + "x", rig.origin());
+    CHECK(nul.result_int() == 400);
+    CHECK(nul.body().find("a NUL byte at column 17") != std::string::npos);
 
     auto ok = post(R"({"pin":")" + pin + R"(","device":"Test tablet"})", rig.origin());
     REQUIRE(ok.result_int() == 200);

@@ -323,6 +323,12 @@ class BasicWsClient {
         ws_.text(true);
         ws_.write(asio::buffer(treadmill::json_text(message)), ec);
     }
+    // Sends `text` as it is, in one text frame.
+    void send_text(const std::string& text) {
+        beast::error_code ec;
+        ws_.text(true);
+        ws_.write(asio::buffer(text), ec);
+    }
     // Sends a request and waits for its reply's "msg".
     std::optional<json> call(json request, std::chrono::milliseconds timeout = 5s) {
         const int id = next_id_++;

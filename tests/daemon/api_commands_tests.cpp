@@ -177,6 +177,9 @@ TEST_CASE("show and programs answer later with the program and the list") {
     CHECK(json::parse((*show)->value().get<std::string>())["program"]["name"] == "Sent");
     REQUIRE((*list)->ok());
     CHECK(entry((*list)->value()["programs"], "steady")["name"] == "Steady");
+    CHECK(entry((*list)->value()["programs"], "steady")["duration_s"] == 60.0);  // on the worker
+    CHECK(entry((*list)->value()["programs"], "steady")["chart"] ==
+          json::parse("[[0,8,0],[60,8,0]]"));
     REQUIRE_FALSE((*bad)->ok());
     CHECK((*bad)->error().code == api::ErrorCode::bad_value);
     // Bad arguments are answered at once, without the worker.

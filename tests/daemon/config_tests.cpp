@@ -194,7 +194,7 @@ TEST_CASE("files: absent default means defaults, absent explicit is an error, en
     CHECK(has_message(load, "warning: profile '" + dir + "/p.yaml' is absent"));
 }
 
-TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaults") {
+TEST_CASE("the shipped systemd/treadmilld.yaml loads and says the defaults") {
     const std::string text = treadmill::testing::read_file(TREADMILL_DEFAULT_CONFIG);
     REQUIRE_FALSE(text.empty());
     const auto load = d::parse_config(text, "treadmilld.yaml");
@@ -216,6 +216,40 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says exactly the defaul
     CHECK(c.profile_fallback == defaults.profile_fallback);  // it names none: the old one read
     CHECK(c.history_database == defaults.history_database);
     CHECK_FALSE(c.motor.bus.has_value());
+}
+
+namespace {
+
+// The value of the first line "KEY…" of `text` (KEY includes its separator), or "".
+std::string line_value(const std::string& text, const std::string& key) {
+    const std::string prefix = "\n" + key;
+    const auto at = ("\n" + text).find(prefix);
+    if (at == std::string::npos) return {};
+    const auto begin = at + key.size();
+    return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+}  // namespace
+
+TEST_CASE("the shipped config opens the remote socket where the packaged bridge looks for it") {
+    const auto load =
+        d::parse_config(treadmill::testing::read_file(TREADMILL_DEFAULT_CONFIG), "treadmilld.yaml");
+    REQUIRE(load.ok());
+    const auto& api = load.config.api;
+    CHECK(api.remote_socket == "/run/treadmilld/remote.sock");
+    CHECK(api.remote_group == "treadmill-remote");
+    CHECK_FALSE(api.remote_adjust);
+    // The bridge's shipped config names that socket, its unit joins that group, and the socket
+    // lies in the daemon's RuntimeDirectory=.
+    CHECK(line_value(treadmill::testing::read_file(TREADMILL_MQTT_CONFIG), "socket: ") ==
+          api.remote_socket);
+    CHECK(line_value(treadmill::testing::read_file(TREADMILL_MQTT_UNIT_TEMPLATE),
+                     "SupplementaryGroups=") == api.remote_group);
+    const std::string runtime =
+        line_value(treadmill::testing::read_file(TREADMILL_UNIT_TEMPLATE), "RuntimeDirectory=");
+    REQUIRE_FALSE(runtime.empty());
+    CHECK(std::filesystem::path(api.remote_socket).parent_path() == "/run/" + runtime);
+    CHECK(std::filesystem::path(api.socket).parent_path() == "/run/" + runtime);
 }
 
 namespace {

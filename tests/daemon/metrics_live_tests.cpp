@@ -1,7 +1,8 @@
 // The daemon's metrics on the real Daemon in-process (embedded simulator): counted during a
 // workout, answered on the remote socket, saved to metrics.file while it runs ("clean": false)
 // and at shutdown ("clean": true), kept across a restart, an unclean end counted at the next
-// start, and `treadmillctl metrics` printing text that promtool accepts.
+// start, the periodic save proved by kill -9 mid-workout, and `treadmillctl metrics` printing
+// text that promtool accepts.
 #include <doctest/doctest.h>
 #include <signal.h>
 
@@ -251,5 +252,112 @@ TEST_CASE(
     CHECK(t::read_file(dir + "/log.txt").find("the last run did not end cleanly") !=
           std::string::npos);
     CHECK(file_json(dir + "/metrics.json")["clean"] == true);  // SIGTERM: a clean end
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("treadmilld saves the counters every 10 s while it runs: kill -9 loses at most that") {
+    const std::string dir = t::make_temp_dir();
+    const std::string socket = dir + "/control.sock";
+    const std::string config = dir + "/treadmilld.yaml";
+    const std::string file = dir + "/metrics.json";
+    std::ofstream(config) << "bus: {transport: sim}\n"
+                          << t::state_in(dir) << "programs: {dirs: [" << dir
+                          << "], user_dir: " << dir << "/user}\ncontrol: {countdown: 1 s}\n";
+    const auto counters = [&] {
+        t::LineClient client(socket);
+        const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);
+        return reply && reply->contains("metrics") ? (*reply)["metrics"]["counters"] : json{};
+    };
+    const auto saved_belt_s = [&] {
+        const json saved = file_json(file);
+        return saved.is_object() ? saved["counters"]["belt_running_s"].get<double>() : 0.0;
+    };
+    double saved_s = 0;
+    {
+        t::ChildProcess daemon({TREADMILLD_BIN, "--config", config, "--socket", socket},
+                               dir + "/log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        CHECK(saved_belt_s() == 0.0);  // the start's save, before the belt moved
+        t::LineClient client(socket);
+        const auto started = client.call({{"id", 2}, {"cmd", "start"}, {"yaml", kSteady}}, 5s);
+        REQUIRE(started);
+        REQUIRE((*started)["ok"] == true);
+        // No clean shutdown and no command that saves: only the periodic save puts belt time on
+        // disk (the first within 10 s of the start, another 10 s later).
+        REQUIRE(t::wait_until([&] { return saved_belt_s() > 0.0; }, 25s));
+        const double first = saved_belt_s();
+        REQUIRE(t::wait_until([&] { return saved_belt_s() > first; }, 15s));
+        saved_s = saved_belt_s();
+        CHECK(file_json(file)["clean"] == false);
+        CHECK(file_json(file)["counters"]["motor_starts"] == 1);
+        daemon.signal(SIGKILL);
+        REQUIRE(daemon.wait_exit(20s));
+    }
+    CHECK(saved_belt_s() == saved_s);  // nothing written after the kill
+    t::ChildProcess daemon({TREADMILLD_BIN, "--config", config, "--socket", socket},
+                           dir + "/log.txt");
+    REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+    const json c = counters();
+    CHECK(c["belt_running_s"].get<double>() >= saved_s);
+    CHECK(c["motor_starts"] == 1);
+    CHECK(c["starts"] == 2);
+    CHECK(c["unclean_exits"] == 1);
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(20s));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a watchdog abort leaves a mark: the next start counts a safety stop `watchdog`") {
+    const std::string dir = t::make_temp_dir();
+    const std::string socket = dir + "/control.sock";
+    const std::string config = dir + "/treadmilld.yaml";
+    const std::string file = dir + "/metrics.json";
+    const std::string mark = file + ".watchdog";
+    const std::string trigger = dir + "/stall-now";
+    std::ofstream(config) << "bus: {transport: sim}\n"
+                          << t::state_in(dir) << "programs: {dirs: [" << dir
+                          << "], user_dir: " << dir << "/user}\n";
+    const auto counters = [&] {
+        t::LineClient client(socket);
+        const auto reply = client.call({{"id", 1}, {"cmd", "metrics"}}, 5s);
+        return reply && reply->contains("metrics") ? (*reply)["metrics"]["counters"] : json{};
+    };
+    {  // The loop stalls (the test hook sleeps in the cycle): the real watchdog aborts.
+        t::ChildProcess daemon({STALLING_TREADMILLD_BIN, config, socket, trigger},
+                               dir + "/stall-log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        CHECK(counters()["safety_stops"].value("watchdog", 0) == 0);
+        std::ofstream(trigger) << "stall\n";
+        const auto code = daemon.wait_exit(10s);
+        REQUIRE(code);
+        CHECK(*code == 128 + SIGABRT);
+    }
+    const std::string log = t::read_file(dir + "/stall-log.txt");
+    INFO(log);
+    CHECK(log.find("watchdog: control loop stalled") != std::string::npos);
+    REQUIRE(t::read_file(mark).find("control loop stalled: no heartbeat for") == 0);
+    CHECK(file_json(file)["clean"] == false);
+
+    const auto run_to_sigterm = [&] {
+        t::ChildProcess daemon({TREADMILLD_BIN, "--config", config, "--socket", socket},
+                               dir + "/log.txt");
+        REQUIRE(t::wait_until([&] { return counters().is_object(); }, 20s));
+        const json c = counters();
+        daemon.signal(SIGTERM);
+        CHECK(daemon.wait_exit(20s) == std::optional(0));
+        return c;
+    };
+    json c = run_to_sigterm();
+    CHECK(c["starts"] == 2);
+    CHECK(c["unclean_exits"] == 1);
+    CHECK(c["safety_stops"]["watchdog"] == 1);
+    CHECK(t::read_file(dir + "/log.txt")
+              .find("the last run was aborted by the watchdog "
+                    "(control loop stalled") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(mark));  // counted once: removed once saved
+    c = run_to_sigterm();
+    CHECK(c["starts"] == 3);
+    CHECK(c["unclean_exits"] == 1);
+    CHECK(c["safety_stops"]["watchdog"] == 1);
     std::filesystem::remove_all(dir);
 }

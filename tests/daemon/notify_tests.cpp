@@ -1,15 +1,19 @@
 // sd_notify against a test NOTIFY_SOCKET, and the watchdog thread (rule S10).
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "controller/daemon/sd_notify.hpp"
 #include "controller/daemon/watchdog.hpp"
+#include "controller/daemon/watchdog_mark.hpp"
 #include "tests/daemon/notify_socket.hpp"
 #include "tests/support/test_support.hpp"
 
@@ -89,7 +93,8 @@ TEST_CASE("watchdog pings at its period while the heartbeat is fresh, then abort
         }
     });
     AbortRecorder recorder;
-    d::WatchdogOptions options{300ms, 50ms, 10ms};
+    const std::string mark = treadmill::testing::make_temp_dir() + "/metrics.json.watchdog";
+    d::WatchdogOptions options{300ms, 50ms, 10ms, mark, 200ms};
     d::WatchdogThread watchdog(heartbeat, options, {{}, recorder.hook(), {}});
 
     // About one ping per 50 ms while the loop beats.
@@ -117,7 +122,44 @@ TEST_CASE("watchdog pings at its period while the heartbeat is fresh, then abort
     }  // pings sent before the stall was noticed
     CHECK_FALSE(sink.receive(200ms).has_value());
     CHECK(recorder.reason.find("no heartbeat") != std::string::npos);
+    // The mark was on disk before the abort, with the same reason.
+    CHECK(d::read_watchdog_mark(mark) == std::optional(recorder.reason));
+    CHECK(d::remove_watchdog_mark(mark).empty());
+    CHECK_FALSE(d::read_watchdog_mark(mark).has_value());
     unsetenv("NOTIFY_SOCKET");
+}
+
+TEST_CASE("a mark that cannot be written, or hangs, never keeps the watchdog from aborting") {
+    const std::string dir = treadmill::testing::make_temp_dir();
+    const auto stalled_watchdog = [](const std::string& mark, AbortRecorder& recorder) {
+        d::Heartbeat heartbeat(treadmill::SteadyClock::now());
+        d::WatchdogThread watchdog(heartbeat, {100ms, std::nullopt, 5ms, mark, 200ms},
+                                   {{}, recorder.hook(), {}});
+        const auto start = std::chrono::steady_clock::now();
+        CHECK(treadmill::testing::wait_until([&] { return recorder.aborted.load(); }, 2s));
+        return std::chrono::steady_clock::now() - start;
+    };
+    {  // A directory that does not exist: the abort says why there is no mark.
+        AbortRecorder recorder;
+        stalled_watchdog(dir + "/absent/metrics.json.watchdog", recorder);
+        CHECK(recorder.reason.find("no heartbeat") != std::string::npos);
+        CHECK(recorder.reason.find("no mark for the metrics: cannot open") != std::string::npos);
+    }
+    {  // A FIFO with no reader: open() blocks; the watchdog waits 200 ms, then aborts anyway.
+        const std::string fifo = dir + "/fifo";
+        REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+        AbortRecorder recorder;
+        const auto took = stalled_watchdog(fifo, recorder);
+        CHECK(took < 1s);
+        CHECK(recorder.reason.find("took longer than 200 ms") != std::string::npos);
+        // A reader frees the helper thread: its line arrives, then it ends.
+        const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+        REQUIRE(reader >= 0);
+        char buffer[256];
+        CHECK(treadmill::testing::wait_until([&] { return ::read(reader, buffer, 256) > 0; }, 2s));
+        ::close(reader);
+    }
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("watchdog decides on its injected clock") {
@@ -128,7 +170,7 @@ TEST_CASE("watchdog decides on its injected clock") {
     AbortRecorder recorder;
     d::WatchdogHooks hooks{[&](std::string_view s) { pings += s == "WATCHDOG=1"; }, recorder.hook(),
                            [&] { return t0 + treadmill::Duration(fake_now.load()); }};
-    d::WatchdogThread watchdog(heartbeat, {1s, 500ms, 1ms}, hooks);
+    d::WatchdogThread watchdog(heartbeat, {1s, 500ms, 1ms, {}, 200ms}, hooks);
     CHECK(treadmill::testing::wait_until([&] { return pings >= 1; }, 1s));
     fake_now = treadmill::Duration(900ms).count();  // 0.9 s since the beat: still fresh
     CHECK(treadmill::testing::wait_until([&] { return pings >= 2; }, 1s));

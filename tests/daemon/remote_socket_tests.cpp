@@ -1,7 +1,8 @@
 // The remote socket (api.remote_socket) on the real Daemon in-process (embedded simulator, real
 // Unix sockets): every command that could start motion, clear a fault, change the machine or
 // its pairing is refused `refused` with a reason, and never reaches its handler; the commands
-// that watch or stop work, and speed/incline only with api.remote_adjust.
+// that watch (status, watch, programs, show, session) or stop work, and speed/incline only with
+// api.remote_adjust.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
@@ -118,6 +119,21 @@ TEST_CASE("the remote socket watches, pauses and stops a running belt, and never
     CHECK(status["ok"] == true);
     CHECK(status["status"]["state"] == "idle");
     CHECK(call(client, {{"id", 2}, {"cmd", "programs"}})["ok"] == true);
+    // show: a built-in program by id, and a program's text, expanded by the daemon.
+    const json builtin = call(client, {{"id", 20}, {"cmd", "show"}, {"program", "8x400m"}});
+    REQUIRE_MESSAGE(builtin["ok"] == true, treadmill::json_text(builtin));
+    CHECK(builtin["id"] == 20);
+    CHECK(builtin["program"]["id"] == "8x400m");
+    CHECK(builtin["program"]["name"] == "8 x 400 m @ 5K");
+    CHECK(builtin["program"]["steps"].size() > 8);  // 8 repeats with their recoveries
+    CHECK(builtin["program"]["steps"][0]["class"] == "warmup");
+    const json text = call(client, {{"id", 21}, {"cmd", "show"}, {"yaml", kSteady}});
+    REQUIRE_MESSAGE(text["ok"] == true, treadmill::json_text(text));
+    CHECK(text["program"]["name"] == "remote test");
+    REQUIRE(text["program"]["steps"].size() == 1);
+    CHECK(text["program"]["steps"][0]["speed_kmh"] == 8.0);
+    CHECK(text["program"]["total_s"] == 600.0);
+    CHECK(daemon.state() == "idle");  // showing a program starts nothing
 
     start_running(daemon);
     const json paused = call(client, {{"id", 3}, {"cmd", "pause"}});

@@ -89,6 +89,7 @@ class BoardProcess {
     std::uint16_t port() const { return port_; }
     std::string log() const { return t::read_file(log_); }
     const std::string& dir() const { return dir_; }
+    pid_t pid() const { return child_->pid(); }
 
   private:
     Board kind_;

@@ -1,16 +1,20 @@
 // treadmill-mqtt between a real mosquitto (started here on a free loopback port) and a real
-// treadmilld on its embedded simulator (sped-up clock): availability and the last will,
+// treadmilld on its embedded simulator (sped-up clock), on the daemon's remote socket as in
+// production (the test starts workouts on the local one): availability and the last will,
 // discovery, telemetry during a workout, stop over MQTT, refusals, a retained stale command,
 // the metrics topic and its belt-hours sensor, and the broker killed and restarted mid-workout.
 #include <doctest/doctest.h>
 
+#include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -69,9 +73,13 @@ struct Broker {
     }
 };
 
+// A daemon, a broker, a test client and (usually) a bridge. The bridge talks to the daemon's
+// remote socket, as in production; the test, like a runner at the treadmill, starts workouts and
+// reads the status on the local socket.
 struct Rig {
     std::string dir = t::make_temp_dir();
-    std::string socket = dir + "/control.sock";
+    std::string socket = dir + "/control.sock";        // local: the test's own requests
+    std::string remote_socket = dir + "/remote.sock";  // api.remote_socket: the bridge's
     std::string prefix = "treadmill/test-" + std::to_string(getpid());
     Broker broker{dir, t::free_tcp_port()};
     std::optional<t::ChildProcess> daemon;
@@ -79,9 +87,12 @@ struct Rig {
     std::optional<t::MqttTestClient> client;
     int metrics_interval_s = 60;  // the bridge's mqtt.yaml
 
-    explicit Rig(bool start_bridge = true) {
+    // `remote_adjust`: the daemon's api.remote_adjust (speed and incline on the remote socket).
+    explicit Rig(bool start_bridge = true, bool remote_adjust = false) {
         const std::string config = dir + "/treadmilld.yaml";
         std::ofstream(config) << "bus: {transport: sim}\n"
+                              << "api: {remote_socket: " << remote_socket
+                              << ", remote_adjust: " << (remote_adjust ? "true" : "false") << "}\n"
                               << t::state_in(dir) << "programs: {user_dir: " << dir
                               << "/programs}\n";
         daemon.emplace(std::vector<std::string>{TREADMILLD_BIN, "--config", config, "--socket",
@@ -99,12 +110,13 @@ struct Rig {
         bridge.emplace(
             std::vector<std::string>{TREADMILL_MQTT_BIN, "--config", dir + "/mqtt.yaml", "--broker",
                                      "127.0.0.1:" + std::to_string(port ? port : broker.port),
-                                     "--prefix", prefix, "--socket", socket},
+                                     "--prefix", prefix, "--socket", remote_socket},
             dir + "/bridge.log");
     }
     std::string topic(const std::string& leaf) const { return prefix + "/" + leaf; }
     std::string bridge_log() const { return t::read_file(dir + "/bridge.log"); }
 
+    // One request on the local socket, on a connection of its own.
     std::optional<json> call(const json& request) {
         t::LineClient line(socket);
         if (!line.connected()) return std::nullopt;
@@ -364,7 +376,7 @@ TEST_CASE("pause over MQTT pauses the belt; resume over MQTT is refused") {
 }
 
 TEST_CASE("speed and incline over MQTT with allow_adjust: only running, at most 2 a second") {
-    Rig rig(false);
+    Rig rig(false, true);  // the daemon's api.remote_adjust too
     rig.start_bridge_process(0, "allow_adjust: true\n");
     REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
     REQUIRE(rig.wait_json(
@@ -420,6 +432,35 @@ TEST_CASE("speed and incline over MQTT with allow_adjust: only running, at most 
         },
         10s));
     CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+TEST_CASE(
+    "allow_adjust in the bridge but not api.remote_adjust in the daemon: the daemon refuses") {
+    Rig rig(false);
+    rig.start_bridge_process(0, "allow_adjust: true\n");
+    REQUIRE_MESSAGE(rig.wait_availability("online", 10s), rig.bridge_log());
+    rig.start_workout();
+    REQUIRE(rig.wait_json(
+        "state", [](const json& s) { return s["state"] == "running"; }, 5s));
+    for (const char* name : {"speed", "incline"}) {
+        std::this_thread::sleep_for(600ms);  // below the bridge's 2 a second
+        const bool speed = std::string(name) == "speed";
+        const auto r = rig.command(name, {{"value", speed ? "10 km/h" : "2%"}}, speed ? 1 : 2);
+        REQUIRE_MESSAGE(r, rig.bridge_log());
+        CHECK((*r)["ok"] == false);
+        CHECK((*r)["cmd"] == name);
+        CHECK((*r)["error"]["code"] == "refused");
+        // The remote socket's own refusal, passed on: the bridge let it through.
+        CHECK((*r)["error"]["message"] ==
+              std::string(name) +
+                  " is not allowed on the remote socket: api.remote_adjust is off in the "
+                  "daemon's configuration");
+    }
+    std::this_thread::sleep_for(500ms);
+    const auto status = rig.status();
+    REQUIRE(status);
+    CHECK((*status)["speed"]["target_kmh"].get<double>() <= 8.0);  // the program's
+    CHECK((*status)["incline"]["target_pct"].get<double>() == 0.0);
 }
 
 TEST_CASE("speed and incline over MQTT are refused when allow_adjust is false") {
@@ -656,21 +697,138 @@ TEST_CASE("a silent broker and a refusing one: the workout goes on, the bridge r
     rig.bridge->signal(SIGKILL);
     rig.bridge->wait_exit(5s);
 
-    // Refusing: anonymous clients are not allowed and no user exists (mosquitto, started as
-    // root, drops to its own user and could not read a password file in our directory).
+    // Refusing: anonymous clients are not allowed and the bridge has no user (users and
+    // passwords: the test below).
     const auto refusing_port = t::free_tcp_port();
     const std::string conf = rig.dir + "/refusing.conf";
     std::ofstream(conf) << "listener " << refusing_port << " 127.0.0.1\nallow_anonymous false\n";
     t::ChildProcess refusing({mosquitto_path(), "-c", conf}, rig.dir + "/refusing.log");
     std::this_thread::sleep_for(500ms);
     rig.start_bridge_process(refusing_port);
-    CHECK_MESSAGE(
-        t::wait_until(
-            [&] { return rig.bridge_log().find("refused the connection") != std::string::npos; },
-            10s),
-        rig.bridge_log());
+    CHECK_MESSAGE(t::wait_until(
+                      [&] {
+                          return rig.bridge_log().find(
+                                     "refused the connection: Not authorized (no "
+                                     "username configured") != std::string::npos;
+                      },
+                      10s),
+                  rig.bridge_log());
     std::this_thread::sleep_for(2s);
     CHECK(rig.bridge->running());
+    CHECK(rig.status().value_or(json())["state"] == "running");
+}
+
+namespace {
+
+// The name of the user the test runs as: mosquitto started as root drops to its own user
+// unless told to stay, and could then not read the password file in our 0700 directory.
+std::string current_user() {
+    const passwd* pw = ::getpwuid(::geteuid());
+    return pw ? pw->pw_name : "root";
+}
+
+// The timestamps (mosquitto's Unix seconds) of the connections the broker refused as not
+// authorised, in its log.
+std::vector<long> refusals_in(const std::string& log) {
+    std::vector<long> out;
+    std::istringstream lines(log);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.find("not authorised") != std::string::npos) out.push_back(std::stol(line));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a broker with users: a wrong password is refused, logged and retried; the right one") {
+    Rig rig(false);
+    rig.start_workout();
+    // The broker's user for the bridge, in a password file made as an administrator would.
+    const std::string passwd = rig.dir + "/broker.passwd";
+    const auto made =
+        t::run_command({"mosquitto_passwd", "-c", "-b", passwd, "treadmill", "s3cret pass"}, 10s);
+    REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+    REQUIRE(::chmod(passwd.c_str(), 0600) == 0);
+    // A listener with users for the bridge; an anonymous one beside it for the test's watcher.
+    const auto plain_port = t::free_tcp_port();
+    const auto users_port = t::free_tcp_port();
+    const std::string conf = rig.dir + "/users.conf";
+    std::ofstream(conf) << "per_listener_settings true\npersistence false\n"
+                        << "user " << current_user() << "\n"
+                        << "listener " << plain_port << " 127.0.0.1\nallow_anonymous true\n"
+                        << "listener " << users_port << " 127.0.0.1\nallow_anonymous false\n"
+                        << "password_file " << passwd << "\n";
+    const std::string broker_log = rig.dir + "/users-broker.log";
+    t::ChildProcess broker({mosquitto_path(), "-c", conf}, broker_log);
+    t::MqttTestClient watcher(plain_port, "users-watcher-" + std::to_string(getpid()));
+    REQUIRE_MESSAGE(watcher.wait_connected(10s), t::read_file(broker_log));
+    const auto online = [&](std::chrono::milliseconds timeout) {
+        return watcher
+            .wait_for(
+                rig.topic("availability"),
+                [](const t::MqttMessage& m) { return m.payload == "online"; }, timeout)
+            .has_value();
+    };
+    std::ofstream(rig.dir + "/wrong.password") << "s3cret\n";
+    std::ofstream(rig.dir + "/right.password") << "s3cret pass\n";
+    REQUIRE(::chmod((rig.dir + "/right.password").c_str(), 0600) == 0);  // the other: 0644
+
+    // A wrong password: refused, said so with the user and what to check, and tried again after
+    // 1, 2, then 4 s; the workout runs on.
+    const double distance = rig.status().value()["distance_m"].get<double>();
+    rig.start_bridge_process(
+        users_port, "username: treadmill\npassword_file: " + rig.dir + "/wrong.password\n");
+    CHECK_MESSAGE(
+        t::wait_until([&] { return refusals_in(t::read_file(broker_log)).size() >= 4; }, 20s),
+        rig.bridge_log());
+    const std::string log = rig.bridge_log();
+    INFO(log);
+    CHECK(log.find("the broker refused the connection: Not authorized (user 'treadmill': check "
+                   "username and password_file or password in the bridge's configuration)") !=
+          std::string::npos);
+    CHECK(log.find("warning: password_file " + rig.dir +
+                   "/wrong.password is readable by every user") != std::string::npos);
+    const auto one = log.find("next try in 1 s");
+    const auto two = log.find("next try in 2 s");
+    const auto four = log.find("next try in 4 s");
+    REQUIRE(one != std::string::npos);
+    REQUIRE(two != std::string::npos);
+    REQUIRE(four != std::string::npos);
+    CHECK(one < two);
+    CHECK(two < four);
+    // The broker saw the back-off: the fourth try came about 4 s after the third.
+    const auto refused = refusals_in(t::read_file(broker_log));
+    REQUIRE(refused.size() >= 4);
+    CHECK(refused[1] - refused[0] <= 2);
+    CHECK(refused[3] - refused[2] >= 3);
+    CHECK_FALSE(online(500ms));
+    CHECK(rig.bridge->running());
+    const auto during = rig.status();
+    REQUIRE(during);
+    CHECK((*during)["state"] == "running");
+    CHECK((*during)["distance_m"].get<double>() > distance);
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+
+    // The right password from the file: online, the state follows, the broker names the user.
+    rig.start_bridge_process(
+        users_port, "username: treadmill\npassword_file: " + rig.dir + "/right.password\n");
+    CHECK_MESSAGE(online(15s), rig.bridge_log());
+    CHECK(watcher
+              .wait_for(
+                  rig.topic("state"),
+                  [](const t::MqttMessage& m) { return parse(m.payload)["state"] == "running"; },
+                  10s)
+              .has_value());
+    CHECK(t::read_file(broker_log).find("u'treadmill'") != std::string::npos);
+    CHECK(rig.bridge_log().find("warning") == std::string::npos);  // 0600: no warning
+    rig.bridge->signal(SIGTERM);
+    CHECK(rig.bridge->wait_exit(5s) == 0);
+
+    // The same in the configuration itself (`password:`).
+    watcher.clear();
+    rig.start_bridge_process(users_port, "username: treadmill\npassword: s3cret pass\n");
+    CHECK_MESSAGE(online(15s), rig.bridge_log());
     CHECK(rig.status().value_or(json())["state"] == "running");
 }
 

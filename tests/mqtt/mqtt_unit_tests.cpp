@@ -3,6 +3,11 @@
 // configuration.
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "mqtt/bridge_config.hpp"
@@ -281,6 +286,21 @@ TEST_CASE("command policy: retained, expired and malformed commands are not forw
     CHECK(policy.decide(message("stop", "not json"), now).code == "bad_request");
     CHECK(policy.decide(message("stop", "[1]"), now).code == "bad_request");
     CHECK(policy.decide(message("stop", R"({"cmd":"start"})"), now).code == "bad_request");
+    // A whole command, then a NUL and junk (nlohmann alone would stop at the NUL): refused, not
+    // forwarded, with where.
+    const auto nul = policy.decide(
+        message("stop", std::string(R"({"cmd":"stop"})") + '\0' + R"(,"cmd":"start")"), now);
+    CHECK_FALSE(nul.forward);
+    CHECK(nul.code == "bad_request");
+    CHECK(nul.reason == "the payload is not a JSON object: a NUL byte at column 15 of the payload");
+    const auto latin1 = policy.decide(message("stop", "{\"why\":\"H\xfcgel\"}"), now);
+    CHECK_FALSE(latin1.forward);
+    CHECK(latin1.reason.find("invalid UTF-8 (byte 0xFC) at column 10") != std::string::npos);
+    const auto junk = policy.decide(message("stop", R"({"cmd":"stop"} junk)"), now);
+    CHECK_FALSE(junk.forward);
+    CHECK(junk.reason.find("not valid JSON") != std::string::npos);
+    CHECK(junk.reason.find("at column 16") != std::string::npos);
+    CHECK(policy.decide(message("stop", "{\"cmd\":\"stop\"}\n"), now).forward);
 }
 
 TEST_CASE("command policy: speed and incline only when allowed, in running, 2 a second") {
@@ -378,4 +398,59 @@ TEST_CASE("configuration: file, flags on top, defaults, clear errors") {
     CHECK_FALSE(parse_command_line({"--broker"}, "box"));
     CHECK_FALSE(parse_command_line({"--bogus"}, "box"));
     CHECK_FALSE(parse_command_line({"--config", "/nonexistent/mqtt.yaml"}, "box"));
+}
+
+TEST_CASE("configuration: the password from password_file, read at start; clear errors") {
+    char dir_template[] = "/tmp/mqtt-unit-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    const std::string dir = dir_template;
+    const auto write = [&](const std::string& name, const std::string& text) {
+        std::ofstream(dir + "/" + name, std::ios::binary) << text;
+        return dir + "/" + name;
+    };
+    const auto with_config = [&](const std::string& text) {
+        return parse_command_line({"--config", write("mqtt.yaml", text)}, "box");
+    };
+    // The first line, without its line end (echo's newline, an editor's CR LF).
+    const std::string file = write("password", "s3cret pass\nignored\n");
+    auto cl = with_config("username: treadmill\npassword_file: " + file + "\n");
+    REQUIRE_MESSAGE(cl, cl.error());
+    CHECK(cl->config.username == "treadmill");
+    CHECK(cl->config.password == "s3cret pass");
+    CHECK(cl->config.password_file == file);
+    // Readable by every user (as written here, umask 022): it runs, with a warning for the log.
+    REQUIRE(::chmod(file.c_str(), 0644) == 0);
+    cl = with_config("username: treadmill\npassword_file: " + file + "\n");
+    REQUIRE(cl);
+    REQUIRE(cl->warnings.size() == 1);
+    CHECK(cl->warnings[0] == "password_file " + file +
+                                 " is readable by every user (chmod o-r, or a systemd credential)");
+    REQUIRE(::chmod(file.c_str(), 0640) == 0);
+    cl = with_config("username: treadmill\npassword_file: " + file + "\n");
+    REQUIRE(cl);
+    CHECK(cl->warnings.empty());
+    cl = with_config("username: u\npassword_file: " + write("crlf", "p\r\n") + "\n");
+    REQUIRE(cl);
+    CHECK(cl->config.password == "p");
+
+    const auto error_of = [&](const std::string& text) {
+        const auto failed = with_config(text);
+        REQUIRE_FALSE(failed);
+        return failed.error();
+    };
+    CHECK(error_of("username: u\npassword_file: " + dir + "/missing\n") ==
+          "password_file: cannot read " + dir + "/missing: No such file or directory");
+    CHECK(error_of("username: u\npassword_file: " + write("empty", "\n") + "\n") ==
+          "password_file: " + dir + "/empty is empty (the password is its first line)");
+    CHECK(error_of("username: u\npassword: p\npassword_file: " + file + "\n") ==
+          "password and password_file: give one of them");
+    CHECK(error_of("password_file: " + file + "\n") ==
+          "a password needs a username (the broker's user for this bridge)");
+    CHECK(error_of("password: p\n") ==
+          "a password needs a username (the broker's user for this bridge)");
+    CHECK(error_of("password_file: ''\n").find("password_file: expected a path") !=
+          std::string::npos);
+    CHECK(error_of("username: u\npassword_file: " + write("long", std::string(70000, 'x')) +
+                   "\n") == "password_file: " + dir + "/long: longer than 65535 bytes");
+    std::filesystem::remove_all(dir);
 }

@@ -158,3 +158,22 @@ TEST_CASE("key pull: the drive trips EF and coasts, the incline clears bit8 and 
     b.run_for(1s);
     CHECK(b.reg(1, m::kOutputFrequency) == 0);
 }
+
+TEST_CASE("the state reports when the key last changed, on the simulator's clock") {
+    VirtualBench b;
+    CHECK(b.control({{"cmd", "state"}})["state"]["key_changed_s"].is_null());
+    b.run_for(2s);
+    b.control({{"cmd", "key"}, {"present", false}});
+    const double pulled = b.control({{"cmd", "state"}})["state"]["key_changed_s"].get<double>();
+    CHECK(pulled == doctest::Approx(2.0));
+    b.run_for(1s);
+    b.control({{"cmd", "key"}, {"present", false}});  // already out: not a change
+    auto state = b.control({{"cmd", "state"}})["state"];
+    CHECK(state["key_changed_s"].get<double>() == doctest::Approx(pulled));
+    CHECK(state["wall_s"].get<double>() == doctest::Approx(3.0));
+    b.run_for(1s);
+    b.control({{"cmd", "clear"}});  // puts the key back
+    state = b.control({{"cmd", "state"}})["state"];
+    CHECK(state["key_present"] == true);
+    CHECK(state["key_changed_s"].get<double>() == doctest::Approx(4.0));
+}

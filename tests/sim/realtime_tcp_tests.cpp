@@ -116,6 +116,13 @@ TEST_CASE("the --control socket takes JSON lines") {
     const auto state = nlohmann::json::parse(c.receive_line(2000ms), nullptr, false);
     REQUIRE(!state.is_discarded());
     CHECK(state["state"]["key_present"] == false);
+    // A whole command, a NUL, then junk (nlohmann alone stops at the NUL): refused, not run.
+    CHECK(c.send(std::string("{\"cmd\":\"key\",\"present\":true}") + '\0' + "junk\n"));
+    CHECK(c.receive_line(2000ms) ==
+          R"({"error":"bad json: a NUL byte at column 29 of the line","ok":false})");
+    CHECK(c.send(std::string("{\"cmd\":\"state\"}\n")));
+    const auto after = nlohmann::json::parse(c.receive_line(2000ms), nullptr, false);
+    CHECK(after["state"]["key_present"] == false);
 }
 
 TEST_CASE("a --scenario file runs its steps on the wall clock") {

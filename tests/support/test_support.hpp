@@ -57,6 +57,8 @@ class PtyPair {
     void down(int sig = SIGTERM);
     const std::string& a() const { return a_; }
     const std::string& b() const { return b_; }
+    // socat's process id; -1 while it is down.
+    pid_t pid() const { return socat_ ? socat_->pid() : -1; }
 
   private:
     std::string dir_;
