@@ -92,6 +92,17 @@ std::optional<std::string> metrics_token_error(std::string_view token) {
     return std::nullopt;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || !(value > 0)) return std::nullopt;
+    std::string_view unit = text.substr(static_cast<std::size_t>(ptr - text.data()));
+    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+    const double ms = unit == "s" ? value * 1000 : unit == "ms" ? value : -1;
+    if (ms < 1 || ms > 24 * 3600 * 1000.0) return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long>(ms));
+}
+
 std::optional<ListenAddress> parse_listen(std::string_view text) {
     ListenAddress out;
     std::string_view port_text;
@@ -150,6 +161,10 @@ Result<ConsoleConfig, std::string> parse_console_config(const std::string& yaml_
                 auto tls = parse_tls(v);
                 if (!tls) return Error{tls.error()};
                 c.tls = *tls;
+            } else if (key == "keepalive") {
+                auto d = parse_duration(v.as<std::string>());
+                if (!d) return Error{where(v) + "keepalive: expected a duration, e.g. 20 s"};
+                c.keepalive = *d;
             } else if (key == "metrics") {
                 if (auto error = read_metrics(v, c)) return Error{*error};
             } else {

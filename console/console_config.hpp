@@ -1,6 +1,7 @@
 // treadmill-console's settings: console.yaml (--config) overridden by --listen and --socket.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,10 +35,16 @@ struct ConsoleConfig {
     // GET /metrics needs `Authorization: Bearer <metrics_token>` when set (metrics: {token} or
     // metrics: {token_file}); empty: /metrics is open to anyone who may reach the console.
     std::string metrics_token;
+    // A command connection to the daemon sends `status` after this long without a request, to
+    // stay inside the API's idle time-out (api.idle_timeout, 60 s by default).
+    std::chrono::milliseconds keepalive{20'000};
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:0"; nullopt when it does not parse.
 std::optional<ListenAddress> parse_listen(std::string_view text);
+
+// "20 s", "500 ms": a positive duration in seconds or milliseconds; nullopt otherwise.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // Reads console.yaml; unknown keys and bad values are errors naming the key. Relative TLS file
 // names are taken from the file's own directory.

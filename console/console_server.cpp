@@ -367,10 +367,13 @@ Hub::Hub(asio::io_context& io, ConsoleConfig config, std::vector<std::string> al
       pair_poll_(io) {}
 
 void Hub::start() {
-    commands_ = std::make_shared<CommandLink>(io_, config_.socket);
-    urgent_ = std::make_shared<CommandLink>(io_, config_.socket);
-    history_ =
-        std::make_shared<CommandLink>(io_, config_.socket, ServerLimits::history_reply_bytes);
+    const auto keepalive = config_.keepalive;
+    commands_ =
+        std::make_shared<CommandLink>(io_, config_.socket, CommandLink::kMaxReplyBytes, keepalive);
+    urgent_ =
+        std::make_shared<CommandLink>(io_, config_.socket, CommandLink::kMaxReplyBytes, keepalive);
+    history_ = std::make_shared<CommandLink>(io_, config_.socket, ServerLimits::history_reply_bytes,
+                                             keepalive);
     watch_ = std::make_shared<WatchLink>(
         io_, config_.socket,
         [this](const std::string& line) {

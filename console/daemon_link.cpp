@@ -13,7 +13,6 @@ namespace treadmill::console {
 namespace {
 
 constexpr std::size_t kMaxWatchLine = 1 << 20;
-constexpr auto kKeepalive = std::chrono::seconds(20);
 // A watch stream that sends nothing for this long is treated as dropped.
 constexpr auto kWatchSilence = std::chrono::seconds(3);
 
@@ -31,13 +30,15 @@ std::chrono::milliseconds next_backoff(std::chrono::milliseconds current) {
     return std::min(current * 2, std::chrono::milliseconds(2000));
 }
 
-CommandLink::CommandLink(asio::io_context& io, std::string socket_path, std::size_t max_reply_bytes)
+CommandLink::CommandLink(asio::io_context& io, std::string socket_path, std::size_t max_reply_bytes,
+                         std::chrono::milliseconds keepalive)
     : io_(io),
       path_(std::move(socket_path)),
       socket_(io),
       retry_(io),
       keepalive_(io),
-      in_(max_reply_bytes) {}
+      in_(max_reply_bytes),
+      keepalive_after_(keepalive) {}
 
 void CommandLink::start() {
     connect();
@@ -83,7 +84,7 @@ void CommandLink::fail() {
 }
 
 void CommandLink::arm_keepalive() {
-    keepalive_.expires_after(kKeepalive);
+    keepalive_.expires_after(keepalive_after_);
     keepalive_.async_wait(
         [self = shared_from_this(), gen = generation_](boost::system::error_code e) {
             if (e || !self->connected_ || gen != self->generation_) return;

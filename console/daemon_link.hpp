@@ -24,16 +24,18 @@ namespace asio = boost::asio;
 std::chrono::milliseconds next_backoff(std::chrono::milliseconds current);
 
 // One command connection. request() sends at once when connected; when the link is down the
-// callback gets nullopt right away (nothing is queued for later). Sends `status` after 20 s
-// without a request, inside the API's 60 s idle time-out.
+// callback gets nullopt right away (nothing is queued for later). Sends `status` after
+// `keepalive` without a request, inside the API's idle time-out (60 s by default).
 class CommandLink : public std::enable_shared_from_this<CommandLink> {
   public:
     using Reply = std::function<void(std::optional<nlohmann::json>)>;
     // A reply line longer than `max_reply_bytes` drops the connection (its requests get
     // nullopt) and the link reconnects.
     CommandLink(asio::io_context& io, std::string socket_path,
-                std::size_t max_reply_bytes = kMaxReplyBytes);
+                std::size_t max_reply_bytes = kMaxReplyBytes,
+                std::chrono::milliseconds keepalive = kKeepalive);
     static constexpr std::size_t kMaxReplyBytes = 1 << 20;
+    static constexpr std::chrono::milliseconds kKeepalive{20'000};
     void start();
     void close();
     bool connected() const { return connected_; }
@@ -56,6 +58,7 @@ class CommandLink : public std::enable_shared_from_this<CommandLink> {
     asio::streambuf in_;
     std::deque<Reply> pending_;
     std::deque<std::string> out_;
+    std::chrono::milliseconds keepalive_after_;
     std::chrono::milliseconds backoff_{100};
     long next_id_ = 1;
     bool connected_ = false;

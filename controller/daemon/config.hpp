@@ -61,6 +61,8 @@ struct ApiConfig {
     std::string remote_socket;
     std::string remote_group = "treadmill-remote";
     bool remote_adjust = false;  // speed and incline on the remote socket too
+    // A client that sent no request for this long and is not watching is closed (≥ 1 s).
+    Duration idle_timeout = std::chrono::seconds(60);
 };
 
 // The console's paired devices (docs/api.md, "Pairing").

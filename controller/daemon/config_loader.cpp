@@ -138,7 +138,8 @@ void read_root(ConfigReader& r, const YAML::Node& root, Config& c) {
                             {"group", [&](auto& v) { r.read(v, c.api.group); }},
                             {"remote_socket", [&](auto& v) { r.read(v, c.api.remote_socket); }},
                             {"remote_group", [&](auto& v) { r.read(v, c.api.remote_group); }},
-                            {"remote_adjust", [&](auto& v) { r.read(v, c.api.remote_adjust); }}});
+                            {"remote_adjust", [&](auto& v) { r.read(v, c.api.remote_adjust); }},
+                            {"idle_timeout", [&](auto& v) { r.read(v, c.api.idle_timeout); }}});
              }},
             {"programs",
              [&](auto& n) {
@@ -205,6 +206,8 @@ void check_consistency(ConfigReader& r, const YAML::Node& root, const Config& c)
         r.error(at("limits", "accel"), "rates and speed_step must be above 0");
     if (c.control.period <= Duration::zero() || c.control.watchdog <= c.control.period)
         r.error(at("control", "watchdog"), "control.watchdog must be longer than control.period");
+    if (c.api.idle_timeout < std::chrono::seconds(1))
+        r.error(at("api", "idle_timeout"), "api.idle_timeout must be at least 1 s");
     if (!c.api.remote_socket.empty() && c.api.remote_socket == c.api.socket)
         r.error(at("api", "remote_socket"), "api.remote_socket must differ from api.socket");
     const bool motor_sim = c.motor_bus().transport == BusConfig::Transport::sim;

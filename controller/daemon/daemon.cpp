@@ -61,6 +61,7 @@ api::ServerOptions server_options(const Config& config, AsyncLog& log, api::Requ
     api::ServerOptions o;
     o.timing = &timing;
     o.group = config.api.group;
+    o.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config.api.idle_timeout);
     // Requests stop 30 % of a period before the next cycle is due (30 ms at 100 ms).
     o.quiet_before_cycle =
         std::chrono::duration_cast<std::chrono::milliseconds>(config.control.period * 3 / 10);

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buttonOf, check, createRig, launchChromium, layoutProblems, setDiagnose, sleep, until } from './browser_rig.mjs';
+import { buttonOf, check, createRig, launchChromium, layoutProblems, setDiagnose, sleep, until, visibleCount } from './browser_rig.mjs';
 
 const rig = createRig();
 const { dir, sock, shots } = rig;
@@ -79,6 +79,8 @@ async function main() {
   await page.locator('#pd-name').filter({ hasText: '8 x 400 m' }).waitFor();
   await page.evaluate(() => { document.getElementById('toast').hidden = true; });  // Pair a device's PIN
   await shot('programs');
+  // A pace override: the start request must carry it (4:30/km for the 5K reps, not 5:00/km).
+  await page.locator('#pace').fill('5k = 4:30/km');
   const start = button('Start');
   await start.hover();
   await page.mouse.down();
@@ -124,6 +126,21 @@ async function main() {
   // The steps and reps change (the warm-up lasts 12 s at 50×).
   await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 1 of 8', 'rep 1 of 8 shows', 20000);
   await until(async () => (await page.locator('#step-rep').textContent()) === 'rep 2 of 8', 'rep 2 of 8 shows', 15000);
+  const run = (await api({ cmd: 'session' }))?.session?.program?.steps?.find((st) => st.class === 'run');
+  check(run?.speed_kmh === 13.3, `the override reached the daemon: the reps at 4:30/km, 13.3 km/h (got ${run?.speed_kmh})`);
+  // The Run screen: the lap table has the finished rep 1, the next step, what is left of this
+  // step as a number with its unit and a bar that has grown.
+  await until(async () => (await page.locator('#laps tbody tr td:first-child').allTextContents()).includes('1'),
+    'the lap table shows the finished rep 1', 8000);
+  const lap1 = await page.locator('#laps tbody tr').filter({ has: page.locator('td:first-child', { hasText: /^1$/ }) })
+    .first().locator('td').allTextContents();
+  check(/^\d+:\d\d$/.test(lap1[1]) && /\d/.test(lap1[2]) && /^\d+:\d\d/.test(lap1[3]),
+    `rep 1's lap shows its time, distance and pace (${lap1.join(' | ')})`);
+  check(/^Next: /.test(await page.locator('#step-next').textContent()), 'the next step\'s line starts with "Next:"');
+  await until(async () => /^(\d+ m( · \d+:\d\d)?|\d+:\d\d) left$/.test(await page.locator('#step-left').textContent()),
+    'the step\'s left text is a number with its unit', 3000);
+  await until(async () => (await page.locator('#step-bar').evaluate((e) => e.getBoundingClientRect().width)) > 0,
+    'the step bar has a width', 5000);
   await shot('reps');
 
   // STOP brings the belt to 0.
@@ -134,7 +151,12 @@ async function main() {
   // The key pulled: the fault screen; the key back and Reset.
   await api({ cmd: 'sim', command: { cmd: 'key', present: false } });
   await until(async () => (await page.locator('#fault-title').textContent()) === 'Safety key out' &&
-    page.locator('#fault-screen').isVisible(), 'the fault screen names the key');
+    await page.locator('#fault-screen').isVisible(), 'the fault screen names the key');
+  check(/put the safety key back/i.test(await page.locator('#fault-advice').textContent()),
+    'the fault screen says to put the safety key back');
+  await until(async () => (await status()).fault?.resettable === false, 'the daemon says the fault is not resettable while the key is out');
+  await sleep(500);  // a few statuses later: still no Reset
+  check(await visibleCount(button('Reset')) === 0, 'no visible Reset while the key is out');
   await shot('fault');
   await api({ cmd: 'sim', command: { cmd: 'key', present: true } });
   await until(async () => (await status()).key_present === true, 'the key is back');
@@ -223,14 +245,24 @@ async function main() {
   await until(() => page.locator('#sessions button').filter({ hasText: 'Short' }).filter({ hasText: 'completed' }).isVisible(),
     'a workout that completes while History is shown appears in the list', 30000);
 
-  // The daemon killed: the banner (role=alert); back when it returns.
+  // The daemon killed, the Run screen shown: the banner (role=alert) and the figures grey out
+  // as stale after 2 s; both go when it returns.
+  await button('Run').click();
+  const figuresStale = () => page.evaluate(() => {
+    const run = document.getElementById('run-screen');
+    const figure = run.querySelector('.value');
+    return run.offsetParent !== null && run.classList.contains('stale') && Number(getComputedStyle(figure).opacity) < 1;
+  });
+  await until(async () => await page.locator('#run-screen').isVisible() && !(await figuresStale()),
+    'the Run screen shows fresh figures while treadmilld runs');
   killDaemon();
   await until(() => page.getByRole('alert').filter({ hasText: 'disconnected' }).isVisible(), 'the disconnected banner shows', 8000);
-  await until(async () => (await page.locator('#run-screen').getAttribute('class')).includes('stale') ||
-    !(await page.locator('#run-screen').isVisible()), 'values go stale', 5000);
+  await until(figuresStale, 'the Run screen\'s figures grey out as stale', 5000);
   await shot('disconnected');
   startDaemon();
   await until(async () => !(await page.locator('#banner').isVisible()), 'the banner goes when treadmilld is back', 25000);
+  await until(async () => !(await figuresStale()) && await page.locator('#run-screen').isVisible(),
+    'the figures are fresh again once treadmilld is back', 5000);
 
   // Layouts: nothing overflows the viewport at 1280×800 and 390×844.
   for (const [w, h] of [[1280, 800], [390, 844]]) {

@@ -1,6 +1,9 @@
 // treadmill-console against a real treadmilld on the embedded simulator, through a real
 // WebSocket client: the upgrade's checks, roles, pairing over HTTP, the relayed watch stream,
 // revocation, the daemon going away and coming back.
+#include <filesystem>
+#include <set>
+
 #include <doctest/doctest.h>
 
 #include "common/base64.hpp"
@@ -16,6 +19,28 @@ http::request<http::string_body> get(ConsoleRig& rig, const std::string& target)
     http::request<http::string_body> req{http::verb::get, target, 11};
     req.set(http::field::host, rig.host());
     return req;
+}
+
+// The daemon's loop stayed on time between two of its status's "loop" objects: `late` grew by
+// at most 1 per 1000 cycles (and 1 more).
+void expect_loop_on_time(const json& before, const json& later) {
+    const auto cycles = later["cycles"].get<long>() - before["cycles"].get<long>();
+    const auto late = later["late"].get<long>() - before["late"].get<long>();
+    INFO("cycles " << cycles << ", late " << late);
+    CHECK(cycles > 0);
+    CHECK(late <= cycles / 1000 + 1);
+}
+
+// The sockets a process holds open ("socket:[inode]" of each /proc/PID/fd entry).
+std::set<std::string> sockets_of(pid_t pid) {
+    std::set<std::string> out;
+    std::error_code ec;
+    for (const auto& fd :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+        const auto target = std::filesystem::read_symlink(fd.path(), ec).string();
+        if (target.rfind("socket:", 0) == 0) out.insert(target);
+    }
+    return out;
 }
 
 }  // namespace
@@ -127,6 +152,81 @@ TEST_CASE("at most 5 commands a second per device; stop still goes through") {
     CHECK((*stop)["error"]["message"] == "nothing to stop in state idle");
 }
 
+TEST_CASE("a stop never waits behind other requests: it has its own connection to the daemon") {
+    ConsoleRig rig;
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    auto started = page.call({{"cmd", "start"},
+                              {"program", "easy-run"},
+                              {"pace", {{"easy", "6:00/km"}, {"jog", "7:00/km"}}}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(treadmill::testing::wait_until([&] { return rig.state() == "running"; }, 15s));
+    // Four slow requests (a ~55 KiB program to validate, parsed one after the other on the
+    // console's command connection), then at once a stop: its reply comes before the last
+    // validate's, as it does not queue behind them.
+    std::string yaml = "schema: treadmill-workout/1\nname: \"Long\"\nsteps:\n";
+    while (yaml.size() < 55 * 1024) yaml += "  - run: 1 min\n    speed: 8 km/h\n";
+    constexpr int kSlow = 4;
+    constexpr int kStop = 99;
+    for (int id = 1; id <= kSlow; ++id)
+        page.send({{"id", id}, {"cmd", "validate"}, {"yaml", yaml}});
+    page.send({{"id", kStop}, {"cmd", "stop"}});
+    std::vector<int> order;
+    json stop_reply;
+    while (order.size() < kSlow + 1) {
+        auto m = page.next("reply", 20s);
+        REQUIRE(m);
+        order.push_back((*m)["id"].get<int>());
+        if (order.back() == kStop)
+            stop_reply = (*m)["msg"];
+        else
+            CHECK((*m)["msg"]["ok"] == true);
+    }
+    std::string seen;
+    for (int id : order) seen += std::to_string(id) + " ";
+    MESSAGE("replies in the order " << seen);
+    CHECK(stop_reply["ok"] == true);
+    CHECK(order.back() != kStop);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
+}
+
+TEST_CASE(
+    "the API's idle time-out does not drop the console: after 3 time-outs without a page's "
+    "request, its stop succeeds at the first try") {
+    // The daemon closes a connection idle for 2 s; the console's command connections send a
+    // keepalive each second.
+    ConsoleRig rig("keepalive: 1 s\n", Scheme::http, {}, "api: {idle_timeout: 2 s}\n");
+    REQUIRE(rig.ready());
+    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    REQUIRE(page.upgrade_status() == 101);
+    auto started = page.call({{"cmd", "start"},
+                              {"program", "easy-run"},
+                              {"pace", {{"easy", "6:00/km"}, {"jog", "7:00/km"}}}});
+    REQUIRE(started);
+    REQUIRE((*started)["ok"] == true);
+    REQUIRE(treadmill::testing::wait_until([&] { return rig.state() == "running"; }, 15s));
+    // 6 s: the page only reads its stream. The console's connections to the daemon stay the
+    // same ones: none was closed for idleness and opened again.
+    const auto before = sockets_of(rig.console_pid());
+    const auto quiet_until = std::chrono::steady_clock::now() + 6s;
+    while (std::chrono::steady_clock::now() < quiet_until) REQUIRE(page.next("status", 2s));
+    CHECK(rig.state() == "running");
+    CHECK(sockets_of(rig.console_pid()) == before);
+    auto stopped = page.call({{"cmd", "stop"}});
+    REQUIRE(stopped);
+    CHECK((*stopped)["ok"] == true);
+    // The other command connections are there too: a read and a history command.
+    auto status = page.call({{"cmd", "status"}});
+    REQUIRE(status);
+    CHECK((*status)["ok"] == true);
+    auto history = page.call({{"cmd", "history"}});
+    REQUIRE(history);
+    CHECK((*history)["ok"] == true);
+    CHECK(treadmill::testing::wait_until([&] { return rig.state() == "idle"; }, 30s));
+}
+
 TEST_CASE("pairing over HTTP: a wrong PIN is refused, the right one sets an HttpOnly cookie") {
     ConsoleRig rig;
     REQUIRE(rig.ready());
@@ -205,7 +305,8 @@ TEST_CASE("max_clients: the next upgrade gets 503") {
 TEST_CASE("the daemon killed: pages are told, and told again when it is back") {
     ConsoleRig rig;
     REQUIRE(rig.ready());
-    WsClient page(rig.port(), rig.origin(), rig.host(), rig.token());
+    const std::string token = rig.token();
+    WsClient page(rig.port(), rig.origin(), rig.host(), token);
     REQUIRE(page.upgrade_status() == 101);
     REQUIRE(page.next("status", 2s));
     rig.kill_daemon();
@@ -220,7 +321,10 @@ TEST_CASE("the daemon killed: pages are told, and told again when it is back") {
     REQUIRE(up);
     CHECK((*up)["up"] == true);
     CHECK(page.next("status", 2s));
-    // The token survived the restart: a new page still gets in.
+    // The token survived the restart (the daemon's pairing file): a new page still gets in.
+    WsClient again(rig.port(), rig.origin(), rig.host(), token);
+    CHECK(again.upgrade_status() == 101);
+    CHECK(again.next("status", 2s));
 }
 
 TEST_CASE("HTTP: assets with ETag and 304, 404, bad Host, header and body limits") {
@@ -267,18 +371,16 @@ TEST_CASE(
     WsClient after(rig.port(), rig.origin(), rig.host(), token);
     REQUIRE(after.upgrade_status() == 101);
     CHECK(after.next("status", 2s));
-    const json later = rig.status()["loop"];
-    const auto cycles = later["cycles"].get<long>() - before["cycles"].get<long>();
-    const auto late = later["late"].get<long>() - before["late"].get<long>();
-    INFO("cycles " << cycles << ", late " << late);
-    CHECK(cycles > 0);
-    CHECK(late <= cycles / 1000 + 1);
+    expect_loop_on_time(before, rig.status()["loop"]);
 }
 
-TEST_CASE("a page that never reads is dropped, not buffered without limit") {
+TEST_CASE(
+    "a page that never reads is dropped, not buffered without limit; the daemon's loop stays on "
+    "time") {
     ConsoleRig rig("max_clients: 1\n");
     REQUIRE(rig.ready());
     const std::string token = rig.token();
+    const json before = rig.status()["loop"];
     WsClient stuck(rig.port(), rig.origin(), rig.host(), token, 4096);
     REQUIRE(stuck.upgrade_status() == 101);
     // It holds the only place; once the console has dropped it, the place is free again.
@@ -294,6 +396,7 @@ TEST_CASE("a page that never reads is dropped, not buffered without limit") {
                                     std::chrono::steady_clock::now() - t0)
                                     .count()
                              << " s");
+    expect_loop_on_time(before, rig.status()["loop"]);
 }
 
 namespace {

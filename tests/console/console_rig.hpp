@@ -117,13 +117,15 @@ enum class Scheme { http, https };
 class ConsoleRig {
   public:
     // `before_daemon` gets the history database's path before treadmilld opens it (to record
-    // sessions into it).
+    // sessions into it); `daemon_yaml` is added to treadmilld.yaml.
     explicit ConsoleRig(const std::string& console_yaml = {}, Scheme scheme = Scheme::http,
-                        const std::function<void(const std::string&)>& before_daemon = {})
+                        const std::function<void(const std::string&)>& before_daemon = {},
+                        const std::string& daemon_yaml = {})
         : scheme_(scheme) {
         std::ofstream(dir_ + "/treadmilld.yaml")
             << "bus: {transport: sim}\n"
-            << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n";
+            << t::state_in(dir_) << "programs: {dirs: [" << dir_ << "]}\n"
+            << daemon_yaml;
         std::string tls_yaml;
         if (scheme == Scheme::https) {
             certificate_ = make_test_certificate(dir_);

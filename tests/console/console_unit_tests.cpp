@@ -39,8 +39,9 @@ TEST_CASE("listen addresses parse, bad ones are refused") {
 TEST_CASE("console.yaml: every key, and errors that name the key and line") {
     auto c = parse_console_config(
         "listen: 0.0.0.0:9000\nallowed_hosts: [treadmill.lan]\nmax_clients: 4\n"
-        "socket: /tmp/x.sock\n");
+        "socket: /tmp/x.sock\nkeepalive: 500 ms\n");
     REQUIRE(c);
+    CHECK(c->keepalive == std::chrono::milliseconds(500));
     CHECK(c->listen.host == "0.0.0.0");
     CHECK(c->listen.port == 9000);
     CHECK(c->allowed_hosts == std::vector<std::string>{"treadmill.lan"});
@@ -50,6 +51,15 @@ TEST_CASE("console.yaml: every key, and errors that name the key and line") {
     REQUIRE(empty);
     CHECK(empty->listen.port == 8080);
     CHECK(empty->max_clients == 32);
+    CHECK(empty->keepalive == std::chrono::seconds(20));
+    CHECK(parse_console_config("keepalive: 1.5 s\n")->keepalive == std::chrono::milliseconds(1500));
+    for (const char* bad_keepalive :
+         {"keepalive: 0 s\n", "keepalive: 20\n", "keepalive: -1 s\n", "keepalive: 2 min\n"}) {
+        CAPTURE(bad_keepalive);
+        auto refused = parse_console_config(bad_keepalive);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error() == "line 1: keepalive: expected a duration, e.g. 20 s");
+    }
 
     auto unknown = parse_console_config("listen: 127.0.0.1:1\nlisten_port: 3\n");
     REQUIRE_FALSE(unknown);

@@ -61,7 +61,7 @@ limits: {min_speed: 1 km/h, max_speed: 16 km/h, min_incline: -2 %, max_incline: 
          accel: 0.8 km/h/s, decel: 1.2 km/h/s, estop_decel: 3 km/h/s, incline_rate: 0.5 %/s,
          speed_step: 0.2 km/h}
 control: {period: 150 ms, countdown: 5 s, max_pause: 2 min, comm_loss_failures: 2, watchdog: 2 s}
-api: {socket: /tmp/x.sock, group: gym}
+api: {socket: /tmp/x.sock, group: gym, idle_timeout: 90 s}
 programs: {dirs: [/a, /b], user_dir: /u}
 pairing: {file: /pair.json}
 profile: /p.yaml
@@ -84,6 +84,7 @@ history: {database: /h.db}
     CHECK(c.limits.max_incline_pct == 12);
     CHECK(c.control.comm_loss_failures == 2);
     CHECK(c.motor.comm_timeout == 400ms);
+    CHECK(c.api.idle_timeout == 90s);
     CHECK(c.program_dirs == std::vector<std::string>{"/a", "/b"});
     CHECK(c.program_user_dir == "/u");
     CHECK(c.pairing.file == "/pair.json");
@@ -171,6 +172,8 @@ TEST_CASE("inconsistent limits are errors") {
                       "max_speed is above motor.speed_at_max_frequency"));
     CHECK(has_message(d::parse_config("control: {watchdog: 50 ms}\n", "t"),
                       "t:1:21: error: control.watchdog must be longer than control.period"));
+    CHECK(has_message(d::parse_config("api: {idle_timeout: 500 ms}\n", "t"),
+                      "api.idle_timeout must be at least 1 s"));
     CHECK(has_message(d::parse_config("motor: {bus: {transport: rtu}}\n", "t"),
                       "transport 'sim' cannot be mixed with real hardware"));
 }
@@ -205,6 +208,7 @@ TEST_CASE("the shipped systemd/treadmilld.yaml loads and says the defaults") {
           doctest::Approx(defaults.limits.incline_rate_pct_per_s));
     CHECK(c.control.max_pause == defaults.control.max_pause);
     CHECK(c.api.socket == defaults.api.socket);
+    CHECK(c.api.idle_timeout == defaults.api.idle_timeout);
     CHECK(c.program_dirs == defaults.program_dirs);
     CHECK(c.program_user_dir == defaults.program_user_dir);
     CHECK(c.pairing.file == defaults.pairing.file);

@@ -16,7 +16,7 @@ expect() {  # expect NAME EXIT PATTERN -- command...
     echo "ok   $name"
   fi
 }
-expect "all present" 0 "6 Python modules and 1 Node packages checked" -- "$check"
+expect "all present" 0 "6 Python modules and 2 Node packages checked" -- "$check"
 # No tool on the PATH: each one named (bash itself is found by its full path).
 expect "a tool missing" 1 "setup: error: tool 'socat' is not on the PATH" -- \
   env PATH=/nonexistent /bin/bash "$check"
@@ -35,5 +35,7 @@ expect "a module missing" 1 "cannot import module 'serial_asyncio'" -- \
 mkdir -p "$fake/checkout/scripts"
 cp "$check" "$fake/checkout/scripts/check-tools"
 expect "a Node package missing" 1 "node cannot import '@garmin/fitsdk'" -- \
+  "$fake/checkout/scripts/check-tools"
+expect "the browser tests' driver missing" 1 "node cannot import 'playwright-core'" -- \
   "$fake/checkout/scripts/check-tools"
 [ "$failures" -eq 0 ]
