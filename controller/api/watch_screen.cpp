@@ -10,6 +10,11 @@ using nlohmann::json;
 
 namespace {
 
+// j[key] for a const object that may lack the key (there, [] is undefined behaviour): null.
+json field(const json& j, const char* key) {
+    return j.is_object() ? j.value(key, json()) : json();
+}
+
 double number(const json& j, double fallback = 0) {
     return j.is_number() ? j.get<double>() : fallback;
 }
@@ -109,8 +114,8 @@ std::string render_watch_screen(const json& s, WatchMemory& memory, int width) {
     if (s["elapsed_s"].is_number()) {
         memory.saw_workout = true;
         const json& history = s.contains("history") ? s["history"] : json();
-        if (history.is_object() && history["session"].is_number_integer())
-            memory.history_session = history["session"].get<std::int64_t>();
+        const json session = field(history, "session");
+        if (session.is_number_integer()) memory.history_session = session.get<std::int64_t>();
         memory.last_elapsed_s = number(s["elapsed_s"]);
         memory.last_distance_m = number(s["distance_m"]);
         text += "time    " + clock(memory.last_elapsed_s) + "   distance " +
@@ -125,26 +130,30 @@ std::optional<std::string> watch_summary(const json& s, const WatchMemory& memor
     if (!memory.saw_workout || s.value("state", "") != "idle") return std::nullopt;
     const json& history = s.contains("history") ? s["history"] : json();
     // The recorder is still writing the session's end (a few milliseconds).
-    if (history.is_object() && !history["session"].is_null()) return std::nullopt;
+    if (!field(history, "session").is_null()) return std::nullopt;
     std::string text = "workout over: " + clock(memory.last_elapsed_s) + ", " +
                        fixed(memory.last_distance_m / 1000, 2) + " km\n";
-    const json& last = history.is_object() ? history["last_session"] : json();
-    if (last.is_object() && memory.history_session && last["id"] == *memory.history_session) {
-        if (last["avg_pace_s_per_km"].is_number()) {
-            text += "pace average " + clock(last["avg_pace_s_per_km"].get<double>()) + "/km";
-            if (last["best_pace_s_per_km"].is_number())
-                text += ", best " + clock(last["best_pace_s_per_km"].get<double>()) + "/km";
+    const json last = field(history, "last_session");
+    if (last.is_object() && memory.history_session &&
+        field(last, "id") == *memory.history_session) {
+        const json average = field(last, "avg_pace_s_per_km");
+        const json best = field(last, "best_pace_s_per_km");
+        if (average.is_number()) {
+            text += "pace average " + clock(average.get<double>()) + "/km";
+            if (best.is_number()) text += ", best " + clock(best.get<double>()) + "/km";
             text += "\n";
         }
-        if (last.contains("ascent_m") && last["ascent_m"].is_number()) {
+        if (field(last, "ascent_m").is_number()) {
             text += "ascent " + fixed(last["ascent_m"].get<double>(), 0) + " m";
-            if (last.contains("energy_kcal") && last["energy_kcal"].is_number()) {
+            if (field(last, "energy_kcal").is_number()) {
                 text += ", energy about " + fixed(last["energy_kcal"].get<double>(), 0) +
                         " kcal (" + last.value("energy_note", std::string("an estimate")) + ")";
             }
             text += "\n";
         }
-        for (const auto& line : last["new_bests"]) text += line.get<std::string>() + "\n";
+        for (const auto& line : field(last, "new_bests")) {
+            if (line.is_string()) text += line.get<std::string>() + "\n";
+        }
     }
     return text;
 }

@@ -131,6 +131,27 @@ TEST_CASE("the summary waits for the recorder's end, then announces this workout
           std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
 }
 
+TEST_CASE("watch with a history that never opened: no session keys, the summary still comes") {
+    api::WatchMemory memory;
+    json running = idle_status();
+    running["history"] = {{"database", "/x/history.db"},
+                          {"recording", false},
+                          {"ok", false},
+                          {"last_error", "unable to open database file"}};
+    api::render_watch_screen(running, memory);
+    json over = running;
+    over["state"] = "idle";
+    CHECK(api::watch_summary(over, memory) ==
+          std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
+    // A last session that carries no figures and no bests (an older daemon's status).
+    api::WatchMemory recorded;
+    running["history"] = {{"session", 3}};
+    api::render_watch_screen(running, recorded);
+    over["history"] = {{"session", nullptr}, {"last_session", {{"id", 3}}}};
+    CHECK(api::watch_summary(over, recorded) ==
+          std::optional<std::string>("workout over: 10:00, 1.50 km\n"));
+}
+
 TEST_CASE("the workout bar counts the current step's part: it ends with the last step") {
     // 17 steps (8 x 400 m); the run went faster than estimated, which must not matter.
     api::WatchMemory memory;
