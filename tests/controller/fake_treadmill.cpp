@@ -42,7 +42,7 @@ void FakeTreadmill::record(TimePoint at, Call call, const std::optional<LinkErro
     const TimePoint end = at + (timed_out ? timeout_time : transaction_time);
     busy_until_ = end;
     if (timed_out) quiet_until_ = end + late_reply_guard;
-    log_.push_back(Record{at, call, !error, d, i, b, part, end});
+    log_.push_back(Record{at, call, !error, d, i, b, part, end, latched_probe && latched_probe()});
 }
 
 void FakeTreadmill::change_frequency_command(std::uint16_t counts) {

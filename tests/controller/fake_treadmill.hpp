@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -37,7 +38,13 @@ class FakeTreadmill : public TreadmillHardware {
         Board board = Board::motor;  // reset, verify, verify_part
         std::size_t part = 0;        // verify_part
         TimePoint end{};             // when the reply came (or the time-out struck)
+        bool latched = false;        // latched_probe() when the call was made
     };
+
+    // Tests that check the order of writes: whether the controller had a fault latched at the
+    // moment of each call (a fault found later in the same cycle does not make an earlier
+    // write wrong).
+    std::function<bool()> latched_probe;
 
     // --- physics and board state (tests set these directly) ---
     double time_scale = 1.0;  // physics runs on the workout clock

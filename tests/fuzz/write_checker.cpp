@@ -25,11 +25,15 @@ void WriteChecker::check(const testing::FakeTreadmill& hw, const CycleContext& b
     const bool forbid_run = before.fault_latched || before.key_out || before.bus_dead ||
                             (before.drive_fault && drive_read_ok) ||
                             (before.incline_fault && incline_read_ok);
+    bool latched_in_cycle = false;
     for (; seen_ < log.size(); ++seen_) {
         const auto& r = log[seen_];
-        if (r.call == Call::write_drive) check_drive_write(r, forbid_run);
+        latched_in_cycle = latched_in_cycle || r.latched;
+        if (r.call == Call::write_drive) check_drive_write(r, forbid_run || r.latched);
         if (r.call == Call::write_incline) check_incline_write(r);
     }
+    // A fault latched by the cycle's end, whenever in it: the last drive write must be STOP.
+    if (latched_ || latched_in_cycle) require(!last_run_, "a fault latched and no STOP after it");
 }
 
 void WriteChecker::check_drive_write(const testing::FakeTreadmill::Record& r, bool forbid_run) {
@@ -93,7 +97,7 @@ void WriteChecker::check_incline_write(const testing::FakeTreadmill::Record& r) 
     }
 }
 
-void WriteChecker::checked_cycle(controller::ControlCycle& cycle, const testing::FakeTreadmill& hw,
+void WriteChecker::checked_cycle(controller::ControlCycle& cycle, testing::FakeTreadmill& hw,
                                  bool bus_dead, TimePoint now) {
     CycleContext before;
     before.fault_latched =
@@ -102,8 +106,12 @@ void WriteChecker::checked_cycle(controller::ControlCycle& cycle, const testing:
     before.bus_dead = bus_dead;
     before.drive_fault = hw.drive_fault != 0;
     before.incline_fault = hw.incline_fault != 0;
+    hw.latched_probe = [&cycle] {
+        return cycle.supervisor().latched() || cycle.state() == controller::State::fault;
+    };
     cycle.cycle(now);
-    before.fault_latched = before.fault_latched || cycle.supervisor().latched();
+    hw.latched_probe = nullptr;
+    latched_ = cycle.supervisor().latched();
     check(hw, before);
 }
 

@@ -14,7 +14,7 @@ namespace treadmill::fuzz {
 // What held when a cycle began (faults: or by its end): a RUN written in that cycle is a
 // violation if any is set.
 struct CycleContext {
-    bool fault_latched = false;  // a fault was latched (or state fault) before or in it
+    bool fault_latched = false;  // a fault was latched (or state fault) before the cycle
     bool key_out = false;        // the safety key was out on the fake
     bool bus_dead = false;       // every transaction fails
     bool drive_fault = false;    // the drive reported a fault code (seen if its read succeeds)
@@ -28,11 +28,13 @@ class WriteChecker {
 
     // Checks the log records written since the previous call; traps on a violation.
     void check(const testing::FakeTreadmill& hw, const CycleContext& before);
-    // Runs one cycle at `now` and checks what it wrote. Faults latch only before the cycle's
-    // writes (supervise, loop stall, API), so one latched by the end of the cycle forbids RUN
-    // in it too (S1: STOP in the same cycle).
-    void checked_cycle(controller::ControlCycle& cycle, const testing::FakeTreadmill& hw,
-                       bool bus_dead, TimePoint now);
+    // Runs one cycle at `now` and checks what it wrote. A fault latched in the cycle forbids
+    // every RUN written after the latch (the fake records, at each call, whether one was):
+    // most latch before the writes (supervise, loop stall, API), but a transaction failing
+    // after the drive's write (the lift's write, the S4 read-back) latches after a RUN that
+    // was right when it was written, and STOP must then follow at once (S1).
+    void checked_cycle(controller::ControlCycle& cycle, testing::FakeTreadmill& hw, bool bus_dead,
+                       TimePoint now);
 
     // What the checks saw (for the statistics): RUN writes and the fastest one.
     unsigned long run_writes() const { return run_writes_; }
@@ -50,6 +52,7 @@ class WriteChecker {
     std::size_t seen_ = 0;
     // The previous drive write, when it was a RUN.
     std::optional<testing::FakeTreadmill::Record> last_run_;
+    bool latched_ = false;  // a fault latched at the end of the last cycle
     // Where the current monotonic stretch of RUN writes began, and its direction (+1 up, -1
     // down, 0 not yet known): the rate is checked over the whole stretch, not just per step,
     // since one grid step of quantization is as large as a cycle's change.
