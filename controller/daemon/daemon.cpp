@@ -366,7 +366,6 @@ void Daemon::after_cycle(TimePoint now) {
             if (remote_server_) remote_server_->on_cycle(next_cycle);
         });
     });
-    report_state(now);
     const auto status = cycle_.status(now);
     session_tracker_.observe(status, cycle_.timeline());
     metrics_.observe(now, status, cycle_.drive_telemetry(), session_tracker_);
@@ -374,6 +373,9 @@ void Daemon::after_cycle(TimePoint now) {
     inhibitor_.want(session_active(cycle_.state()));
     if (shutting_down_) continue_shutdown(now);
     publish_status();  // the API thread answers `status` and `watch` from this
+    // After the snapshot: a client told READY=1 (or a new STATUS=) asks `status` and must see
+    // the state it was told about, not the cycle before.
+    report_state(now);
 }
 
 // READY=1 once `connecting` gave way to `idle`; STATUS= on every change of state or reason.
